@@ -1,0 +1,123 @@
+package wire
+
+import (
+	"time"
+
+	"posagent/policy"
+)
+
+// AgentPath is the websocket path of the centre's agent endpoint.
+const AgentPath = "/v1/agent"
+
+// Headers an agent sends on the websocket upgrade request. The token goes in
+// "Authorization: Bearer <token>".
+const (
+	HeaderTerminal = "X-Posagent-Terminal"
+)
+
+// Read limits. The agent accepts large messages (a 100,000-item bundle);
+// the centre accepts only what an agent needs to send.
+const (
+	MaxAgentMessage  = 4 << 20  // centre's read limit for one agent message
+	MaxCentreMessage = 64 << 20 // agent's read limit for one centre message
+	MaxBatch         = 500      // entries in one "entries" message
+)
+
+// Message types. The flow after the upgrade:
+//
+//	agent  → hello            centre → welcome (acked seq, latest versions)
+//	centre → bundle/blocklist (when the agent is behind; at any time later)
+//	agent  → bundle_status    (after trying one)
+//	agent  → entries          centre → ack (highest contiguous applied seq)
+//	agent  → account_req      centre → account (same id)
+//	either → error            (then closes)
+const (
+	TypeHello        = "hello"
+	TypeWelcome      = "welcome"
+	TypeEntries      = "entries"
+	TypeAck          = "ack"
+	TypeAccountReq   = "account_req"
+	TypeAccount      = "account"
+	TypeBundle       = "bundle"
+	TypeBlocklist    = "blocklist"
+	TypeBundleStatus = "bundle_status"
+	TypeError        = "error"
+)
+
+// Message is the one envelope every websocket message uses. Type says which
+// of the optional fields is set.
+type Message struct {
+	Type         string          `json:"type"`
+	ID           string          `json:"id,omitempty"` // pairs account_req with account
+	Hello        *Hello          `json:"hello,omitempty"`
+	Welcome      *Welcome        `json:"welcome,omitempty"`
+	Entries      []Entry         `json:"entries,omitempty"`
+	Ack          *Ack            `json:"ack,omitempty"`
+	CardNo       string          `json:"card_no,omitempty"` // account_req
+	Account      *AccountInfo    `json:"account,omitempty"`
+	Signed       *Signed         `json:"signed,omitempty"` // bundle, blocklist
+	BundleStatus *BundleStatus   `json:"bundle_status,omitempty"`
+	Error        *Error          `json:"error,omitempty"`
+	Extra        map[string]bool `json:"extra,omitempty"`
+}
+
+// Hello is the agent's first message.
+type Hello struct {
+	Terminal         string `json:"terminal"`
+	LastSeq          uint64 `json:"last_seq"`
+	RulesVersion     int64  `json:"rules_version"`
+	BlocklistVersion int64  `json:"blocklist_version"`
+	AgentVersion     string `json:"agent_version,omitempty"`
+}
+
+// Welcome answers Hello.
+type Welcome struct {
+	AckedSeq         uint64    `json:"acked_seq"` // highest contiguous seq the centre applied
+	ServerTime       time.Time `json:"server_time"`
+	RulesVersion     int64     `json:"rules_version"` // latest published
+	BlocklistVersion int64     `json:"blocklist_version"`
+}
+
+// Ack acknowledges entries.
+type Ack struct {
+	AckedSeq uint64       `json:"acked_seq"`
+	Results  []Settlement `json:"results,omitempty"`
+}
+
+// Settlement is what the centre did with one charge or void.
+type Settlement struct {
+	Seq          uint64   `json:"seq"`
+	TxnID        string   `json:"txn_id"`
+	BalanceAfter int64    `json:"balance_after"`
+	Flags        []string `json:"flags,omitempty"` // CHAIN_GAP, CHAIN_BROKEN, OVERDRAFT, BLOCKED_AT_SYNC
+}
+
+// AccountInfo answers an account request: the account and the card's
+// recent purchases at other terminals.
+type AccountInfo struct {
+	Found   bool              `json:"found"`
+	Holder  policy.Holder     `json:"holder"`
+	History []policy.Purchase `json:"history,omitempty"` // oldest first, voided ones left out
+}
+
+// BundleStatus reports what an agent did with a signed document.
+type BundleStatus struct {
+	Kind    string `json:"kind"`
+	Offered int64  `json:"offered"` // version offered
+	Active  int64  `json:"active"`  // version now active
+	Error   string `json:"error,omitempty"`
+}
+
+// Error is a protocol error; the sender closes after it.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Flags the centre sets on applied records.
+const (
+	FlagChainGap      = "CHAIN_GAP"
+	FlagChainBroken   = "CHAIN_BROKEN"
+	FlagOverdraft     = "OVERDRAFT"
+	FlagBlockedAtSync = "BLOCKED_AT_SYNC"
+)
