@@ -6,6 +6,22 @@
 //
 // Money is int64 fen everywhere. Days of supply are int64 thousandths of a
 // day ("millidays") so that decimal days_per_unit values stay exact.
+//
+// ParseCatalogue and ParseRules read the centre's two files (SPEC §7) into a
+// Bundle. Evaluate decides a purchase in fixed steps: card checks, line
+// checks (coverage, forbidden categories, barcode, prescription, price cap,
+// days of supply, disease, age, sex), supply overlap against the card's
+// history, then the transaction patterns (daily count and amount,
+// structuring, card hoarding, business hours), stale rules and the identity
+// check. Money moves in one order: amount, price-cap excess, class-B
+// self-pay, line blocks, transaction blocks, offline limit, balance; for
+// every line account + cash = amount. docs/RULES.md gives every rule, its
+// default, and every reason code with its severity, evidence and messages.
+//
+// Files, in the order a purchase flows through them: catalogue*.go and
+// rules*.go (the bundle), evaluate.go (the steps), card.go, lines.go,
+// money.go, history.go, supply.go, patterns.go, stale.go, idcheck.go,
+// messages.go.
 package policy
 
 import "time"

@@ -1,0 +1,152 @@
+// Package agent owns the sale's life cycle at one pharmacy terminal: the
+// card in the reader, quotes, charges and voids, and the rule bundle in
+// force. It asks policy for every decision, writes every decision and charge
+// to the journal before answering, and hands the journal to the sync client.
+// It does not speak HTTP (agent/api does) nor the wire (sync/client does).
+package agent
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log/slog"
+	gosync "sync"
+	"sync/atomic"
+	"time"
+
+	"posagent/agent/journal"
+	"posagent/policy"
+	"posagent/reader"
+	"posagent/sync/client"
+	"posagent/sync/wire"
+)
+
+// Centre is the centre as the agent sees it: sync/client implements it.
+type Centre interface {
+	// Account asks for a card's account and its purchases elsewhere.
+	Account(ctx context.Context, cardNo string) (wire.AccountInfo, error)
+	// WaitSettled waits until the centre has applied seq.
+	WaitSettled(ctx context.Context, seq uint64) (wire.Settlement, error)
+	// Kick says new entries are waiting in the journal.
+	Kick()
+	// Status reports the connection.
+	Status() client.Status
+}
+
+// Config configures an Agent.
+type Config struct {
+	Terminal  string
+	Journal   *journal.Journal
+	CentreKey ed25519.PublicKey // verifies bundles and blocklists
+	Logger    *slog.Logger
+	// Now is the clock; default time.Now. Location is the pharmacy's zone
+	// for days and business hours; default time.Local.
+	Now      func() time.Time
+	Location *time.Location
+	// Track2Window is how long a track-2 swipe stays the current card when
+	// no other swipe comes; default 3 minutes.
+	Track2Window time.Duration
+	// AccountWait bounds the account look-up at swipe time; default 1.5 s.
+	AccountWait time.Duration
+	// SettleWait bounds the wait for the centre to apply a charge before
+	// answering the POS; default 2 s.
+	SettleWait time.Duration
+}
+
+// Agent is one terminal's sale logic. Its methods are safe for concurrent
+// use; charges and voids are serialised.
+type Agent struct {
+	cfg    Config
+	log    *slog.Logger
+	j      *journal.Journal
+	centre atomic.Pointer[centreBox]
+
+	bundle    atomic.Pointer[policy.Bundle]
+	bundleErr atomic.Pointer[string]
+	blocks    blocklist
+
+	cards  cardState
+	quotes quoteStore
+	events eventHub
+
+	readerStatus atomic.Pointer[reader.Status]
+
+	chargeMu gosync.Mutex // one charge or void at a time
+}
+
+type centreBox struct{ c Centre }
+
+// New builds an agent over an open journal and restores the persisted
+// bundle and blocklist.
+func New(cfg Config) (*Agent, error) {
+	if cfg.Journal == nil {
+		return nil, errors.New("agent: Journal is required")
+	}
+	if cfg.Terminal == "" {
+		return nil, errors.New("agent: Terminal is required")
+	}
+	if len(cfg.CentreKey) != ed25519.PublicKeySize {
+		return nil, fmt.Errorf("agent: CentreKey must be an ed25519 public key (%d bytes), got %d bytes", ed25519.PublicKeySize, len(cfg.CentreKey))
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Location == nil {
+		cfg.Location = time.Local
+	}
+	if cfg.Track2Window <= 0 {
+		cfg.Track2Window = 3 * time.Minute
+	}
+	if cfg.AccountWait <= 0 {
+		cfg.AccountWait = 1500 * time.Millisecond
+	}
+	if cfg.SettleWait <= 0 {
+		cfg.SettleWait = 2 * time.Second
+	}
+	a := &Agent{cfg: cfg, log: cfg.Logger, j: cfg.Journal}
+	a.quotes.init()
+	if err := a.restoreRules(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// SetCentre connects the agent to the centre's client. Until it is called
+// the agent works offline.
+func (a *Agent) SetCentre(c Centre) { a.centre.Store(&centreBox{c}) }
+
+func (a *Agent) centreClient() Centre {
+	if b := a.centre.Load(); b != nil {
+		return b.c
+	}
+	return nil
+}
+
+// now returns the current time in the pharmacy's zone.
+func (a *Agent) now() time.Time { return a.cfg.Now().In(a.cfg.Location) }
+
+// connected reports whether the centre is reachable now.
+func (a *Agent) connected() bool {
+	c := a.centreClient()
+	return c != nil && c.Status().Connected
+}
+
+// lastContact is the last time the centre was reached.
+func (a *Agent) lastContact() time.Time {
+	if c := a.centreClient(); c != nil {
+		if t := c.Status().LastContact; !t.IsZero() {
+			return t
+		}
+	}
+	if b, err := a.j.State(stateLastContact); err == nil {
+		var t time.Time
+		if t.UnmarshalText(b) == nil {
+			return t
+		}
+	}
+	return time.Time{}
+}

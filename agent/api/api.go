@@ -1,0 +1,233 @@
+// Package api serves the local POS API of SPEC §5 over HTTP+JSON: status,
+// the card in the reader, reader events over a websocket, quote, charge,
+// void and the day's transactions. Every request needs the bearer token.
+// It owns the HTTP shape only; every decision is the agent's.
+package api
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"posagent/agent"
+)
+
+// maxBody bounds a request body; a cart of 200 lines is far below it.
+const maxBody = 1 << 20
+
+// Server is the POS API.
+type Server struct {
+	agent *agent.Agent
+	token string
+	log   *slog.Logger
+	mux   *http.ServeMux
+}
+
+// New returns the POS API for an agent. token is the bearer token every
+// request must carry; it must not be empty.
+func New(a *agent.Agent, token string, log *slog.Logger) (*Server, error) {
+	if token == "" {
+		return nil, errors.New("api: the API token must not be empty")
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	s := &Server{agent: a, token: token, log: log, mux: http.NewServeMux()}
+	s.mux.HandleFunc("GET /v1/status", s.status)
+	s.mux.HandleFunc("GET /v1/card", s.card)
+	s.mux.HandleFunc("GET /v1/events", s.eventsWS)
+	s.mux.HandleFunc("POST /v1/quote", s.quote)
+	s.mux.HandleFunc("POST /v1/charge", s.charge)
+	s.mux.HandleFunc("POST /v1/void", s.void)
+	s.mux.HandleFunc("GET /v1/transactions", s.transactions)
+	return s, nil
+}
+
+// ServeHTTP checks the token and routes the request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.authorized(r) {
+		writeError(w, errorOf(agent.CodeUnauthorized))
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	h := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(tok), []byte(s.token)) == 1
+}
+
+func (s *Server) status(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.agent.Status())
+}
+
+func (s *Server) card(w http.ResponseWriter, r *http.Request) {
+	c, ok := s.agent.CurrentCard()
+	if !ok {
+		writeError(w, errorOf(agent.CodeNoCard))
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+func (s *Server) quote(w http.ResponseWriter, r *http.Request) {
+	var req agent.QuoteRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	q, err := s.agent.Quote(r.Context(), req)
+	s.reply(w, r, q, err)
+}
+
+func (s *Server) charge(w http.ResponseWriter, r *http.Request) {
+	var req agent.ChargeRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	// A charge must not be cut short by the POS hanging up: the journal
+	// write and the settlement wait run to their own bounds.
+	c, err := s.agent.Charge(context.WithoutCancel(r.Context()), req)
+	s.reply(w, r, c, err)
+}
+
+func (s *Server) void(w http.ResponseWriter, r *http.Request) {
+	var req agent.VoidRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	v, err := s.agent.Void(context.WithoutCancel(r.Context()), req)
+	s.reply(w, r, v, err)
+}
+
+func (s *Server) transactions(w http.ResponseWriter, r *http.Request) {
+	day := s.agent.Now()
+	if d := r.URL.Query().Get("day"); d != "" {
+		t, err := time.ParseInLocation("2006-01-02", d, s.agent.Location())
+		if err != nil {
+			writeError(w, badRequest("day must be YYYY-MM-DD, got %q", d))
+			return
+		}
+		day = t
+	}
+	txns, err := s.agent.Transactions(day, r.URL.Query().Get("card_no"))
+	s.reply(w, r, map[string]any{"transactions": txns}, err)
+}
+
+var upgrader = websocket.Upgrader{
+	// The API listens on loopback and needs the bearer token; the cashier
+	// page is served from the same origin.
+	CheckOrigin: func(r *http.Request) bool { return true },
+}
+
+// eventsWS streams reader events, one JSON object per message.
+func (s *Server) eventsWS(w http.ResponseWriter, r *http.Request) {
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // Upgrade has answered the client
+	}
+	defer conn.Close()
+	events, stop := s.agent.Subscribe()
+	defer stop()
+	// Read (and discard) client messages so close frames are seen.
+	gone := make(chan struct{})
+	go func() {
+		defer close(gone)
+		conn.SetReadLimit(1024)
+		for {
+			if _, _, err := conn.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	ping := time.NewTicker(20 * time.Second)
+	defer ping.Stop()
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+			if err := conn.WriteJSON(ev); err != nil {
+				return
+			}
+		case <-ping.C:
+			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(5*time.Second)); err != nil {
+				return
+			}
+		case <-gone:
+			return
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+// reply writes v, or the error as {code, message, message_zh}.
+func (s *Server) reply(w http.ResponseWriter, r *http.Request, v any, err error) {
+	if err != nil {
+		e := agent.AsError(err)
+		if e.Status >= 500 {
+			s.log.Error("POS API request failed", "path", r.URL.Path, "code", e.Code, "err", err)
+		}
+		writeError(w, e)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// decode reads one JSON object from the body, answering 400 when it is
+// malformed, too large, or followed by more data.
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	body := http.MaxBytesReader(w, r.Body, maxBody)
+	dec := json.NewDecoder(body)
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, badRequest("body larger than %d bytes", maxBody))
+		} else {
+			writeError(w, badRequest("invalid JSON: %v", err))
+		}
+		return false
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		writeError(w, badRequest("invalid JSON: data after the object"))
+		return false
+	}
+	return true
+}
+
+func errorOf(code string) *agent.Error { return agent.AsError(agent.NewError(code)) }
+
+func badRequest(format string, args ...any) *agent.Error {
+	return agent.BadRequest(fmt.Sprintf(format, args...))
+}
+
+func writeError(w http.ResponseWriter, e *agent.Error) {
+	if e.Code == agent.CodeUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="posagent"`)
+	}
+	writeJSON(w, e.Status, e)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}

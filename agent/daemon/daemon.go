@@ -1,0 +1,234 @@
+// Package daemon wires one terminal together: it opens the journal, starts
+// the card reader, the sync client and the POS API, and stops them in order.
+// `posagent run`, the OS service and `posagent demo` all start terminals
+// through it. It owns configuration and lifetimes, not behaviour.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"posagent/agent"
+	"posagent/agent/api"
+	"posagent/agent/journal"
+	"posagent/reader"
+	"posagent/sync/client"
+	"posagent/sync/wire"
+)
+
+// Config holds every setting of `posagent run`.
+type Config struct {
+	Data          string `json:"data"`           // directory of the journal
+	Listen        string `json:"listen"`         // POS API address, loopback
+	APIToken      string `json:"api_token"`      // bearer token of the POS API
+	Reader        string `json:"reader"`         // serial port path ("" = no reader)
+	ReaderFormat  string `json:"reader_format"`  // track2 or frame
+	Baud          int    `json:"baud"`           // serial speed
+	Centre        string `json:"centre"`         // ws(s)://host:port of the centre ("" = offline only)
+	Terminal      string `json:"terminal"`       // this terminal's id
+	TerminalToken string `json:"terminal_token"` // credential from `centre enrol`
+	CentreKey     string `json:"centre_key"`     // public key file that signs bundles
+	TimeZone      string `json:"time_zone"`      // pharmacy's zone, e.g. Asia/Shanghai ("" = system)
+
+	// Now is the clock (default time.Now); the scripted demo runs a
+	// simulated day with it. Not a setting of the command line.
+	Now func() time.Time `json:"-"`
+}
+
+// DefaultConfig returns the documented defaults.
+func DefaultConfig() Config {
+	return Config{Data: "posagent-data", Listen: "127.0.0.1:7311", ReaderFormat: "frame", Baud: 9600}
+}
+
+// Validate checks the settings; errors name the setting and the bad value.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("setting %s: %s", name, fmt.Sprintf(format, args...)))
+	}
+	if c.Data == "" {
+		bad("data", "is required")
+	}
+	if host, _, err := net.SplitHostPort(c.Listen); err != nil {
+		bad("listen", "%q is not host:port: %v", c.Listen, err)
+	} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		bad("listen", "%q is not a loopback address; the POS API serves this machine only", c.Listen)
+	}
+	if len(c.APIToken) < 16 {
+		bad("api-token", "must be at least 16 characters")
+	}
+	if c.Reader != "" && c.ReaderFormat != "track2" && c.ReaderFormat != "frame" {
+		bad("reader-format", "%q is not track2 or frame", c.ReaderFormat)
+	}
+	if c.Baud <= 0 {
+		bad("baud", "%d is not a positive speed", c.Baud)
+	}
+	if c.Terminal == "" {
+		bad("terminal", "is required")
+	}
+	if c.Centre != "" && !strings.HasPrefix(c.Centre, "ws://") && !strings.HasPrefix(c.Centre, "wss://") {
+		bad("centre", "%q must start with ws:// or wss://", c.Centre)
+	}
+	if c.Centre != "" && c.TerminalToken == "" {
+		bad("terminal-token", "is required with --centre")
+	}
+	if c.CentreKey == "" {
+		bad("centre-key", "is required: bundles are only trusted when signed by this key")
+	}
+	if c.TimeZone != "" {
+		if _, err := time.LoadLocation(c.TimeZone); err != nil {
+			bad("time-zone", "%q: %v", c.TimeZone, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Daemon is a running terminal.
+type Daemon struct {
+	Agent   *agent.Agent
+	Journal *journal.Journal
+	Client  *client.Client // nil without a centre
+	Reader  *reader.Reader // nil without a reader
+
+	addr   string
+	log    *slog.Logger
+	srv    *http.Server
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// Start opens the journal and starts every part. It returns once the POS
+// API is listening; Wait returns when ctx ends and everything has stopped.
+func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Daemon, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	log = log.With("terminal", cfg.Terminal)
+	loc := time.Local
+	if cfg.TimeZone != "" {
+		loc, _ = time.LoadLocation(cfg.TimeZone)
+	}
+	pub, err := wire.ReadPublicKey(cfg.CentreKey)
+	if err != nil {
+		return nil, fmt.Errorf("setting centre-key: %w", err)
+	}
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+		return nil, fmt.Errorf("setting data: %w", err)
+	}
+	j, err := journal.Open(filepath.Join(cfg.Data, "journal.db"), journal.Options{Terminal: cfg.Terminal, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	d := &Daemon{Journal: j, log: log, done: make(chan error, 1)}
+	fail := func(err error) (*Daemon, error) {
+		j.Close()
+		return nil, err
+	}
+	d.Agent, err = agent.New(agent.Config{Terminal: cfg.Terminal, Journal: j, CentreKey: pub, Logger: log, Location: loc, Now: cfg.Now})
+	if err != nil {
+		return fail(err)
+	}
+	if cfg.Centre != "" {
+		d.Client, err = client.New(client.Config{
+			URL: cfg.Centre, Terminal: cfg.Terminal, Token: cfg.TerminalToken,
+			Outbox: j, Handler: d.Agent, Logger: log,
+		})
+		if err != nil {
+			return fail(err)
+		}
+		d.Agent.SetCentre(d.Client)
+	}
+	if cfg.Reader != "" {
+		d.Reader, err = reader.New(reader.Config{Port: cfg.Reader, Format: reader.Format(cfg.ReaderFormat), Baud: cfg.Baud, Logger: log})
+		if err != nil {
+			return fail(fmt.Errorf("setting reader: %w", err))
+		}
+	}
+	h, err := api.New(d.Agent, cfg.APIToken, log)
+	if err != nil {
+		return fail(err)
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fail(fmt.Errorf("setting listen: %w", err))
+	}
+	d.addr = ln.Addr().String()
+	d.srv = &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	ctx, d.cancel = context.WithCancel(ctx)
+	go d.run(ctx, ln)
+	log.Info("posagent serving", "listen", d.addr, "centre", cfg.Centre, "reader", cfg.Reader, "format", cfg.ReaderFormat)
+	return d, nil
+}
+
+// Addr is the POS API's listening address.
+func (d *Daemon) Addr() string { return d.addr }
+
+// Stop ends the daemon and waits for it.
+func (d *Daemon) Stop() error {
+	d.cancel()
+	return d.Wait()
+}
+
+// Wait waits until the daemon has stopped and returns the first error.
+func (d *Daemon) Wait() error {
+	err := <-d.done
+	d.done <- err // later callers see it too
+	return err
+}
+
+func (d *Daemon) run(ctx context.Context, ln net.Listener) {
+	parts := make(chan error, 3)
+	n := 0
+	start := func(name string, f func() error) {
+		n++
+		go func() {
+			err := f()
+			if err != nil {
+				d.log.Error(name+" stopped", "err", err)
+			}
+			parts <- err
+		}()
+	}
+	start("POS API", func() error {
+		if err := d.srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("POS API: %w", err)
+		}
+		return nil
+	})
+	if d.Client != nil {
+		start("sync", func() error { return d.Client.Run(ctx) })
+	}
+	if d.Reader != nil {
+		start("reader", func() error { return d.Reader.Run(ctx, d.Agent.HandleReaderEvent) })
+	}
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	shutErr := d.srv.Shutdown(sctx)
+	cancel()
+	var first error
+	for range n {
+		if err := <-parts; err != nil && first == nil {
+			first = err
+		}
+	}
+	// Everything that writes the journal has stopped: close it cleanly.
+	if err := d.Journal.Close(); err != nil && first == nil {
+		first = fmt.Errorf("close journal: %w", err)
+	}
+	if first == nil && shutErr != nil {
+		first = fmt.Errorf("POS API shutdown: %w", shutErr)
+	}
+	d.log.Info("posagent stopped")
+	d.done <- first
+}

@@ -1,0 +1,166 @@
+// Command cardsim drives a serial port the way a card reader does, for demos
+// and tests: it writes swipes of a card file (or of a made-up card with a
+// given number) as track-2 lines or IC-reader frames. The encoding lives in
+// package reader; this command only parses flags and paces the swipes.
+//
+//	cardsim --port PATH --format track2|frame (--card FILE | --swipe CARD_NO)
+//	        [--baud N] [--remove-after D] [--repeat N --interval D]
+//
+// PATH is the reader's end of a serial line, e.g. one end of a pty pair made
+// with `socat -d -d pty,raw,echo=0,link=/tmp/agent pty,raw,echo=0,link=/tmp/reader`
+// (the agent reads /tmp/agent, cardsim writes /tmp/reader).
+//
+// Track-2 PAN: the card file's "pan"; for --swipe, CARD_NO itself when it is
+// all digits, else the region 110105 followed by CARD_NO's digits.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/tarm/serial"
+
+	"posagent/reader"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(2)
+	}
+	if errors.Is(err, errUsage) {
+		fmt.Fprintln(os.Stderr, "cardsim:", err)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cardsim:", err)
+		os.Exit(1)
+	}
+}
+
+// errUsage marks errors in the command line.
+var errUsage = errors.New("usage")
+
+// options are cardsim's flags.
+type options struct {
+	port, format, cardFile, swipe string
+	baud, repeat                  int
+	removeAfter, interval         time.Duration
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("cardsim", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.port, "port", "", "serial port to write to (the reader's end of the line)")
+	fs.StringVar(&o.format, "format", "track2", "reader format: track2 or frame")
+	fs.StringVar(&o.cardFile, "card", "", "card file (JSON, see testdata/cards)")
+	fs.StringVar(&o.swipe, "swipe", "", "card number of a made-up valid card")
+	fs.IntVar(&o.baud, "baud", reader.DefaultBaud, "baud rate")
+	fs.DurationVar(&o.removeAfter, "remove-after", 0, "frame format: send card-removed this long after each read (0: never)")
+	fs.IntVar(&o.repeat, "repeat", 1, "number of swipes")
+	fs.DurationVar(&o.interval, "interval", time.Second, "time between swipes")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if err := checkOptions(o, fs.Args()); err != nil {
+		return o, fmt.Errorf("%w: %w", errUsage, err)
+	}
+	return o, nil
+}
+
+func checkOptions(o options, rest []string) error {
+	switch {
+	case len(rest) > 0:
+		return fmt.Errorf("unexpected arguments %q", rest)
+	case o.port == "":
+		return errors.New("--port is required")
+	case (o.cardFile == "") == (o.swipe == ""):
+		return errors.New("give exactly one of --card and --swipe")
+	case o.repeat < 1:
+		return fmt.Errorf("--repeat %d: want at least 1", o.repeat)
+	case o.interval < 0 || o.removeAfter < 0:
+		return errors.New("--interval and --remove-after must not be negative")
+	case o.removeAfter > 0 && o.format != string(reader.FormatFrame):
+		return errors.New("--remove-after needs --format frame: a track-2 swipe has no removal")
+	}
+	return reader.Format(o.format).Validate()
+}
+
+// run is the whole command, minus the process exit.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	o, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	card, err := loadCard(o)
+	if err != nil {
+		return err
+	}
+	port, err := serial.OpenPort(&serial.Config{Name: o.port, Baud: o.baud})
+	if err != nil {
+		return fmt.Errorf("open %s: %w", o.port, err)
+	}
+	defer port.Close()
+	return simulate(ctx, port, stdout, o, card)
+}
+
+func loadCard(o options) (reader.CardFile, error) {
+	if o.cardFile != "" {
+		return reader.LoadCardFile(o.cardFile)
+	}
+	card := reader.NewCardFile(o.swipe)
+	if err := card.Check(reader.Format(o.format)); err != nil {
+		return card, fmt.Errorf("--swipe %s: %w", o.swipe, err)
+	}
+	return card, nil
+}
+
+// simulate writes the swipes to w, paced by the options, and reports each
+// on out.
+func simulate(ctx context.Context, w io.Writer, out io.Writer, o options, card reader.CardFile) error {
+	format := reader.Format(o.format)
+	shown := card.CardNo
+	if format == reader.FormatTrack2 {
+		shown = card.Track2PAN()
+	}
+	for i := range o.repeat {
+		if i > 0 && !sleep(ctx, o.interval) {
+			return nil
+		}
+		if err := reader.WriteSwipe(w, format, card); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "swiped %s (%s)\n", shown, format)
+		if o.removeAfter > 0 {
+			if !sleep(ctx, o.removeAfter) {
+				return nil
+			}
+			if _, err := w.Write(reader.EncodeFrame(reader.CmdCardRemoved, nil)); err != nil {
+				return fmt.Errorf("write card removed: %w", err)
+			}
+			fmt.Fprintf(out, "removed %s\n", shown)
+		}
+	}
+	return nil
+}
+
+// sleep waits d or until ctx is done; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"posagent/sync/centre"
+)
+
+// runCommand is `centre run`: serve until SIGINT or SIGTERM.
+type runCommand struct{ data, listen, db string }
+
+func (c *runCommand) Run(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "run")
+	fs.StringVar(&c.data, "data", "", "data directory")
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:7400", "listen address host:port")
+	fs.StringVar(&c.db, "db", "", "PostgreSQL URL (not in this build)")
+	if err := parse(fs, args, "data"); err != nil {
+		return err
+	}
+	if c.db != "" {
+		return &exitError{code: 2, err: errors.New("PostgreSQL store not available in this build yet; omit --db to use the embedded store in --data")}
+	}
+	svc, err := centre.Start(ctx, centre.ServiceConfig{DataDir: c.data, Listen: c.listen, Logger: e.log})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "centre listening on %s (agents: ws://%s/v1/agent)\n", svc.Addr(), svc.Addr())
+	return svc.Wait()
+}
+
+// keygenCommand is `centre keygen`.
+type keygenCommand struct {
+	data  string
+	force bool
+}
+
+func (c *keygenCommand) Run(_ context.Context, e *env, args []string) error {
+	fs := newFlags(e, "keygen")
+	fs.StringVar(&c.data, "data", "", "data directory")
+	fs.BoolVar(&c.force, "force", false, "replace an existing key pair")
+	if err := parse(fs, args, "data"); err != nil {
+		return err
+	}
+	pub, err := centre.Keygen(c.data, c.force)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "signing key written; give agents this public key file (--centre-key):")
+	fmt.Fprintln(e.stdout, pub)
+	return nil
+}
+
+// publishCommand is `centre publish`.
+type publishCommand struct{ data, catalogue, rules string }
+
+func (c *publishCommand) Run(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "publish")
+	fs.StringVar(&c.data, "data", "", "data directory")
+	fs.StringVar(&c.catalogue, "catalogue", "", "catalogue CSV file")
+	fs.StringVar(&c.rules, "rules", "", "rules JSON file")
+	if err := parse(fs, args, "data", "catalogue", "rules"); err != nil {
+		return err
+	}
+	cat, err := os.ReadFile(c.catalogue)
+	if err != nil {
+		return err
+	}
+	rules, err := os.ReadFile(c.rules)
+	if err != nil {
+		return err
+	}
+	return withAdmin(e, c.data, func(a centre.Admin) error {
+		v, err := a.Publish(ctx, cat, rules)
+		if err == nil {
+			fmt.Fprintf(e.stdout, "bundle version %d published (via %s)\n", v, a.Via())
+		}
+		return err
+	})
+}
+
+// importCommand is `centre accounts import`.
+type importCommand struct{ data string }
+
+func (c *importCommand) Run(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "accounts import")
+	fs.StringVar(&c.data, "data", "", "data directory")
+	if err := parse(fs, args, "data"); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("%w: one accounts CSV file expected", errUsage)
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return withAdmin(e, c.data, func(a centre.Admin) error {
+		n, err := a.ImportAccountsCSV(ctx, f)
+		if err == nil {
+			fmt.Fprintf(e.stdout, "%d accounts imported (via %s)\n", n, a.Via())
+		}
+		return err
+	})
+}
+
+// enrolCommand is `centre enrol`; the token is the last line printed.
+type enrolCommand struct{ data, terminal, pharmacy string }
+
+func (c *enrolCommand) Run(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "enrol")
+	fs.StringVar(&c.data, "data", "", "data directory")
+	fs.StringVar(&c.terminal, "terminal", "", "terminal id")
+	fs.StringVar(&c.pharmacy, "pharmacy", "", "pharmacy id")
+	if err := parse(fs, args, "data", "terminal", "pharmacy"); err != nil {
+		return err
+	}
+	return withAdmin(e, c.data, func(a centre.Admin) error {
+		token, err := a.Enrol(ctx, c.terminal, c.pharmacy)
+		if err == nil {
+			fmt.Fprintf(e.stdout, "terminal %s of pharmacy %s enrolled (via %s); its token (--terminal-token):\n", c.terminal, c.pharmacy, a.Via())
+			fmt.Fprintln(e.stdout, token)
+		}
+		return err
+	})
+}
+
+// userAddCommand is `centre user add`; the password is stdin's first line.
+type userAddCommand struct{ data, name, role string }
+
+func (c *userAddCommand) Run(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "user add")
+	fs.StringVar(&c.data, "data", "", "data directory")
+	fs.StringVar(&c.name, "name", "", "user name")
+	fs.StringVar(&c.role, "role", "", "supervisor or admin")
+	if err := parse(fs, args, "data", "name", "role"); err != nil {
+		return err
+	}
+	if f, ok := e.stdin.(*os.File); ok {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			fmt.Fprint(e.stderr, "password (will be shown): ")
+		}
+	}
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	password := strings.TrimRight(line, "\r\n")
+	if password == "" {
+		return fmt.Errorf("no password on stdin: %w", err)
+	}
+	return withAdmin(e, c.data, func(a centre.Admin) error {
+		err := a.AddUser(ctx, c.name, c.role, password)
+		if err == nil {
+			fmt.Fprintf(e.stdout, "user %s (%s) added (via %s)\n", c.name, c.role, a.Via())
+		}
+		return err
+	})
+}
+
+// blockCommand is `centre block`.
+type blockCommand struct {
+	data    string
+	cards   []string
+	unblock bool
+}
+
+func (c *blockCommand) Run(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "block")
+	fs.StringVar(&c.data, "data", "", "data directory")
+	fs.Func("card", "card number (repeat for more)", func(s string) error {
+		c.cards = append(c.cards, s)
+		return nil
+	})
+	fs.BoolVar(&c.unblock, "unblock", false, "take the cards off the blocklist")
+	if err := parse(fs, args, "data"); err != nil {
+		return err
+	}
+	if len(c.cards) == 0 {
+		return fmt.Errorf("%w: --card required", errUsage)
+	}
+	add, remove := c.cards, []string(nil)
+	if c.unblock {
+		add, remove = nil, c.cards
+	}
+	return withAdmin(e, c.data, func(a centre.Admin) error {
+		v, err := a.BlockCards(ctx, add, remove)
+		if err == nil {
+			fmt.Fprintf(e.stdout, "blocklist version %d published (via %s)\n", v, a.Via())
+		}
+		return err
+	})
+}
+
+// withAdmin runs fn with the admin operations of dataDir.
+func withAdmin(e *env, dataDir string, fn func(centre.Admin) error) error {
+	a, err := centre.OpenAdmin(dataDir, e.log)
+	if err != nil {
+		return err
+	}
+	err = fn(a)
+	if cerr := a.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

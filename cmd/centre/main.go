@@ -1,0 +1,146 @@
+// Command centre runs the regional centre of posagent and administers it:
+// keys, bundles, accounts, terminals and users. The work is done by package
+// sync/centre; this file only parses flags and prints.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+const usage = `centre — the regional centre of posagent
+
+Usage:
+  centre run      --data DIR --listen ADDR [--db postgres://...]
+  centre keygen   --data DIR [--force]
+  centre publish  --data DIR --catalogue F.csv --rules F.json
+  centre accounts import --data DIR F.csv
+  centre enrol    --data DIR --terminal ID --pharmacy ID
+  centre user add --data DIR --name N --role supervisor|admin   (password: first line of stdin)
+  centre block    --data DIR --card C [--card C ...] [--unblock]
+
+The administrative commands work whether or not "centre run" is running on
+the same --data: while it runs, they go through it.
+`
+
+// command is one subcommand.
+type command interface {
+	Run(ctx context.Context, env *env, args []string) error
+}
+
+// commands lists every subcommand; the usage text above lists them too.
+var commands = map[string]func() command{
+	"run":             func() command { return &runCommand{} },
+	"keygen":          func() command { return &keygenCommand{} },
+	"publish":         func() command { return &publishCommand{} },
+	"accounts import": func() command { return &importCommand{} },
+	"enrol":           func() command { return &enrolCommand{} },
+	"user add":        func() command { return &userAddCommand{} },
+	"block":           func() command { return &blockCommand{} },
+}
+
+// env is what a command talks to.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	log            *slog.Logger
+}
+
+// errUsage makes main print the usage and exit 2.
+var errUsage = errors.New("usage")
+
+// exitError carries a specific exit code.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// run runs one command line and returns the exit code.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr,
+		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))}
+	name, rest := commandName(args)
+	mk, ok := commands[name]
+	if !ok {
+		if name != "" && name != "help" && name != "-h" && name != "--help" {
+			fmt.Fprintf(stderr, "centre: unknown command %q\n\n", name)
+		}
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	err := mk().Run(ctx, e, rest)
+	var ee *exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage) || errors.Is(err, flag.ErrHelp):
+		if err != errUsage && err != flag.ErrHelp {
+			fmt.Fprintf(stderr, "centre %s: %v\n\n", name, err)
+		}
+		fmt.Fprint(stderr, usage)
+		return 2
+	case errors.As(err, &ee):
+		fmt.Fprintf(stderr, "centre %s: %v\n", name, ee.err)
+		return ee.code
+	default:
+		fmt.Fprintf(stderr, "centre %s: %v\n", name, err)
+		return 1
+	}
+}
+
+// commandName splits "accounts import ..." and "user add ..." as one name.
+func commandName(args []string) (string, []string) {
+	if len(args) == 0 {
+		return "", nil
+	}
+	if len(args) >= 2 {
+		if two := args[0] + " " + args[1]; commands[two] != nil {
+			return two, args[2:]
+		}
+	}
+	return args[0], args[1:]
+}
+
+// newFlags makes a flag set that reports to stderr and never exits.
+func newFlags(e *env, name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("centre "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	return fs
+}
+
+// parse parses flags and checks that every required one is set.
+func parse(fs *flag.FlagSet, args []string, required ...string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	var missing []string
+	for _, name := range required {
+		if fs.Lookup(name).Value.String() == "" {
+			missing = append(missing, "--"+name)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("%w: %s required", errUsage, strings.Join(missing, ", "))
+	}
+	return nil
+}

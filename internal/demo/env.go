@@ -1,0 +1,325 @@
+// Package demo stands up a whole posagent world on one machine with no
+// hardware: a centre on loopback with the sample data, an enrolled
+// terminal, a simulated card reader on a pseudo-terminal, and the agent
+// reading it through the real serial driver. `posagent demo`, its scripted
+// day and the end-to-end tests all use it; nothing in it is a stand-in
+// except the card itself.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+	_ "time/tzdata" // the pharmacy zone must load on machines without a zone database
+
+	"github.com/creack/pty"
+
+	"posagent/agent/api"
+	"posagent/agent/daemon"
+	"posagent/reader"
+	"posagent/sync/centre"
+)
+
+// Options configure an Env.
+type Options struct {
+	Dir      string // working directory (journal, centre data); required
+	Testdata string // folder with catalogue.csv, rules.json, accounts.csv, cards/; "" finds it
+	Format   reader.Format
+	Logger   *slog.Logger
+	// Terminal and Pharmacy of the agent; defaults T001 and P001.
+	Terminal, Pharmacy string
+	// TimeZone of the pharmacy; default Asia/Shanghai.
+	TimeZone string
+	// Now is the agent's clock; default time.Now. See DayClock.
+	Now func() time.Time
+}
+
+// DayClock returns a clock that runs from today's hour:00 in loc onwards,
+// so a scripted day sees business hours whatever time it is really run.
+func DayClock(loc *time.Location, hour int) func() time.Time {
+	real := time.Now()
+	y, m, d := real.In(loc).Date()
+	offset := time.Date(y, m, d, hour, 0, 0, 0, loc).Sub(real)
+	return func() time.Time { return time.Now().Add(offset) }
+}
+
+// Supervisor credentials the demo creates.
+const (
+	SupervisorName     = "supervisor"
+	SupervisorPassword = "demo-supervisor-pw"
+	AdminName          = "admin"
+	AdminPassword      = "demo-admin-pw"
+	APIToken           = "demo-pos-api-token-0001"
+)
+
+// Env is a running demo world.
+type Env struct {
+	opts      Options
+	log       *slog.Logger
+	CentreDir string
+	KeyFile   string
+	Centre    *centre.Service
+	centreAdr string
+	Agent     *daemon.Daemon
+	AgentCfg  daemon.Config
+	POS       *api.Client
+	master    *os.File // the reader's side of the pseudo-terminal
+	tty       *os.File
+}
+
+// Start builds and starts everything. Close stops it.
+func Start(ctx context.Context, o Options) (*Env, error) {
+	if o.Dir == "" {
+		return nil, errors.New("demo: Dir is required")
+	}
+	if o.Format == "" {
+		o.Format = reader.FormatFrame
+	}
+	if o.Terminal == "" {
+		o.Terminal = "T001"
+	}
+	if o.Pharmacy == "" {
+		o.Pharmacy = "P001"
+	}
+	if o.TimeZone == "" {
+		o.TimeZone = "Asia/Shanghai"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	if o.Testdata == "" {
+		td, err := FindTestdata()
+		if err != nil {
+			return nil, err
+		}
+		o.Testdata = td
+	}
+	e := &Env{opts: o, log: o.Logger, CentreDir: filepath.Join(o.Dir, "centre")}
+	if err := e.setUpCentre(ctx); err != nil {
+		e.Close()
+		return nil, err
+	}
+	if err := e.startAgent(ctx, o); err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// setUpCentre creates the key, starts the centre, imports the sample
+// accounts, publishes the sample bundle and creates the users.
+func (e *Env) setUpCentre(ctx context.Context) error {
+	key, err := centre.Keygen(e.CentreDir, false)
+	if err != nil {
+		return fmt.Errorf("demo: keygen: %w", err)
+	}
+	e.KeyFile = key
+	if err := e.StartCentre(ctx, "127.0.0.1:0"); err != nil {
+		return err
+	}
+	srv := e.Centre.Server()
+	accounts, err := os.Open(filepath.Join(e.opts.Testdata, "accounts.csv"))
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer accounts.Close()
+	if _, err := srv.ImportAccountsCSV(ctx, accounts); err != nil {
+		return fmt.Errorf("demo: import accounts: %w", err)
+	}
+	cat, err := os.ReadFile(filepath.Join(e.opts.Testdata, "catalogue.csv"))
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	rules, err := os.ReadFile(filepath.Join(e.opts.Testdata, "rules.json"))
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if _, err := srv.Publish(ctx, cat, rules); err != nil {
+		return fmt.Errorf("demo: publish: %w", err)
+	}
+	if err := srv.AddUser(ctx, SupervisorName, "supervisor", SupervisorPassword); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if err := srv.AddUser(ctx, AdminName, "admin", AdminPassword); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	return nil
+}
+
+// StartCentre starts (or restarts) the centre on listen.
+func (e *Env) StartCentre(ctx context.Context, listen string) error {
+	svc, err := centre.Start(ctx, centre.ServiceConfig{DataDir: e.CentreDir, Listen: listen, Logger: e.log.With("part", "centre")})
+	if err != nil {
+		return fmt.Errorf("demo: start centre: %w", err)
+	}
+	e.Centre, e.centreAdr = svc, svc.Addr()
+	return nil
+}
+
+// StopCentre stops the centre, as an outage would.
+func (e *Env) StopCentre() error {
+	if e.Centre == nil {
+		return nil
+	}
+	err := e.Centre.Close()
+	e.Centre = nil
+	return err
+}
+
+// RestartCentre starts the centre again on the address it had.
+func (e *Env) RestartCentre(ctx context.Context) error {
+	var err error
+	for range 50 { // the port may take a moment to be free again
+		if err = e.StartCentre(ctx, e.centreAdr); err == nil {
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return err
+}
+
+// CentreURL is the centre's HTTP base URL.
+func (e *Env) CentreURL() string { return "http://" + e.centreAdr }
+
+func (e *Env) startAgent(ctx context.Context, o Options) error {
+	token, err := e.Centre.Server().Enrol(ctx, o.Terminal, o.Pharmacy)
+	if err != nil {
+		return fmt.Errorf("demo: enrol: %w", err)
+	}
+	e.master, e.tty, err = pty.Open()
+	if err != nil {
+		return fmt.Errorf("demo: pseudo-terminal: %w", err)
+	}
+	e.AgentCfg = daemon.Config{
+		Data: filepath.Join(o.Dir, "agent-"+o.Terminal), Listen: "127.0.0.1:0", APIToken: APIToken,
+		Reader: e.tty.Name(), ReaderFormat: string(o.Format), Baud: 9600,
+		Centre: "ws://" + e.centreAdr, Terminal: o.Terminal, TerminalToken: token, CentreKey: e.KeyFile,
+		TimeZone: o.TimeZone, Now: o.Now,
+	}
+	return e.StartAgent(ctx)
+}
+
+// StartAgent starts (or restarts) the agent with AgentCfg.
+func (e *Env) StartAgent(ctx context.Context) error {
+	d, err := daemon.Start(ctx, e.AgentCfg, e.log.With("part", "agent"))
+	if err != nil {
+		return fmt.Errorf("demo: start agent: %w", err)
+	}
+	e.Agent = d
+	e.POS = &api.Client{Base: "http://" + d.Addr(), Token: APIToken}
+	return nil
+}
+
+// WaitReady waits until the agent runs the published rules, its reader is
+// open and it is connected to the centre.
+func (e *Env) WaitReady(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	for {
+		st, err := e.POS.Status(ctx)
+		if err == nil && st.Rules.Version > 0 && st.Reader.State == "open" && st.Centre.Connected {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("demo: agent not ready (status %+v, err %v): %w", st, err, ctx.Err())
+		case <-time.After(25 * time.Millisecond):
+		}
+	}
+}
+
+// WaitSynced waits until the agent's backlog is empty.
+func (e *Env) WaitSynced(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		st, err := e.POS.Status(ctx)
+		if err == nil && st.Backlog.Unsynced == 0 && st.Centre.Connected {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("demo: backlog not drained (status %+v, err %v): %w", st.Backlog, err, ctx.Err())
+		case <-time.After(25 * time.Millisecond):
+		}
+	}
+}
+
+// Card loads a sample card file by name (e.g. "zhang-san").
+func (e *Env) Card(name string) (reader.CardFile, error) {
+	return reader.LoadCardFile(filepath.Join(e.opts.Testdata, "cards", name+".json"))
+}
+
+// Swipe presents a card to the simulated reader and waits until the agent
+// has it.
+//
+// With an IC-card (frame) reader the card before it is taken out first, as
+// it must be physically.
+func (e *Env) Swipe(ctx context.Context, card reader.CardFile) error {
+	if e.opts.Format == reader.FormatFrame {
+		if err := e.RemoveCard(); err != nil {
+			return err
+		}
+	}
+	if err := reader.WriteSwipe(e.master, e.opts.Format, card); err != nil {
+		return err
+	}
+	want := card.CardNo
+	if e.opts.Format == reader.FormatTrack2 {
+		want = card.Track2PAN()
+	}
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	_, err := e.POS.WaitCard(wctx, want)
+	return err
+}
+
+// WriteReader writes raw bytes on the reader's line (noise, partial frames).
+func (e *Env) WriteReader(b []byte) error {
+	_, err := e.master.Write(b)
+	return err
+}
+
+// RemoveCard sends the reader's card-removed frame.
+func (e *Env) RemoveCard() error {
+	return e.WriteReader(reader.EncodeFrame(reader.CmdCardRemoved, nil))
+}
+
+// Close stops the agent and the centre.
+func (e *Env) Close() error {
+	var errs []error
+	if e.Agent != nil {
+		errs = append(errs, e.Agent.Stop())
+	}
+	errs = append(errs, e.StopCentre())
+	for _, f := range []*os.File{e.master, e.tty} {
+		if f != nil {
+			f.Close()
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// FindTestdata finds the sample data folder: ./testdata, or testdata beside
+// the nearest go.mod above the working directory.
+func FindTestdata() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		td := filepath.Join(dir, "testdata")
+		if _, err := os.Stat(filepath.Join(td, "catalogue.csv")); err == nil {
+			return td, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("demo: sample data not found: run from the posagent repository (it needs testdata/catalogue.csv)")
+		}
+		dir = parent
+	}
+}

@@ -1,0 +1,45 @@
+package reader
+
+import "time"
+
+// Event types.
+const (
+	EventCard        = "card"         // Card is set
+	EventCardRemoved = "card_removed" // a frame reader reported the card taken out
+	EventReader      = "reader"       // Reader is set; Error when a read failed
+)
+
+// Reader states.
+const (
+	StateOpening = "opening"
+	StateOpen    = "open"
+	StateDown    = "down"
+)
+
+// Event is one thing that happened at the reader, in the shape of the POS
+// API's GET /v1/events messages.
+type Event struct {
+	Type   string    `json:"type"`
+	Card   *Card     `json:"card,omitempty"`
+	Reader *Status   `json:"reader,omitempty"`
+	Error  string    `json:"error,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+// Status is the reader's state and counters.
+type Status struct {
+	State     string `json:"state"` // StateOpening, StateOpen or StateDown
+	Port      string `json:"port"`
+	Format    Format `json:"format"`
+	LastError string `json:"last_error"`
+	// Reconnects counts successful reopens after the port was lost.
+	Reconnects uint64 `json:"reconnects"`
+	// Swipes counts card reads emitted (after debounce).
+	Swipes uint64 `json:"swipes"`
+	// BadFrames counts frames dropped by the decoder (bad LEN, BCC or ETX,
+	// or cut off) and frames with an unknown command.
+	BadFrames uint64 `json:"bad_frames"`
+	// BadReads counts reads that gave no card: bad track-2 lines, lines
+	// too long or cut off, unreadable card records, reader error frames.
+	BadReads uint64 `json:"bad_reads"`
+}

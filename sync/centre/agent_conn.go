@@ -1,0 +1,237 @@
+package centre
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"posagent/sync/centre/store"
+	"posagent/sync/wire"
+)
+
+// Connection timing (DESIGN.md, sync protocol).
+const (
+	pingInterval   = 20 * time.Second
+	readTimeout    = 60 * time.Second
+	writeTimeout   = 60 * time.Second // a large bundle on a slow line
+	controlTimeout = 5 * time.Second
+	drainTimeout   = 2 * time.Second // after an error: wait for the agent's close
+	// hardReadLimit is gorilla's own limit, a backstop behind the exact
+	// wire.MaxAgentMessage check the read loop makes (which, unlike
+	// gorilla's, can answer with an error message before closing).
+	hardReadLimit = 2 * wire.MaxAgentMessage
+	// closeReplaced is the close code sent to a connection that a newer
+	// one of the same terminal replaced.
+	closeReplaced = 4000
+)
+
+// versions is a pair of signed-document versions.
+type versions struct {
+	bundle, blocklist int64
+}
+
+// outMsg is one message for the writer goroutine.
+type outMsg struct {
+	data []byte
+	// hello, set on the welcome, holds what the agent has: after writing
+	// the welcome the writer starts pushing what the agent lacks.
+	hello *versions
+	// closeCode, when set, makes the writer send a close frame after data
+	// and stop.
+	closeCode int
+	closeText string
+}
+
+// agentConn is one agent's websocket. The reader goroutine (the HTTP
+// handler's) reads and answers; the writer goroutine owns every write.
+type agentConn struct {
+	srv      *Server
+	ws       *websocket.Conn
+	terminal store.Terminal
+	log      *slog.Logger
+	ctx      context.Context
+
+	out        chan outMsg
+	kick       chan struct{} // a new signed document is stored
+	done       chan struct{} // closed once: the connection is over
+	once       sync.Once
+	writerDone chan struct{}
+
+	// reader-owned
+	helloSeen bool
+	reported  versions // what the agent says it runs
+	reportErr string
+
+	// writer-owned
+	ready bool     // the welcome is written
+	sent  versions // newest versions the agent has or was sent
+}
+
+// serveAgent is GET /v1/agent: authenticate, upgrade, run the connection.
+func (s *Server) serveAgent(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.authenticateAgent(w, r)
+	if !ok {
+		return
+	}
+	if !s.track() {
+		writeError(w, http.StatusServiceUnavailable, codeUnavailable, "centre shutting down")
+		return
+	}
+	defer s.conns.Done()
+	ws, err := s.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		s.cfg.Logger.Warn("agent upgrade failed", "terminal", t.ID, "err", err)
+		return // Upgrade has answered
+	}
+	c := &agentConn{
+		srv: s, ws: ws, terminal: t, ctx: s.ctx,
+		log: s.cfg.Logger.With("terminal", t.ID, "remote", r.RemoteAddr),
+		out: make(chan outMsg, 16), kick: make(chan struct{}, 1),
+		done: make(chan struct{}), writerDone: make(chan struct{}),
+	}
+	c.run()
+}
+
+// run serves the connection until it ends.
+func (c *agentConn) run() {
+	c.srv.hub.add(c)
+	c.log.Info("agent connected")
+	go c.writeLoop()
+	err := c.readLoop()
+	c.shutdown()
+	<-c.writerDone
+	c.srv.hub.remove(c)
+	c.log.Info("agent disconnected", "reason", err)
+}
+
+// shutdown ends the connection at once; safe to call more than once.
+func (c *agentConn) shutdown() {
+	c.once.Do(func() {
+		close(c.done)
+		_ = c.ws.Close()
+	})
+}
+
+// closeWith sends a close frame and ends the connection. Safe from any
+// goroutine (gorilla allows WriteControl concurrently with writes).
+func (c *agentConn) closeWith(code int, text string) {
+	msg := websocket.FormatCloseMessage(code, text)
+	_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(time.Second))
+	c.shutdown()
+}
+
+// kickPush asks the writer to push newly stored documents; never blocks.
+func (c *agentConn) kickPush() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// send hands a message to the writer; false once the connection is over.
+func (c *agentConn) send(m outMsg) bool {
+	select {
+	case c.out <- m:
+		return true
+	case <-c.done:
+		return false
+	}
+}
+
+// sendMessage encodes and sends m.
+func (c *agentConn) sendMessage(m wire.Message) error {
+	data, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", m.Type, err)
+	}
+	if !c.send(outMsg{data: data}) {
+		return errConnClosed
+	}
+	return nil
+}
+
+var errConnClosed = errors.New("connection closed")
+
+// readLoop reads messages and answers them until an error.
+func (c *agentConn) readLoop() error {
+	c.ws.SetReadLimit(hardReadLimit)
+	c.ws.SetPongHandler(func(string) error {
+		return c.ws.SetReadDeadline(time.Now().Add(readTimeout))
+	})
+	for {
+		if err := c.ws.SetReadDeadline(time.Now().Add(readTimeout)); err != nil {
+			return err
+		}
+		typ, r, err := c.ws.NextReader()
+		if err != nil {
+			return err
+		}
+		data, err := io.ReadAll(io.LimitReader(r, wire.MaxAgentMessage+1))
+		if err != nil {
+			return err
+		}
+		if err := c.handleRaw(typ, data); err != nil {
+			return c.fail(err)
+		}
+	}
+}
+
+// handleRaw decodes and handles one message.
+func (c *agentConn) handleRaw(typ int, data []byte) error {
+	if len(data) > wire.MaxAgentMessage {
+		return &protoError{code: codeTooLarge, close: websocket.CloseMessageTooBig,
+			msg: fmt.Sprintf("message larger than %d bytes", wire.MaxAgentMessage)}
+	}
+	if typ != websocket.TextMessage {
+		return badMessage("binary messages are not accepted")
+	}
+	var m wire.Message
+	if err := json.Unmarshal(data, &m); err != nil {
+		return badMessage("not a JSON message: " + err.Error())
+	}
+	return c.handle(m)
+}
+
+// fail answers a failed message: protocol errors get an error message and
+// a close frame, then the agent has a moment to close its end.
+func (c *agentConn) fail(err error) error {
+	if errors.Is(err, errConnClosed) || errors.Is(err, errPeerError) {
+		return err
+	}
+	var pe *protoError
+	if !errors.As(err, &pe) {
+		pe = &protoError{code: codeInternal, msg: "centre error; retry later", close: websocket.CloseInternalServerErr}
+	}
+	c.log.Warn("agent connection failed", "code", pe.code, "err", err)
+	data, mErr := json.Marshal(wire.Message{Type: wire.TypeError, Error: &wire.Error{Code: pe.code, Message: pe.msg}})
+	if mErr != nil {
+		return errors.Join(err, mErr)
+	}
+	if c.send(outMsg{data: data, closeCode: pe.close, closeText: pe.code}) {
+		c.drain()
+	}
+	return err
+}
+
+// drain reads and drops what the agent still sends until it closes or a
+// short deadline passes, so the error message is not lost to a reset.
+func (c *agentConn) drain() {
+	_ = c.ws.SetReadDeadline(time.Now().Add(drainTimeout))
+	for {
+		_, r, err := c.ws.NextReader()
+		if err != nil {
+			return
+		}
+		if _, err := io.Copy(io.Discard, r); err != nil {
+			return
+		}
+	}
+}

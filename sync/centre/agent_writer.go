@@ -1,0 +1,106 @@
+package centre
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"posagent/sync/wire"
+)
+
+// writeLoop is the connection's only writer: queued messages, pushes of
+// signed documents the agent lacks, and pings.
+func (c *agentConn) writeLoop() {
+	defer close(c.writerDone)
+	ping := time.NewTicker(pingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case m := <-c.out:
+			if !c.writeOut(m) {
+				return
+			}
+		case <-c.kick:
+			if c.ready && !c.push() {
+				return
+			}
+		case <-ping.C:
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(controlTimeout)); err != nil {
+				c.shutdown()
+				return
+			}
+		}
+	}
+}
+
+// writeOut writes one queued message; false when the writer must stop.
+func (c *agentConn) writeOut(m outMsg) bool {
+	if err := c.write(m.data); err != nil {
+		c.log.Debug("agent write failed", "err", err)
+		c.shutdown()
+		return false
+	}
+	if m.hello != nil {
+		c.sent, c.ready = *m.hello, true
+		if !c.push() {
+			return false
+		}
+	}
+	if m.closeCode != 0 {
+		msg := websocket.FormatCloseMessage(m.closeCode, m.closeText)
+		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(controlTimeout))
+		return false
+	}
+	return true
+}
+
+func (c *agentConn) write(data []byte) error {
+	if err := c.ws.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil {
+		return err
+	}
+	return c.ws.WriteMessage(websocket.TextMessage, data)
+}
+
+// push sends the latest bundle if the agent has an older one, and every
+// blocklist delta after the agent's version, in order. False when the
+// connection had to end.
+func (c *agentConn) push() bool {
+	if err := c.pushDocs(); err != nil {
+		c.log.Error("push signed documents", "err", err)
+		c.shutdown() // the agent reconnects and is offered them again
+		return false
+	}
+	return true
+}
+
+func (c *agentConn) pushDocs() error {
+	b, err := c.srv.latestBundle(c.ctx)
+	if err != nil {
+		return err
+	}
+	if b != nil && b.version > c.sent.bundle {
+		if err := c.write(b.data); err != nil {
+			return fmt.Errorf("write bundle %d: %w", b.version, err)
+		}
+		c.sent.bundle = b.version
+	}
+	docs, err := c.srv.cfg.Store.SignedSince(c.ctx, wire.KindBlocklist, c.sent.blocklist)
+	if err != nil {
+		return fmt.Errorf("blocklist deltas after %d: %w", c.sent.blocklist, err)
+	}
+	for i := range docs {
+		data, err := json.Marshal(wire.Message{Type: wire.TypeBlocklist, Signed: &docs[i]})
+		if err != nil {
+			return fmt.Errorf("encode blocklist %d: %w", docs[i].Version, err)
+		}
+		if err := c.write(data); err != nil {
+			return fmt.Errorf("write blocklist %d: %w", docs[i].Version, err)
+		}
+		c.sent.blocklist = docs[i].Version
+	}
+	return nil
+}

@@ -1,0 +1,27 @@
+package centre
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrInvalid marks an error caused by the input (a bad file, a bad name):
+// the operation changed nothing and retrying the same input will not help.
+// Test with errors.Is(err, ErrInvalid).
+var ErrInvalid = errors.New("invalid input")
+
+// ErrNoSigningKey means publishing was asked of a centre without its
+// signing key (see Keygen).
+var ErrNoSigningKey = errors.New("centre has no signing key: run `centre keygen` (and restart a running centre)")
+
+// invalidError is an input error; its text is the cause's alone.
+type invalidError struct{ err error }
+
+func (e invalidError) Error() string        { return e.err.Error() }
+func (e invalidError) Unwrap() error        { return e.err }
+func (e invalidError) Is(target error) bool { return target == ErrInvalid }
+
+// invalidf builds an input error; %w in format wraps as usual.
+func invalidf(format string, args ...any) error {
+	return invalidError{fmt.Errorf(format, args...)}
+}

@@ -1,0 +1,122 @@
+package centre
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"posagent/sync/wire"
+)
+
+// Files of a centre data directory.
+const (
+	StoreFile      = "centre.db"       // the embedded store
+	AdminTokenFile = "admin.token"     // bearer token of the admin API (0600)
+	AddrFile       = "centre.addr"     // listen address of the running centre
+	PrivateKeyFile = "keys/centre.key" // bundle signing key (0600)
+	PublicKeyFile  = "keys/centre.pub" // what agents are given (--centre-key)
+)
+
+// Keygen creates the bundle signing key pair under dataDir/keys and
+// returns the public key file's absolute path. It refuses to replace an
+// existing key unless force is set: agents verify against the old one.
+func Keygen(dataDir string, force bool) (string, error) {
+	privPath := filepath.Join(dataDir, PrivateKeyFile)
+	pubPath, err := filepath.Abs(filepath.Join(dataDir, PublicKeyFile))
+	if err != nil {
+		return "", fmt.Errorf("keygen: %w", err)
+	}
+	for _, p := range []string{privPath, pubPath} {
+		if _, err := os.Stat(p); err == nil && !force {
+			return "", fmt.Errorf("keygen: %s exists; use --force to replace it (every agent then needs the new public key)", p)
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(privPath), 0o700); err != nil {
+		return "", fmt.Errorf("keygen: %w", err)
+	}
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return "", fmt.Errorf("keygen: %w", err)
+	}
+	_ = os.Remove(privPath) // a replaced key file must not keep looser permissions
+	if err := wire.WritePrivateKey(privPath, priv); err != nil {
+		return "", fmt.Errorf("keygen: %w", err)
+	}
+	if err := wire.WritePublicKey(pubPath, pub); err != nil {
+		return "", fmt.Errorf("keygen: %w", err)
+	}
+	return pubPath, nil
+}
+
+// LoadSigningKey reads dataDir's signing key; nil and no error when there
+// is none yet.
+func LoadSigningKey(dataDir string) (ed25519.PrivateKey, error) {
+	path := filepath.Join(dataDir, PrivateKeyFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	priv, err := wire.ReadPrivateKey(path)
+	if err != nil {
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	return priv, nil
+}
+
+// ensureAdminToken returns dataDir's admin token, creating it (0600) when
+// missing.
+func ensureAdminToken(dataDir string) (string, error) {
+	path := filepath.Join(dataDir, AdminTokenFile)
+	if tok, err := readSecretFile(path); err == nil {
+		return tok, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", fmt.Errorf("admin token: %w", err)
+	}
+	tok := base64.RawURLEncoding.EncodeToString(raw[:])
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("admin token: %w", err)
+	}
+	_, err = f.WriteString(tok + "\n")
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return "", fmt.Errorf("admin token: %w", err)
+	}
+	return tok, nil
+}
+
+// readSecretFile reads a one-line secret; an empty file is an error.
+func readSecretFile(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	s := strings.TrimSpace(string(data))
+	if s == "" {
+		return "", fmt.Errorf("read %s: empty", path)
+	}
+	return s, nil
+}
+
+// writeFileAtomic writes data to path through a temporary file and rename.
+func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, mode); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

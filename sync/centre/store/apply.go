@@ -1,0 +1,74 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"posagent/sync/wire"
+)
+
+// Apply applies a terminal's entries in one bbolt transaction: records,
+// indexes, balances and the terminal's chain state commit together or not
+// at all. What happens to each entry is ledger.Decide's and ledger.Settle's
+// decision:
+//
+//   - Duplicate (seq ≤ AckedSeq, stored with the same hash): skipped; for a
+//     charge or void its stored settlement is returned again, so an agent
+//     that lost an ack gets its answers on the retry.
+//   - Conflict (seq ≤ AckedSeq, stored with another hash): skipped, no
+//     settlement; the stored record gains CHAIN_BROKEN (the terminal
+//     rewrote what the centre holds) and a warning is logged.
+//   - A late entry (seq ≤ AckedSeq, not stored: it fills a flagged gap) is
+//     applied once, flagged CHAIN_BROKEN; AckedSeq does not move.
+//   - A refused entry (ledger.ErrRefused: another terminal's body, an
+//     undecodable or malformed body) fails the whole batch, whatever its
+//     seq.
+//
+// An unknown terminal is an error wrapping ErrNotFound. Results hold one
+// settlement per charge or void applied now or returned again, in entry
+// order; entries need not be sorted or unique. Flags and conflicts are
+// logged (Warn) once the transaction has committed.
+func (b *Bolt) Apply(ctx context.Context, terminal string, entries []wire.Entry, receivedAt time.Time) (ApplyResult, error) {
+	if err := ctx.Err(); err != nil {
+		return ApplyResult{}, fmt.Errorf("apply %s: %w", terminal, err)
+	}
+	var (
+		res      ApplyResult
+		findings []finding
+	)
+	err := b.db.Update(func(tx *bolt.Tx) error {
+		a, err := newApplier(tx, terminal, receivedAt)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := a.entry(e); err != nil {
+				return err
+			}
+		}
+		res, err = a.finish()
+		findings = a.findings
+		return err
+	})
+	if err != nil {
+		return ApplyResult{}, fmt.Errorf("apply %s: %w", terminal, err)
+	}
+	for _, f := range findings {
+		b.log.Warn(f.msg, "terminal", terminal, "seq", f.seq, "txn_id", f.txnID, "flags", f.flags)
+	}
+	return res, nil
+}
+
+// finding is something supervisors' logs should show, logged after commit.
+type finding struct {
+	msg   string
+	seq   uint64
+	txnID string
+	flags []string
+}

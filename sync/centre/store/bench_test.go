@@ -1,0 +1,116 @@
+package store
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"posagent/policy"
+	"posagent/sync/wire"
+)
+
+// The two benchmarks run together: BenchmarkBareBoltBulk500 writes the same
+// number of values of the same size into a bare bucket in one transaction,
+// the ceiling BenchmarkApplyBatch500 (records, five indexes, balances,
+// chain state, all in one transaction) is measured against.
+
+const benchBatch = wire.MaxBatch
+
+var benchCards = 1000
+
+// benchCharge seals a typical charge: three lines, one review reason.
+func benchCharge(j *journal, i int) wire.Entry {
+	reason := policy.Reason{Code: policy.SplitDailyAmount, Severity: policy.Review, Message: "daily amount over the limit",
+		MessageZh: "当日累计金额超过限额", Evidence: map[string]any{"sum": 31000, "limit": 30000}}
+	lines := make([]wire.Line, 3)
+	for k := range lines {
+		lines[k] = wire.Line{Code: fmt.Sprintf("XA01BA%03d", k), Barcode: "6901234567892", Qty: 2, UnitPrice: 1250,
+			Amount: 2500, Account: 2000, Cash: 500, Days: 7000}
+	}
+	return j.add(wire.Record{
+		Kind: wire.KindCharge, TxnID: fmt.Sprintf("%s-%d", j.terminal, j.seq+1), CardNo: fmt.Sprintf("C%06d", i%benchCards),
+		Cashier: "cashier-01", QuoteID: "q-0123456789", IdempotencyKey: "k-0123456789", RulesVersion: 12,
+		Total: 7500, Account: 6000, Cash: 1500, Lines: lines, Reasons: []policy.Reason{reason},
+	})
+}
+
+func BenchmarkApplyBatch500(b *testing.B) {
+	s, _ := openTest(b)
+	enrol(b, s, "T1", "P1")
+	var hs []policy.Holder
+	for i := range benchCards {
+		hs = append(hs, active(fmt.Sprintf("C%06d", i), 1<<40))
+	}
+	importAccounts(b, s, hs...)
+	j := newJournal(b, "T1")
+	n := 0
+	before := pageAlloc(s.db)
+	for b.Loop() {
+		b.StopTimer()
+		batch := make([]wire.Entry, benchBatch)
+		for i := range batch {
+			batch[i] = benchCharge(j, n*benchBatch+i)
+		}
+		b.StartTimer()
+		res, err := s.Apply(ctx, "T1", batch, t0)
+		if err != nil || len(res.Results) != benchBatch {
+			b.Fatalf("apply: %v (%d results)", err, len(res.Results))
+		}
+		n++
+	}
+	b.ReportMetric(float64(n*benchBatch)/b.Elapsed().Seconds(), "entries/s")
+	reportPages(b, s.db, before, n*benchBatch)
+}
+
+func pageAlloc(db *bolt.DB) int64 {
+	st := db.Stats()
+	return st.TxStats.GetPageAlloc()
+}
+
+// reportPages reports the bytes of pages written per entry: the write
+// amplification, which unlike time does not depend on the machine's load.
+func reportPages(b *testing.B, db *bolt.DB, before int64, entries int) {
+	b.ReportMetric(float64(pageAlloc(db)-before)/float64(entries), "page-B/entry")
+}
+
+func BenchmarkBareBoltBulk500(b *testing.B) {
+	j := newJournal(b, "T1")
+	e := benchCharge(j, 0)
+	rec, _ := wire.Open(e)
+	value, err := encodeRecord(newTxn(rec, "P1", t0, nil, 0), e)
+	if err != nil {
+		b.Fatal(err)
+	}
+	db, err := bolt.Open(filepath.Join(b.TempDir(), "bare.db"), 0o600, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = db.Close() })
+	var seq uint64
+	n := 0
+	before := pageAlloc(db)
+	for b.Loop() {
+		err := db.Update(func(tx *bolt.Tx) error {
+			bk, err := tx.CreateBucketIfNotExists([]byte("records"))
+			if err != nil {
+				return err
+			}
+			for range benchBatch {
+				seq++
+				if err := bk.Put(recordKey("T1", seq), value); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric(float64(n*benchBatch)/b.Elapsed().Seconds(), "entries/s")
+	reportPages(b, db, before, n*benchBatch)
+	b.ReportMetric(float64(len(value)), "value-B")
+}

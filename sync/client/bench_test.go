@@ -1,0 +1,36 @@
+package client
+
+import (
+	"testing"
+	"time"
+)
+
+// BenchmarkDrain10k drains a 10,000-entry journal backlog to a real centre
+// over loopback: dial, hello, and every batch applied and acknowledged,
+// from Run's start to the last ack. Setting up the centre and copying the
+// journal are not timed.
+func BenchmarkDrain10k(b *testing.B) {
+	const n = 10_000
+	backlogTemplate(b, n) // built once, outside the timing
+	var elapsed time.Duration
+	for range b.N {
+		b.StopTimer()
+		tc := startCentre(b)
+		j, charged := backlogJournal(b, n)
+		cfg := tc.clientConfig(b, j, newTestHandler(tc.pub))
+		b.StartTimer()
+
+		start := time.Now()
+		c, stop := runClient(b, cfg)
+		for c.Status().AckedSeq < n {
+			time.Sleep(500 * time.Microsecond)
+		}
+		elapsed += time.Since(start)
+
+		b.StopTimer()
+		stop()
+		tc.checkApplied(b, charged, n)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n*b.N)/elapsed.Seconds(), "entries/s")
+}

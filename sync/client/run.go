@@ -1,0 +1,104 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+)
+
+const (
+	// pollInterval is how often the outbox is checked without a Kick.
+	pollInterval = time.Second
+	// stableAfter is how long a connection must last for the backoff to
+	// start again from MinBackoff (progress resets it too).
+	stableAfter = 10 * time.Second
+)
+
+// Run connects to the centre, syncs, and reconnects with backoff until ctx
+// ends; then it closes the connection, waits for its goroutines and returns
+// nil. Only one Run may be active at a time.
+func (c *Client) Run(ctx context.Context) error {
+	if !c.running.CompareAndSwap(false, true) {
+		return errors.New("sync client: Run is already running")
+	}
+	defer c.running.Store(false)
+	b := newBackoff(c.cfg.MinBackoff, c.cfg.MaxBackoff)
+	for {
+		healthy, err := c.connectOnce(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if healthy {
+			b.reset()
+		}
+		c.noteFailure(err)
+		t := time.NewTimer(b.next())
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// connectOnce runs one connection from dial to loss. It reports whether the
+// connection was healthy (made progress or lasted stableAfter) and why it
+// ended.
+func (c *Client) connectOnce(ctx context.Context) (healthy bool, err error) {
+	ws, err := c.dial(ctx)
+	if err != nil {
+		return false, err
+	}
+	s := newSession(c, ws)
+	watched := make(chan struct{})
+	stopWatch := context.AfterFunc(ctx, func() { defer close(watched); s.fail(context.Cause(ctx)) })
+	defer func() {
+		if !stopWatch() {
+			<-watched // the watcher ran: let it finish before Run returns
+		}
+	}()
+	defer s.stop()
+
+	w, err := s.handshake()
+	if err != nil {
+		return false, err
+	}
+	if err := c.adopt(w); err != nil {
+		return false, err
+	}
+	up := time.Now()
+	c.attach(s, w)
+	s.start()
+	progressed, err := s.pump(ctx, w.AckedSeq)
+	c.detach(s)
+	return progressed || time.Since(up) >= stableAfter, err
+}
+
+// noteFailure records and logs why a connection attempt or connection ended.
+func (c *Client) noteFailure(err error) {
+	if err == nil {
+		err = errSessionDone
+	}
+	c.mu.Lock()
+	c.status.LastError = err.Error()
+	c.mu.Unlock()
+	if errors.Is(err, ErrTokenRefused) {
+		c.log.Error("centre refused this terminal; retrying with backoff", "err", err)
+		return
+	}
+	c.log.Warn("centre connection lost; retrying with backoff", "err", err)
+}
+
+// touch records that the centre was heard from.
+func (c *Client) touch() {
+	now := c.cfg.Now()
+	c.mu.Lock()
+	c.status.LastContact = now
+	c.mu.Unlock()
+}
+
+func (c *Client) newID() string {
+	return strconv.FormatUint(c.nextID.Add(1), 10)
+}

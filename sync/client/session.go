@@ -1,0 +1,201 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"posagent/sync/wire"
+)
+
+const (
+	// closeGrace bounds the close frame sent when a session ends.
+	closeGrace = 100 * time.Millisecond
+	// minWriteWait is the least time one write may take: a 3 MiB batch on a
+	// slow pharmacy line needs more than a short ping interval.
+	minWriteWait = 10 * time.Second
+)
+
+// errSessionDone ends a session whose pump returned.
+var errSessionDone = errors.New("session ended")
+
+// session is one websocket connection to the centre. Three goroutines run
+// while it is live: the reader (the only one reading), the writer (the only
+// one calling WriteMessage; gorilla allows WriteControl for pongs and the
+// close frame from any goroutine) and the offer loop (which hands signed
+// documents to the Handler so a slow activation never stalls reading).
+type session struct {
+	c      *Client
+	ws     *websocket.Conn
+	out    chan []byte      // encoded messages for the writer
+	acks   chan wire.Ack    // acks for the pump
+	offers chan wire.Signed // bundles and blocklists for the offer loop
+	dead   chan struct{}    // closed by fail
+	once   sync.Once
+	err    error // why the session ended; set before dead is closed
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex
+	pending map[string]chan accountAnswer // account requests by id
+}
+
+type accountAnswer struct {
+	info wire.AccountInfo
+	err  error
+}
+
+func newSession(c *Client, ws *websocket.Conn) *session {
+	return &session{
+		c: c, ws: ws,
+		out:     make(chan []byte, 16),
+		acks:    make(chan wire.Ack, 4),
+		offers:  make(chan wire.Signed, 16),
+		dead:    make(chan struct{}),
+		pending: make(map[string]chan accountAnswer),
+	}
+}
+
+// fail ends the session with err (the first reason wins): it says goodbye
+// and closes the connection, which unblocks the reader and the writer.
+func (s *session) fail(err error) {
+	s.once.Do(func() {
+		s.err = err
+		close(s.dead)
+		msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
+		_ = s.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeGrace))
+		s.ws.Close()
+	})
+}
+
+// start runs the reader, the writer and the offer loop.
+func (s *session) start() {
+	s.wg.Add(3)
+	go func() { defer s.wg.Done(); s.readLoop() }()
+	go func() { defer s.wg.Done(); s.writeLoop() }()
+	go func() { defer s.wg.Done(); s.offerLoop() }()
+}
+
+// stop ends the session and waits for its goroutines.
+func (s *session) stop() {
+	s.fail(errSessionDone)
+	s.wg.Wait()
+}
+
+// send queues one message for the writer. It returns ErrOffline once the
+// session has ended.
+func (s *session) send(ctx context.Context, m wire.Message) error {
+	data, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", m.Type, err)
+	}
+	select {
+	case s.out <- data:
+		return nil
+	case <-s.dead:
+		return ErrOffline
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *session) writeLoop() {
+	ping := time.NewTicker(s.c.cfg.PingInterval)
+	defer ping.Stop()
+	wait := max(3*s.c.cfg.PingInterval, minWriteWait)
+	for {
+		var err error
+		select {
+		case <-s.dead:
+			return
+		case data := <-s.out:
+			_ = s.ws.SetWriteDeadline(time.Now().Add(wait))
+			err = s.ws.WriteMessage(websocket.TextMessage, data)
+		case <-ping.C:
+			_ = s.ws.SetWriteDeadline(time.Now().Add(wait))
+			err = s.ws.WriteMessage(websocket.PingMessage, nil)
+		}
+		if err != nil {
+			s.fail(fmt.Errorf("write: %w", err))
+			return
+		}
+	}
+}
+
+// offerLoop hands signed documents to the Handler, in the order they came,
+// and reports each outcome in a bundle_status.
+func (s *session) offerLoop() {
+	for {
+		select {
+		case <-s.dead:
+			return
+		case doc := <-s.offers:
+			s.offer(doc)
+		}
+	}
+}
+
+func (s *session) offer(doc wire.Signed) {
+	log := s.c.log.With("kind", doc.Kind, "version", doc.Version)
+	active, err := s.c.cfg.Handler.OfferSigned(doc)
+	st := wire.BundleStatus{Kind: doc.Kind, Offered: doc.Version, Active: active}
+	if err != nil {
+		st.Error = err.Error()
+		log.Warn("refused signed document from centre", "active", active, "err", err)
+	} else {
+		log.Info("accepted signed document from centre", "active", active)
+	}
+	if err := s.send(context.Background(), wire.Message{Type: wire.TypeBundleStatus, BundleStatus: &st}); err != nil {
+		log.Debug("bundle status not sent", "err", err)
+	}
+}
+
+// account asks the centre for one card's account and waits for the answer.
+func (s *session) account(ctx context.Context, id, cardNo string) (wire.AccountInfo, error) {
+	ch := make(chan accountAnswer, 1)
+	s.mu.Lock()
+	s.pending[id] = ch
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.pending, id)
+		s.mu.Unlock()
+	}()
+	if err := s.send(ctx, wire.Message{Type: wire.TypeAccountReq, ID: id, CardNo: cardNo}); err != nil {
+		return wire.AccountInfo{}, err
+	}
+	select {
+	case a := <-ch:
+		return a.info, a.err
+	case <-s.dead:
+		return wire.AccountInfo{}, ErrOffline
+	case <-ctx.Done():
+		return wire.AccountInfo{}, ctx.Err()
+	}
+}
+
+// answer delivers an account message to the request waiting for it.
+func (s *session) answer(m wire.Message) {
+	s.mu.Lock()
+	ch := s.pending[m.ID]
+	s.mu.Unlock()
+	if ch == nil {
+		s.c.log.Debug("account answer nobody waits for", "id", m.ID)
+		return
+	}
+	var a accountAnswer
+	switch {
+	case m.Error != nil:
+		a.err = fmt.Errorf("account look-up: %w", &CentreError{Code: m.Error.Code, Message: m.Error.Message})
+	case m.Account != nil:
+		a.info = *m.Account
+	}
+	select {
+	case ch <- a:
+	default: // already answered
+	}
+}

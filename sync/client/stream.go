@@ -1,0 +1,210 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"posagent/sync/wire"
+)
+
+const (
+	// maxBatchBytes bounds one entries message, well under the centre's
+	// read limit (wire.MaxAgentMessage) once the envelope is added.
+	maxBatchBytes = 3 << 20
+	// minBatch is the smallest batch the size adapts down to.
+	minBatch = 8
+)
+
+// handshake sends hello and reads welcome, both within DialTimeout.
+func (s *session) handshake() (wire.Welcome, error) {
+	cfg := s.c.cfg
+	rules, blocklist := cfg.Handler.Versions()
+	hello := wire.Hello{
+		Terminal: cfg.Terminal, LastSeq: cfg.Outbox.LastSeq(),
+		RulesVersion: rules, BlocklistVersion: blocklist, AgentVersion: cfg.AgentVersion,
+	}
+	data, err := json.Marshal(wire.Message{Type: wire.TypeHello, Hello: &hello})
+	if err != nil {
+		return wire.Welcome{}, fmt.Errorf("encode hello: %w", err)
+	}
+	deadline := time.Now().Add(cfg.DialTimeout)
+	_ = s.ws.SetWriteDeadline(deadline)
+	if err := s.ws.WriteMessage(websocket.TextMessage, data); err != nil {
+		return wire.Welcome{}, fmt.Errorf("send hello: %w", err)
+	}
+	_ = s.ws.SetReadDeadline(deadline)
+	_, data, err = s.ws.ReadMessage()
+	if err != nil {
+		return wire.Welcome{}, fmt.Errorf("read welcome: %w", err)
+	}
+	s.c.touch()
+	m, err := decodeCentre(data)
+	switch {
+	case err != nil:
+		return wire.Welcome{}, fmt.Errorf("read welcome: %w", err)
+	case m.Type == wire.TypeError:
+		return wire.Welcome{}, fmt.Errorf("hello refused: %w", &CentreError{Code: m.Error.Code, Message: m.Error.Message})
+	case m.Type != wire.TypeWelcome:
+		return wire.Welcome{}, fmt.Errorf("read welcome: centre sent %q first", m.Type)
+	}
+	return *m.Welcome, nil
+}
+
+// adopt takes the centre's acked seq as the outbox cursor. The centre is
+// authoritative, except that it cannot have applied entries this journal
+// never wrote: that journal is not the one the centre knows, and syncing it
+// would lose its sales silently, so the connection is refused instead.
+func (c *Client) adopt(w wire.Welcome) error {
+	ob := c.cfg.Outbox
+	if last := ob.LastSeq(); w.AckedSeq > last {
+		return fmt.Errorf("centre has applied this terminal's entries up to seq %d but the journal ends at %d: "+
+			"the journal was replaced or restored; an operator must re-enrol the terminal", w.AckedSeq, last)
+	}
+	if prev := ob.Acked(); w.AckedSeq != prev {
+		if w.AckedSeq < prev {
+			c.log.Warn("centre acknowledged less than the journal recorded; sending again from there",
+				"centre_acked", w.AckedSeq, "journal_acked", prev)
+		}
+		if err := ob.SetAcked(w.AckedSeq); err != nil {
+			return fmt.Errorf("record welcome acked seq %d: %w", w.AckedSeq, err)
+		}
+	}
+	return nil
+}
+
+// attach makes s the live session.
+func (c *Client) attach(s *session, w wire.Welcome) {
+	now := c.cfg.Now()
+	c.mu.Lock()
+	c.sess = s
+	c.epoch++
+	if c.connected > 0 {
+		c.status.Reconnects++
+	}
+	c.connected++
+	c.status.AckedSeq = w.AckedSeq
+	c.status.LastSync = now
+	c.status.LastError = ""
+	c.broadcast()
+	c.mu.Unlock()
+	c.log.Info("connected to centre", "acked_seq", w.AckedSeq, "last_seq", c.cfg.Outbox.LastSeq(),
+		"centre_rules_version", w.RulesVersion, "centre_blocklist_version", w.BlocklistVersion)
+}
+
+// detach marks the client offline; waiters on s give up with ErrOffline.
+func (c *Client) detach(s *session) {
+	c.mu.Lock()
+	if c.sess == s {
+		c.sess = nil
+		c.epoch++
+		c.broadcast()
+	}
+	c.mu.Unlock()
+}
+
+// pump streams the outbox with one batch in flight until the session ends.
+// It sends when an ack made progress, on a Kick and on every poll; an ack
+// without progress waits for the next poll so a confused centre is not
+// flooded. It reports whether any ack made progress.
+//
+// The batch size adapts to the link: it halves when a connection dies with
+// a batch in flight and doubles back on every ack, so a link that drops
+// more often than a full batch takes still moves the backlog forward.
+func (s *session) pump(ctx context.Context, acked uint64) (progressed bool, err error) {
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	var inflight uint64 // last seq of the batch awaiting its ack; 0: none
+	defer func() {
+		if inflight != 0 {
+			s.c.batch = max(s.c.batch/2, minBatch)
+		}
+	}()
+	ready := true
+	for {
+		if inflight == 0 && ready {
+			last, err := s.sendBatch(ctx, acked)
+			if errors.Is(err, ErrOffline) {
+				<-s.dead
+				return progressed, s.err
+			}
+			if err != nil {
+				return progressed, err
+			}
+			inflight, ready = last, last != 0
+		}
+		select {
+		case <-s.dead:
+			return progressed, s.err
+		case <-s.c.kick:
+			ready = true
+		case <-tick.C:
+			ready = true
+		case a := <-s.acks:
+			if err := s.c.applyAck(a, acked); err != nil {
+				return progressed, err
+			}
+			ready = a.AckedSeq > acked
+			progressed = progressed || ready
+			acked, inflight = a.AckedSeq, 0
+			s.c.batch = min(s.c.batch*2, wire.MaxBatch)
+		}
+	}
+}
+
+// sendBatch sends the entries after seq, bounded by count and bytes, and
+// returns the last seq sent (0: nothing to send).
+func (s *session) sendBatch(ctx context.Context, after uint64) (uint64, error) {
+	ob := s.c.cfg.Outbox
+	if ob.LastSeq() <= after {
+		return 0, nil
+	}
+	es, err := ob.Entries(after, s.c.batch)
+	if err != nil {
+		return 0, fmt.Errorf("read outbox after seq %d: %w", after, err)
+	}
+	if len(es) == 0 {
+		return 0, nil
+	}
+	es = boundBatch(es, maxBatchBytes)
+	if err := s.send(ctx, wire.Message{Type: wire.TypeEntries, Entries: es}); err != nil {
+		return 0, err
+	}
+	return es[len(es)-1].Seq, nil
+}
+
+// boundBatch keeps the longest prefix of es whose encoding stays within
+// limit bytes, and at least one entry.
+func boundBatch(es []wire.Entry, limit int) []wire.Entry {
+	const envelope, perEntry = 64, 48 // JSON keys and punctuation
+	size := envelope
+	for i, e := range es {
+		size += len(e.Body) + len(e.Hash) + perEntry
+		if size > limit && i > 0 {
+			return es[:i]
+		}
+	}
+	return es
+}
+
+// applyAck moves the outbox cursor to the centre's acked seq, remembers the
+// settlements and wakes WaitSettled callers.
+func (c *Client) applyAck(a wire.Ack, prev uint64) error {
+	if a.AckedSeq != prev {
+		if err := c.cfg.Outbox.SetAcked(a.AckedSeq); err != nil {
+			return fmt.Errorf("record ack of seq %d: %w", a.AckedSeq, err)
+		}
+	}
+	now := c.cfg.Now()
+	c.mu.Lock()
+	c.status.AckedSeq = a.AckedSeq
+	c.status.LastSync = now
+	c.settled.add(a.Results)
+	c.broadcast()
+	c.mu.Unlock()
+	return nil
+}
