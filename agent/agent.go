@@ -52,6 +52,9 @@ type Config struct {
 	// SettleWait bounds the wait for the centre to apply a charge before
 	// answering the POS; default 2 s.
 	SettleWait time.Duration
+	// ReaderStatus reports the card reader's live state and counters; nil
+	// when the terminal has no reader.
+	ReaderStatus func() reader.Status
 }
 
 // Agent is one terminal's sale logic. Its methods are safe for concurrent

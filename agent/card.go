@@ -71,10 +71,10 @@ func (a *Agent) HandleReaderEvent(ev reader.Event) {
 }
 
 func (a *Agent) startSession(c reader.Card) {
+	// The session is timed by the agent's clock, the one the track-2 window
+	// and the hoarding check are measured with.
 	now := a.now()
-	if c.ReadAt.IsZero() {
-		c.ReadAt = now
-	}
+	c.ReadAt = now
 	a.cards.mu.Lock()
 	a.cards.nextID++
 	s := &session{id: a.cards.nextID, card: c, lookup: make(chan struct{})}

@@ -64,7 +64,9 @@ type BlocklistStatus struct {
 func (a *Agent) Status() Status {
 	now := a.now()
 	st := Status{Terminal: a.cfg.Terminal}
-	if rs := a.readerStatus.Load(); rs != nil {
+	if a.cfg.ReaderStatus != nil {
+		st.Reader = a.cfg.ReaderStatus()
+	} else if rs := a.readerStatus.Load(); rs != nil {
 		st.Reader = *rs
 	} else {
 		st.Reader = reader.Status{State: "none"}

@@ -135,7 +135,18 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Daemon, error) {
 		j.Close()
 		return nil, err
 	}
-	d.Agent, err = agent.New(agent.Config{Terminal: cfg.Terminal, Journal: j, CentreKey: pub, Logger: log, Location: loc, Now: cfg.Now})
+
+	if cfg.Reader != "" {
+		d.Reader, err = reader.New(reader.Config{Port: cfg.Reader, Format: reader.Format(cfg.ReaderFormat), Baud: cfg.Baud, Logger: log})
+		if err != nil {
+			return fail(fmt.Errorf("setting reader: %w", err))
+		}
+	}
+	acfg := agent.Config{Terminal: cfg.Terminal, Journal: j, CentreKey: pub, Logger: log, Location: loc, Now: cfg.Now}
+	if d.Reader != nil {
+		acfg.ReaderStatus = d.Reader.Status
+	}
+	d.Agent, err = agent.New(acfg)
 	if err != nil {
 		return fail(err)
 	}
@@ -149,12 +160,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Daemon, error) {
 		}
 		d.Agent.SetCentre(d.Client)
 	}
-	if cfg.Reader != "" {
-		d.Reader, err = reader.New(reader.Config{Port: cfg.Reader, Format: reader.Format(cfg.ReaderFormat), Baud: cfg.Baud, Logger: log})
-		if err != nil {
-			return fail(fmt.Errorf("setting reader: %w", err))
-		}
-	}
+
 	h, err := api.New(d.Agent, cfg.APIToken, log)
 	if err != nil {
 		return fail(err)

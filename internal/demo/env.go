@@ -16,10 +16,6 @@ import (
 	"time"
 	_ "time/tzdata" // the pharmacy zone must load on machines without a zone database
 
-	"github.com/creack/pty"
-
-	"posagent/agent/api"
-	"posagent/agent/daemon"
 	"posagent/reader"
 	"posagent/sync/centre"
 )
@@ -64,11 +60,10 @@ type Env struct {
 	KeyFile   string
 	Centre    *centre.Service
 	centreAdr string
-	Agent     *daemon.Daemon
-	AgentCfg  daemon.Config
-	POS       *api.Client
-	master    *os.File // the reader's side of the pseudo-terminal
-	tty       *os.File
+	// Terminal is the first terminal (its Agent, AgentCfg, POS, Swipe …
+	// are promoted); AddTerminal adds more.
+	*Terminal
+	terminals []*Terminal
 }
 
 // Start builds and starts everything. Close stops it.
@@ -186,67 +181,12 @@ func (e *Env) RestartCentre(ctx context.Context) error {
 func (e *Env) CentreURL() string { return "http://" + e.centreAdr }
 
 func (e *Env) startAgent(ctx context.Context, o Options) error {
-	token, err := e.Centre.Server().Enrol(ctx, o.Terminal, o.Pharmacy)
+	t, err := e.AddTerminal(ctx, o.Terminal, o.Pharmacy)
 	if err != nil {
-		return fmt.Errorf("demo: enrol: %w", err)
+		return err
 	}
-	e.master, e.tty, err = pty.Open()
-	if err != nil {
-		return fmt.Errorf("demo: pseudo-terminal: %w", err)
-	}
-	e.AgentCfg = daemon.Config{
-		Data: filepath.Join(o.Dir, "agent-"+o.Terminal), Listen: "127.0.0.1:0", APIToken: APIToken,
-		Reader: e.tty.Name(), ReaderFormat: string(o.Format), Baud: 9600,
-		Centre: "ws://" + e.centreAdr, Terminal: o.Terminal, TerminalToken: token, CentreKey: e.KeyFile,
-		TimeZone: o.TimeZone, Now: o.Now,
-	}
-	return e.StartAgent(ctx)
-}
-
-// StartAgent starts (or restarts) the agent with AgentCfg.
-func (e *Env) StartAgent(ctx context.Context) error {
-	d, err := daemon.Start(ctx, e.AgentCfg, e.log.With("part", "agent"))
-	if err != nil {
-		return fmt.Errorf("demo: start agent: %w", err)
-	}
-	e.Agent = d
-	e.POS = &api.Client{Base: "http://" + d.Addr(), Token: APIToken}
+	e.Terminal = t
 	return nil
-}
-
-// WaitReady waits until the agent runs the published rules, its reader is
-// open and it is connected to the centre.
-func (e *Env) WaitReady(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-	defer cancel()
-	for {
-		st, err := e.POS.Status(ctx)
-		if err == nil && st.Rules.Version > 0 && st.Reader.State == "open" && st.Centre.Connected {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("demo: agent not ready (status %+v, err %v): %w", st, err, ctx.Err())
-		case <-time.After(25 * time.Millisecond):
-		}
-	}
-}
-
-// WaitSynced waits until the agent's backlog is empty.
-func (e *Env) WaitSynced(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	for {
-		st, err := e.POS.Status(ctx)
-		if err == nil && st.Backlog.Unsynced == 0 && st.Centre.Connected {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("demo: backlog not drained (status %+v, err %v): %w", st.Backlog, err, ctx.Err())
-		case <-time.After(25 * time.Millisecond):
-		}
-	}
 }
 
 // Card loads a sample card file by name (e.g. "zhang-san").
@@ -254,53 +194,13 @@ func (e *Env) Card(name string) (reader.CardFile, error) {
 	return reader.LoadCardFile(filepath.Join(e.opts.Testdata, "cards", name+".json"))
 }
 
-// Swipe presents a card to the simulated reader and waits until the agent
-// has it.
-//
-// With an IC-card (frame) reader the card before it is taken out first, as
-// it must be physically.
-func (e *Env) Swipe(ctx context.Context, card reader.CardFile) error {
-	if e.opts.Format == reader.FormatFrame {
-		if err := e.RemoveCard(); err != nil {
-			return err
-		}
-	}
-	if err := reader.WriteSwipe(e.master, e.opts.Format, card); err != nil {
-		return err
-	}
-	want := card.CardNo
-	if e.opts.Format == reader.FormatTrack2 {
-		want = card.Track2PAN()
-	}
-	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	_, err := e.POS.WaitCard(wctx, want)
-	return err
-}
-
-// WriteReader writes raw bytes on the reader's line (noise, partial frames).
-func (e *Env) WriteReader(b []byte) error {
-	_, err := e.master.Write(b)
-	return err
-}
-
-// RemoveCard sends the reader's card-removed frame.
-func (e *Env) RemoveCard() error {
-	return e.WriteReader(reader.EncodeFrame(reader.CmdCardRemoved, nil))
-}
-
-// Close stops the agent and the centre.
+// Close stops the agents and the centre.
 func (e *Env) Close() error {
 	var errs []error
-	if e.Agent != nil {
-		errs = append(errs, e.Agent.Stop())
+	for _, t := range e.terminals {
+		errs = append(errs, t.close())
 	}
 	errs = append(errs, e.StopCentre())
-	for _, f := range []*os.File{e.master, e.tty} {
-		if f != nil {
-			f.Close()
-		}
-	}
 	return errors.Join(errs...)
 }
 

@@ -148,9 +148,9 @@ func (c *agentConn) send(m outMsg) bool {
 
 // sendMessage encodes and sends m.
 func (c *agentConn) sendMessage(m wire.Message) error {
-	data, err := json.Marshal(m)
+	data, err := jsonMessage(m)
 	if err != nil {
-		return fmt.Errorf("encode %s: %w", m.Type, err)
+		return err
 	}
 	if !c.send(outMsg{data: data}) {
 		return errConnClosed
@@ -187,7 +187,7 @@ func (c *agentConn) readLoop() error {
 // handleRaw decodes and handles one message.
 func (c *agentConn) handleRaw(typ int, data []byte) error {
 	if len(data) > wire.MaxAgentMessage {
-		return &protoError{code: codeTooLarge, close: websocket.CloseMessageTooBig,
+		return &protoError{code: CodeTooLarge, close: websocket.CloseMessageTooBig,
 			msg: fmt.Sprintf("message larger than %d bytes", wire.MaxAgentMessage)}
 	}
 	if typ != websocket.TextMessage {
@@ -211,7 +211,7 @@ func (c *agentConn) fail(err error) error {
 		pe = &protoError{code: codeInternal, msg: "centre error; retry later", close: websocket.CloseInternalServerErr}
 	}
 	c.log.Warn("agent connection failed", "code", pe.code, "err", err)
-	data, mErr := json.Marshal(wire.Message{Type: wire.TypeError, Error: &wire.Error{Code: pe.code, Message: pe.msg}})
+	data, mErr := jsonMessage(wire.Message{Type: wire.TypeError, Error: &wire.Error{Code: pe.code, Message: pe.msg}})
 	if mErr != nil {
 		return errors.Join(err, mErr)
 	}

@@ -17,11 +17,8 @@ const (
 	CodeStore       = "STORE_ERROR"  // the centre could not read its store; retry later
 )
 
-// unexported aliases keep call sites short.
-const (
-	codeTooLarge = CodeTooLarge
-	codeInternal = "INTERNAL"
-)
+// codeInternal is an unexpected failure, in agent and HTTP errors alike.
+const codeInternal = "INTERNAL"
 
 // protoError is a reason to end an agent connection with an error message.
 type protoError struct {

@@ -335,3 +335,61 @@ func TestPublishRefusesBadFilesAndSignsNothing(t *testing.T) {
 		t.Fatalf("second publish: version %d, %v; want 2", doc.Version, err)
 	}
 }
+
+func TestStoreFailureEndsTheConnectionAndNothingIsAcked(t *testing.T) {
+	c := newTestCentre(t)
+	tok := c.enrol("T1", "P1")
+	c.accounts(map[string]int64{"1001": 1000})
+	ch := &chain{terminal: "T1"}
+	ch.charge(t, "1001", 100, time.Now())
+	a := c.connect("T1", tok)
+	a.hello(1, 0, 0)
+	// The writer pushes after the welcome and before the next answer:
+	// once this answer is here, only the batch will touch the store.
+	a.send(wire.Message{Type: wire.TypeAccountReq, ID: "sync", CardNo: "1001"})
+	a.expect(wire.TypeAccount)
+	if err := c.st.Close(); err != nil { // the disk goes away under the centre
+		t.Fatal(err)
+	}
+	a.send(wire.Message{Type: wire.TypeEntries, Entries: ch.entries})
+	a.expectClosedWith(CodeApplyFailed)
+}
+
+func TestStoreFailureWhilePushingEndsTheConnectionWithAnError(t *testing.T) {
+	c := newTestCentre(t)
+	tok := c.enrol("T1", "P1")
+	a := c.connect("T1", tok)
+	a.hello(0, 0, 0)
+	a.send(wire.Message{Type: wire.TypeAccountReq, ID: "sync", CardNo: "1001"})
+	a.expect(wire.TypeAccount) // the push after the welcome is done
+	if err := c.st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	c.srv.hub.kickAll() // as a publish does
+	a.expectClosedWith(CodeStore)
+}
+
+func TestServerCloseEndsAgentConnections(t *testing.T) {
+	c := newTestCentre(t)
+	tok1, tok2 := c.enrol("T1", "P1"), c.enrol("T2", "P1")
+	a1, a2 := c.connect("T1", tok1), c.connect("T2", tok2)
+	a1.hello(0, 0, 0)
+	done := make(chan error, 1)
+	go func() { done <- c.srv.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not return: a connection goroutine is stuck")
+	}
+	a1.expectClosed()
+	a2.expectClosed()
+	if c.srv.Connected("T1") || c.srv.Connected("T2") {
+		t.Fatal("terminals still connected after Close")
+	}
+	if _, resp, err := c.dial("T1", tok1); err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("dial after Close: %v, want 503", err)
+	}
+}

@@ -1,7 +1,6 @@
 package centre
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -69,12 +68,20 @@ func (c *agentConn) write(data []byte) error {
 // blocklist delta after the agent's version, in order. False when the
 // connection had to end.
 func (c *agentConn) push() bool {
-	if err := c.pushDocs(); err != nil {
-		c.log.Error("push signed documents", "err", err)
-		c.shutdown() // the agent reconnects and is offered them again
-		return false
+	err := c.pushDocs()
+	if err == nil {
+		return true
 	}
-	return true
+	c.log.Error("push signed documents", "err", err)
+	// Tell the agent and end: it reconnects and is offered them again.
+	if data, mErr := jsonMessage(wire.Message{Type: wire.TypeError,
+		Error: &wire.Error{Code: CodeStore, Message: "centre could not send its signed documents; retry later"}}); mErr == nil {
+		_ = c.write(data)
+		msg := websocket.FormatCloseMessage(websocket.CloseInternalServerErr, CodeStore)
+		_ = c.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(controlTimeout))
+	}
+	c.shutdown()
+	return false
 }
 
 func (c *agentConn) pushDocs() error {
@@ -93,9 +100,9 @@ func (c *agentConn) pushDocs() error {
 		return fmt.Errorf("blocklist deltas after %d: %w", c.sent.blocklist, err)
 	}
 	for i := range docs {
-		data, err := json.Marshal(wire.Message{Type: wire.TypeBlocklist, Signed: &docs[i]})
+		data, err := jsonMessage(wire.Message{Type: wire.TypeBlocklist, Signed: &docs[i]})
 		if err != nil {
-			return fmt.Errorf("encode blocklist %d: %w", docs[i].Version, err)
+			return err
 		}
 		if err := c.write(data); err != nil {
 			return fmt.Errorf("write blocklist %d: %w", docs[i].Version, err)

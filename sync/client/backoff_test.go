@@ -55,3 +55,26 @@ func TestBackoffNeverOverflows(t *testing.T) {
 		t.Fatalf("ceiling after many attempts = %v, want the cap", c)
 	}
 }
+
+func TestFailureLogThrottlesRepeats(t *testing.T) {
+	var f failureLog
+	t0 := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	steps := []struct {
+		msg  string
+		at   time.Duration
+		want bool
+	}{
+		{"dial: refused", 0, true},
+		{"dial: refused", 10 * time.Second, false},
+		{"dial: refused", 59 * time.Second, false},
+		{"read: timeout", 60 * time.Second, true},
+		{"dial: refused", 61 * time.Second, true},
+		{"dial: refused", 2 * time.Minute, false},
+		{"dial: refused", 2*time.Minute + time.Second, true},
+	}
+	for i, s := range steps {
+		if got := f.worth(s.msg, t0.Add(s.at)); got != s.want {
+			t.Fatalf("step %d (%q at %v): worth = %v, want %v", i, s.msg, s.at, got, s.want)
+		}
+	}
+}

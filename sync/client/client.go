@@ -9,7 +9,6 @@
 package client
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"sync"
@@ -26,6 +25,13 @@ var ErrOffline = errors.New("centre not connected")
 // ErrTokenRefused means the centre answered the upgrade with 401 or 403:
 // the terminal is not enrolled or its token is wrong.
 var ErrTokenRefused = errors.New("centre refused the terminal token")
+
+// ErrJournalReplaced means the centre has applied more of this terminal's
+// entries than the journal holds: the journal was replaced or restored from
+// an old copy. Syncing it would lose its new sales silently (the centre
+// skips seqs it already applied), so the client refuses until an operator
+// deals with it.
+var ErrJournalReplaced = errors.New("journal is behind the centre: the journal was replaced or restored")
 
 // Outbox is the journal as the client sees it. The client calls it from one
 // goroutine at a time.
@@ -73,6 +79,7 @@ type Client struct {
 	nextID  atomic.Uint64
 	running atomic.Bool
 	batch   int // entries per batch now; owned by the Run goroutine
+	logged  failureLog
 
 	mu        sync.Mutex
 	sess      *session      // the live session; nil when not connected
@@ -120,49 +127,6 @@ func (c *Client) Status() Status {
 	st := c.status
 	st.Connected = c.sess != nil
 	return st
-}
-
-// Account asks the centre for a card's account and recent purchases. It
-// returns ErrOffline at once when not connected and when the connection is
-// lost before the answer; otherwise it waits for the answer or ctx.
-func (c *Client) Account(ctx context.Context, cardNo string) (wire.AccountInfo, error) {
-	s := c.current()
-	if s == nil {
-		return wire.AccountInfo{}, ErrOffline
-	}
-	return s.account(ctx, c.newID(), cardNo)
-}
-
-// WaitSettled waits until an ack covers seq and returns the centre's
-// settlement of it (a zero Settlement with Seq set when the ack carried none,
-// for example for a quote record or one acknowledged before). It returns
-// ErrOffline when not connected or when the connection is lost, and
-// ctx.Err() when ctx ends first.
-func (c *Client) WaitSettled(ctx context.Context, seq uint64) (wire.Settlement, error) {
-	c.mu.Lock()
-	epoch := c.epoch
-	for {
-		if c.status.AckedSeq >= seq {
-			st, ok := c.settled.get(seq)
-			c.mu.Unlock()
-			if !ok {
-				st = wire.Settlement{Seq: seq}
-			}
-			return st, nil
-		}
-		if c.sess == nil || c.epoch != epoch {
-			c.mu.Unlock()
-			return wire.Settlement{}, ErrOffline
-		}
-		changed := c.changed
-		c.mu.Unlock()
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			return wire.Settlement{}, ctx.Err()
-		}
-		c.mu.Lock()
-	}
 }
 
 // current returns the live session, or nil.

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"strconv"
 	"time"
 )
@@ -76,7 +77,8 @@ func (c *Client) connectOnce(ctx context.Context) (healthy bool, err error) {
 	return progressed || time.Since(up) >= stableAfter, err
 }
 
-// noteFailure records and logs why a connection attempt or connection ended.
+// noteFailure records why a connection attempt or connection ended, and
+// logs it: at error level when an operator must act, else as a warning.
 func (c *Client) noteFailure(err error) {
 	if err == nil {
 		err = errSessionDone
@@ -84,11 +86,32 @@ func (c *Client) noteFailure(err error) {
 	c.mu.Lock()
 	c.status.LastError = err.Error()
 	c.mu.Unlock()
-	if errors.Is(err, ErrTokenRefused) {
-		c.log.Error("centre refused this terminal; retrying with backoff", "err", err)
-		return
+	level := slog.LevelWarn
+	if errors.Is(err, ErrTokenRefused) || errors.Is(err, ErrJournalReplaced) {
+		level = slog.LevelError
 	}
-	c.log.Warn("centre connection lost; retrying with backoff", "err", err)
+	if !c.logged.worth(err.Error(), time.Now()) {
+		level = slog.LevelDebug
+	}
+	c.log.Log(context.Background(), level, "centre connection failed; retrying with backoff", "err", err)
+}
+
+// failureLog keeps a long outage from logging every attempt: the same
+// error is logged at its level once a minute, and at debug level between.
+type failureLog struct {
+	last string
+	at   time.Time
+}
+
+const repeatLogEvery = time.Minute
+
+// worth reports whether msg should be logged at its own level now.
+func (f *failureLog) worth(msg string, now time.Time) bool {
+	if msg == f.last && now.Sub(f.at) < repeatLogEvery {
+		return false
+	}
+	f.last, f.at = msg, now
+	return true
 }
 
 // touch records that the centre was heard from.

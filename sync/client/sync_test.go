@@ -138,7 +138,7 @@ func TestReplacedJournalIsRefusedNotSilentlyLost(t *testing.T) {
 	appendCharges(t, j2, 1)
 	c2, _ := runClient(t, tc.clientConfig(t, j2, newTestHandler(tc.pub)))
 	eventually(t, "the second journal to be refused", func() bool {
-		return strings.Contains(c2.Status().LastError, "journal was replaced")
+		return strings.Contains(c2.Status().LastError, ErrJournalReplaced.Error())
 	})
 	if j2.Acked() != 0 || tc.terminal(t).AckedSeq != 20 {
 		t.Fatalf("replaced journal acked %d, centre acked %d: want 0 and 20", j2.Acked(), tc.terminal(t).AckedSeq)

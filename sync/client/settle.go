@@ -1,6 +1,10 @@
 package client
 
-import "posagent/sync/wire"
+import (
+	"context"
+
+	"posagent/sync/wire"
+)
 
 // maxSettlements is how many recent settlements WaitSettled can find. A
 // charge waits for its own ack within seconds, so a few thousand is plenty.
@@ -38,4 +42,36 @@ func (s *settlements) add(results []wire.Settlement) {
 func (s *settlements) get(seq uint64) (wire.Settlement, bool) {
 	st, ok := s.bySeq[seq]
 	return st, ok
+}
+
+// WaitSettled waits until an ack covers seq and returns the centre's
+// settlement of it (a zero Settlement with Seq set when the ack carried none,
+// for example for a quote record or one acknowledged before). It returns
+// ErrOffline when not connected or when the connection is lost, and
+// ctx.Err() when ctx ends first.
+func (c *Client) WaitSettled(ctx context.Context, seq uint64) (wire.Settlement, error) {
+	c.mu.Lock()
+	epoch := c.epoch
+	for {
+		if c.status.AckedSeq >= seq {
+			st, ok := c.settled.get(seq)
+			c.mu.Unlock()
+			if !ok {
+				st = wire.Settlement{Seq: seq}
+			}
+			return st, nil
+		}
+		if c.sess == nil || c.epoch != epoch {
+			c.mu.Unlock()
+			return wire.Settlement{}, ErrOffline
+		}
+		changed := c.changed
+		c.mu.Unlock()
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return wire.Settlement{}, ctx.Err()
+		}
+		c.mu.Lock()
+	}
 }

@@ -1,0 +1,126 @@
+package cashier
+
+import (
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"posagent/agent"
+)
+
+//go:embed assets
+var assets embed.FS
+
+// Prefix is the path the page is served under; everything else on the
+// agent's address is the POS API.
+const Prefix = "/cashier/"
+
+// Config configures the cashier page.
+type Config struct {
+	Agent *agent.Agent
+	// Token is the POS API token; the operator exchanges it once for a
+	// session at /cashier/login?token=…
+	Token  string
+	Logger *slog.Logger
+	// SessionIdle ends a session not used for this long; default 12 hours
+	// (a shift). MaxSessions bounds the sessions kept; the least recently
+	// used goes first; default 32.
+	SessionIdle time.Duration
+	MaxSessions int
+}
+
+// Handler serves the cashier page under Prefix.
+type Handler struct {
+	agent    *agent.Agent
+	token    string
+	log      *slog.Logger
+	sessions *sessions
+	pages    *template.Template
+	mux      *http.ServeMux
+}
+
+// New returns the cashier page for an agent.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Agent == nil {
+		return nil, errors.New("cashier: Agent is required")
+	}
+	if cfg.Token == "" {
+		return nil, errors.New("cashier: the API token must not be empty")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	pages, err := template.ParseFS(assets, "assets/*.html")
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{
+		agent: cfg.Agent, token: cfg.Token, log: cfg.Logger, pages: pages,
+		sessions: newSessions(cfg.SessionIdle, cfg.MaxSessions, time.Now),
+	}
+	h.routes()
+	return h, nil
+}
+
+func (h *Handler) routes() {
+	static, _ := fs.Sub(assets, "assets/static")
+	m := http.NewServeMux()
+	m.HandleFunc("GET /cashier/{$}", h.page)
+	m.HandleFunc("GET /cashier/login", h.login)
+	m.HandleFunc("POST /cashier/logout", h.post(h.logout))
+	m.Handle("GET /cashier/static/", http.StripPrefix("/cashier/static/", http.FileServerFS(static)))
+	m.HandleFunc("GET /cashier/api/status", h.authed(h.status))
+	m.HandleFunc("GET /cashier/api/card", h.authed(h.card))
+	m.HandleFunc("GET /cashier/api/item", h.authed(h.item))
+	m.HandleFunc("GET /cashier/api/events", h.authed(h.events))
+	m.HandleFunc("GET /cashier/api/transactions", h.authed(h.transactions))
+	m.HandleFunc("POST /cashier/api/quote", h.post(h.quote))
+	m.HandleFunc("POST /cashier/api/charge", h.post(h.charge))
+	m.HandleFunc("POST /cashier/api/void", h.post(h.void))
+	h.mux = m
+}
+
+// ServeHTTP sets the page's security headers and routes the request.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	// Scripts, styles and connections only from this origin; no framing
+	// (a framed page could be clicked into charging).
+	hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "+
+		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "no-referrer")
+	hd.Set("Cache-Control", "no-store")
+	h.mux.ServeHTTP(w, r)
+}
+
+// authed lets a request through only with a live session cookie.
+func (h *Handler) authed(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !h.loggedIn(r) {
+			writeError(w, errNotLoggedIn())
+			return
+		}
+		next(w, r)
+	}
+}
+
+// post is authed plus the X-Cashier header: a cross-site form or image
+// cannot set a custom header, and a cross-site script would need a CORS
+// preflight this server never grants.
+func (h *Handler) post(next http.HandlerFunc) http.HandlerFunc {
+	return h.authed(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get(csrfHeader) != "1" {
+			writeError(w, errMissingHeader())
+			return
+		}
+		next(w, r)
+	})
+}
+
+// csrfHeader must be "1" on every POST of the page.
+const csrfHeader = "X-Cashier"

@@ -1,0 +1,154 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/creack/pty"
+
+	"posagent/agent"
+	"posagent/agent/api"
+	"posagent/agent/daemon"
+	"posagent/reader"
+)
+
+// Terminal is one enrolled pharmacy terminal: its agent, the simulated
+// reader on a pseudo-terminal, and a POS client.
+type Terminal struct {
+	ID, Pharmacy string
+	Agent        *daemon.Daemon
+	AgentCfg     daemon.Config
+	POS          *api.Client
+
+	env    *Env
+	master *os.File // the reader's side of the pseudo-terminal
+	tty    *os.File
+}
+
+// AddTerminal enrols a terminal at the centre and starts its agent with a
+// reader of its own.
+func (e *Env) AddTerminal(ctx context.Context, id, pharmacy string) (*Terminal, error) {
+	token, err := e.Centre.Server().Enrol(ctx, id, pharmacy)
+	if err != nil {
+		return nil, fmt.Errorf("demo: enrol %s: %w", id, err)
+	}
+	t := &Terminal{ID: id, Pharmacy: pharmacy, env: e}
+	t.master, t.tty, err = pty.Open()
+	if err != nil {
+		return nil, fmt.Errorf("demo: pseudo-terminal: %w", err)
+	}
+	e.terminals = append(e.terminals, t)
+	t.AgentCfg = daemon.Config{
+		Data: filepath.Join(e.opts.Dir, "agent-"+id), Listen: "127.0.0.1:0", APIToken: APIToken,
+		Reader: t.tty.Name(), ReaderFormat: string(e.opts.Format), Baud: 9600,
+		Centre: "ws://" + e.centreAdr, Terminal: id, TerminalToken: token, CentreKey: e.KeyFile,
+		TimeZone: e.opts.TimeZone, Now: e.opts.Now,
+	}
+	return t, t.StartAgent(ctx)
+}
+
+// StartAgent starts (or restarts) the agent with AgentCfg.
+func (t *Terminal) StartAgent(ctx context.Context) error {
+	d, err := daemon.Start(ctx, t.AgentCfg, t.env.log.With("part", "agent"))
+	if err != nil {
+		return fmt.Errorf("demo: start agent %s: %w", t.ID, err)
+	}
+	t.Agent = d
+	t.POS = &api.Client{Base: "http://" + d.Addr(), Token: APIToken}
+	return nil
+}
+
+// WaitReady waits until the agent runs the published rules, its reader is
+// open and it is connected to the centre.
+func (t *Terminal) WaitReady(ctx context.Context) error {
+	return t.waitStatus(ctx, 20*time.Second, "not ready", func(st agent.Status) bool {
+		return st.Rules.Version > 0 && st.Reader.State == "open" && st.Centre.Connected
+	})
+}
+
+// WaitSynced waits until the agent's backlog is empty.
+func (t *Terminal) WaitSynced(ctx context.Context) error {
+	return t.waitStatus(ctx, 30*time.Second, "backlog not drained", func(st agent.Status) bool {
+		return st.Backlog.Unsynced == 0 && st.Centre.Connected
+	})
+}
+
+func (t *Terminal) waitStatus(ctx context.Context, limit time.Duration, what string, ok func(agent.Status) bool) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	for {
+		st, err := t.POS.Status(ctx)
+		if err == nil && ok(st) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("demo: terminal %s %s (status %+v, err %v): %w", t.ID, what, st, err, ctx.Err())
+		case <-time.After(25 * time.Millisecond):
+		}
+	}
+}
+
+// Swipe presents a card to the simulated reader and waits until the agent
+// has it. With an IC-card (frame) reader the card before it is taken out
+// first, as it must be physically.
+func (t *Terminal) Swipe(ctx context.Context, card reader.CardFile) error {
+	format := reader.Format(t.AgentCfg.ReaderFormat)
+	var prev time.Time
+	if c, err := t.POS.Card(ctx); err == nil {
+		prev = c.ReadAt
+	}
+	if format == reader.FormatFrame {
+		if err := t.RemoveCard(); err != nil {
+			return err
+		}
+	}
+	if err := reader.WriteSwipe(t.master, format, card); err != nil {
+		return err
+	}
+	want := card.CardNo
+	if format == reader.FormatTrack2 {
+		want = card.Track2PAN()
+	}
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	for {
+		// Wait for this read, not the session of a card read before it.
+		c, err := t.POS.WaitCard(wctx, want)
+		if err != nil {
+			return err
+		}
+		if !c.ReadAt.Equal(prev) {
+			return nil
+		}
+		select {
+		case <-wctx.Done():
+			return fmt.Errorf("demo: card %s was not read again: %w", want, wctx.Err())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// WriteReader writes raw bytes on the reader's line (noise, partial frames).
+func (t *Terminal) WriteReader(b []byte) error {
+	_, err := t.master.Write(b)
+	return err
+}
+
+// RemoveCard sends the reader's card-removed frame.
+func (t *Terminal) RemoveCard() error {
+	return t.WriteReader(reader.EncodeFrame(reader.CmdCardRemoved, nil))
+}
+
+func (t *Terminal) close() error {
+	var err error
+	if t.Agent != nil {
+		err = t.Agent.Stop()
+	}
+	t.master.Close()
+	t.tty.Close()
+	return err
+}

@@ -1,0 +1,98 @@
+package client
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"posagent/sync/wire"
+)
+
+// handshake sends hello and reads welcome, both within DialTimeout.
+func (s *session) handshake() (wire.Welcome, error) {
+	cfg := s.c.cfg
+	rules, blocklist := cfg.Handler.Versions()
+	hello := wire.Hello{
+		Terminal: cfg.Terminal, LastSeq: cfg.Outbox.LastSeq(),
+		RulesVersion: rules, BlocklistVersion: blocklist, AgentVersion: cfg.AgentVersion,
+	}
+	data, err := json.Marshal(wire.Message{Type: wire.TypeHello, Hello: &hello})
+	if err != nil {
+		return wire.Welcome{}, fmt.Errorf("encode hello: %w", err)
+	}
+	deadline := time.Now().Add(cfg.DialTimeout)
+	_ = s.ws.SetWriteDeadline(deadline)
+	if err := s.ws.WriteMessage(websocket.TextMessage, data); err != nil {
+		return wire.Welcome{}, fmt.Errorf("send hello: %w", err)
+	}
+	_ = s.ws.SetReadDeadline(deadline)
+	_, data, err = s.ws.ReadMessage()
+	if err != nil {
+		return wire.Welcome{}, fmt.Errorf("read welcome: %w", err)
+	}
+	s.c.touch()
+	m, err := decodeCentre(data)
+	switch {
+	case err != nil:
+		return wire.Welcome{}, fmt.Errorf("read welcome: %w", err)
+	case m.Type == wire.TypeError:
+		return wire.Welcome{}, fmt.Errorf("hello refused: %w", &CentreError{Code: m.Error.Code, Message: m.Error.Message})
+	case m.Type != wire.TypeWelcome:
+		return wire.Welcome{}, fmt.Errorf("read welcome: centre sent %q first", m.Type)
+	}
+	return *m.Welcome, nil
+}
+
+// adopt takes the centre's acked seq as the outbox cursor. The centre is
+// authoritative, except that it cannot have applied entries this journal
+// never wrote: that journal is not the one the centre knows, and syncing it
+// would lose its sales silently, so the connection is refused instead.
+func (c *Client) adopt(w wire.Welcome) error {
+	ob := c.cfg.Outbox
+	if last := ob.LastSeq(); w.AckedSeq > last {
+		return fmt.Errorf("centre has applied entries up to seq %d, the journal ends at %d: %w; "+
+			"an operator must recover the journal or re-enrol the terminal", w.AckedSeq, last, ErrJournalReplaced)
+	}
+	if prev := ob.Acked(); w.AckedSeq != prev {
+		if w.AckedSeq < prev {
+			c.log.Warn("centre acknowledged less than the journal recorded; sending again from there",
+				"centre_acked", w.AckedSeq, "journal_acked", prev)
+		}
+		if err := ob.SetAcked(w.AckedSeq); err != nil {
+			return fmt.Errorf("record welcome acked seq %d: %w", w.AckedSeq, err)
+		}
+	}
+	return nil
+}
+
+// attach makes s the live session.
+func (c *Client) attach(s *session, w wire.Welcome) {
+	now := c.cfg.Now()
+	c.mu.Lock()
+	c.sess = s
+	c.epoch++
+	if c.connected > 0 {
+		c.status.Reconnects++
+	}
+	c.connected++
+	c.status.AckedSeq = w.AckedSeq
+	c.status.LastSync = now
+	c.status.LastError = ""
+	c.broadcast()
+	c.mu.Unlock()
+	c.log.Info("connected to centre", "acked_seq", w.AckedSeq, "last_seq", c.cfg.Outbox.LastSeq(),
+		"centre_rules_version", w.RulesVersion, "centre_blocklist_version", w.BlocklistVersion)
+}
+
+// detach marks the client offline; waiters on s give up with ErrOffline.
+func (c *Client) detach(s *session) {
+	c.mu.Lock()
+	if c.sess == s {
+		c.sess = nil
+		c.epoch++
+		c.broadcast()
+	}
+	c.mu.Unlock()
+}
