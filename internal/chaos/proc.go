@@ -20,7 +20,6 @@ type Proc struct {
 	Name    string
 	Path    string
 	Args    []string
-	Stdin   string // written to stdin at each start; "" for none
 	LogPath string
 	// Ready reports whether a started process serves; WaitReady polls it.
 	Ready func(ctx context.Context) error
@@ -62,9 +61,6 @@ func (p *Proc) start() error {
 	fmt.Fprintf(logf, "=== %s start %d at %s\n", p.Name, p.starts+1, time.Now().Format(time.RFC3339Nano))
 	cmd := exec.Command(p.Path, p.Args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
-	if p.Stdin != "" {
-		cmd.Stdin = stringReader(p.Stdin)
-	}
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return fmt.Errorf("start %s: %w", p.Name, err)

@@ -103,9 +103,16 @@ func (s *Server) serveAgent(w http.ResponseWriter, r *http.Request) {
 // run serves the connection until it ends.
 func (c *agentConn) run() {
 	c.srv.hub.add(c)
-	c.log.Info("agent connected")
 	go c.writeLoop()
-	err := c.readLoop()
+	var err error
+	if c.ctx.Err() != nil {
+		// Close ran before add: it did not see this connection.
+		c.closeWith(websocket.CloseGoingAway, "centre shutting down")
+		err = c.ctx.Err()
+	} else {
+		c.log.Info("agent connected")
+		err = c.readLoop()
+	}
 	c.shutdown()
 	<-c.writerDone
 	c.srv.hub.remove(c)

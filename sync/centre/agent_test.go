@@ -393,3 +393,22 @@ func TestServerCloseEndsAgentConnections(t *testing.T) {
 		t.Fatalf("dial after Close: %v, want 503", err)
 	}
 }
+
+func TestCloseRightAfterUpgradeDoesNotWaitForTheReadTimeout(t *testing.T) {
+	for i := 0; i < 20; i++ {
+		c := newTestCentre(t)
+		tok := c.enrol("T1", "P1")
+		ws, _, err := c.dial("T1", tok) // left open by the "agent"
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() { c.srv.Close(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("Close waited for an agent that just connected")
+		}
+		ws.Close()
+	}
+}

@@ -286,9 +286,11 @@ func TestAdminAPI(t *testing.T) {
 	// Re-enrolling drops the connection made with the old token.
 	post("/admin/enrol", adm, `{"terminal":"T1","pharmacy":"P1"}`, &enr)
 	a.expectClosed()
-	if _, _, err := c.dial("T1", enr.Token); err != nil {
+	ws, _, err := c.dial("T1", enr.Token)
+	if err != nil {
 		t.Fatalf("new token refused: %v", err)
 	}
+	ws.Close()
 }
 
 func TestIsLoopback(t *testing.T) {

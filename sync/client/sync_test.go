@@ -144,3 +144,25 @@ func TestReplacedJournalIsRefusedNotSilentlyLost(t *testing.T) {
 		t.Fatalf("replaced journal acked %d, centre acked %d: want 0 and 20", j2.Acked(), tc.terminal(t).AckedSeq)
 	}
 }
+
+func TestCancelDuringHungDialStopsRun(t *testing.T) {
+	tc := startCentre(t)
+	tc.proxy.SetBlackhole(true) // the upgrade request goes unanswered
+	cfg := tc.clientConfig(t, openJournal(t), newTestHandler(tc.pub))
+	cfg.DialTimeout = time.Hour // only ctx can end the dial
+	_, stop := runClient(t, cfg)
+	eventually(t, "the dial to reach the proxy", func() bool { return tc.proxy.Accepted() >= 1 })
+	stop() // fails the test unless Run returns promptly, leaving nothing behind
+}
+
+func TestSecondRunIsRefused(t *testing.T) {
+	tc := startCentre(t)
+	c, _ := runClient(t, tc.clientConfig(t, openJournal(t), newTestHandler(tc.pub)))
+	eventually(t, "connected", func() bool { return c.Status().Connected })
+	if err := c.Run(t.Context()); err == nil || !strings.Contains(err.Error(), "already running") {
+		t.Fatalf("second Run = %v, want refused", err)
+	}
+	if !c.Status().Connected {
+		t.Fatal("the refused Run disturbed the running one")
+	}
+}

@@ -1,0 +1,72 @@
+package cashier
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"posagent/agent"
+)
+
+// Error codes of the page's own endpoints (besides the agent's).
+const (
+	CodeNotLoggedIn    = "NOT_LOGGED_IN"
+	CodeMissingHeader  = "CASHIER_HEADER_REQUIRED"
+	CodeItemUnknown    = "ITEM_UNKNOWN"
+	CodeCashierMissing = "CASHIER_REQUIRED"
+)
+
+// pageError builds an error in the agent's shape, so the page shows every
+// error the same way: {code, message, message_zh}.
+func pageError(status int, code, en, zh string) *agent.Error {
+	return &agent.Error{Status: status, Code: code, Message: en, MessageZh: zh}
+}
+
+func errNotLoggedIn() *agent.Error {
+	t := texts["not_logged_in"]
+	return pageError(http.StatusUnauthorized, CodeNotLoggedIn, t[1], t[0])
+}
+
+func errMissingHeader() *agent.Error {
+	return pageError(http.StatusForbidden, CodeMissingHeader,
+		"Refused: the request did not come from the cashier page (X-Cashier header missing)",
+		"已拒绝：请求不是来自收银页面（缺少 X-Cashier 请求头）")
+}
+
+// badInput is a 400 with the same detail in both languages.
+func badInput(en, zh string) *agent.Error {
+	return pageError(http.StatusBadRequest, agent.CodeBadRequest, en, zh)
+}
+
+// maxBody bounds a request body of the page.
+const maxBody = 256 << 10
+
+// decode reads one JSON object from the body; a malformed one gets a 400.
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	err := dec.Decode(v)
+	if err == nil {
+		if _, tail := dec.Token(); !errors.Is(tail, io.EOF) {
+			err = errors.New("data after the object")
+		}
+	}
+	if err != nil {
+		writeError(w, badInput(fmt.Sprintf("The request is malformed: %v", err), fmt.Sprintf("请求格式错误：%v", err)))
+		return false
+	}
+	return true
+}
+
+func writeError(w http.ResponseWriter, e *agent.Error) {
+	writeJSON(w, e.Status, e)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}

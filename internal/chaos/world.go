@@ -1,0 +1,201 @@
+package chaos
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"posagent/agent/api"
+	"posagent/reader"
+)
+
+// Names and secrets of the world the harness sets up.
+const (
+	Terminal           = "T-CHAOS"
+	Pharmacy           = "P-CHAOS"
+	APIToken           = "chaos-pos-api-token-0001"
+	SupervisorName     = "auditor"
+	SupervisorPassword = "chaos-auditor-password"
+)
+
+// WorldConfig configures NewWorld.
+type WorldConfig struct {
+	Dir     string // working directory; required
+	Bins    Binaries
+	Cards   int   // how many cards (default 50)
+	Balance int64 // each card's starting balance in fen (default 10,000,000)
+}
+
+// World is a centre data directory set up through the centre's command
+// line (keygen, accounts import, publish, enrol, user add) and one
+// terminal's directory, ready for Centre and Agent to run.
+type World struct {
+	Bins      Binaries
+	Dir       string
+	CentreDir string
+	AgentDir  string
+	KeyFile   string // the public key file agents verify bundles with
+	Token     string // the terminal's token from `centre enrol`
+	Cards     []reader.CardFile
+	Initial   map[string]int64 // starting balance by card number
+}
+
+// NewWorld sets up the centre's data directory by running the centre's
+// administrative commands, as an operator would, with permissive rules and
+// cards that never run out of money.
+func NewWorld(ctx context.Context, cfg WorldConfig) (*World, error) {
+	if cfg.Cards <= 0 {
+		cfg.Cards = 50
+	}
+	if cfg.Balance <= 0 {
+		cfg.Balance = 10_000_000
+	}
+	w := &World{Bins: cfg.Bins, Dir: cfg.Dir, CentreDir: filepath.Join(cfg.Dir, "centre"),
+		AgentDir: filepath.Join(cfg.Dir, "agent"), Cards: NewCards(cfg.Cards), Initial: map[string]int64{}}
+	for _, c := range w.Cards {
+		w.Initial[c.CardNo] = cfg.Balance
+	}
+	files, err := w.writeInputs(cfg.Balance)
+	if err != nil {
+		return nil, err
+	}
+	root, err := ModuleRoot()
+	if err != nil {
+		return nil, err
+	}
+	if w.KeyFile, err = w.centreCLI(ctx, "", "keygen", "--data", w.CentreDir); err != nil {
+		return nil, err
+	}
+	steps := [][]string{
+		{"accounts", "import", "--data", w.CentreDir, files.accounts},
+		{"publish", "--data", w.CentreDir, "--catalogue", filepath.Join(root, "testdata", "catalogue.csv"), "--rules", files.rules},
+		{"user", "add", "--data", w.CentreDir, "--name", SupervisorName, "--role", "supervisor"},
+	}
+	for _, args := range steps {
+		if _, err := w.centreCLI(ctx, SupervisorPassword+"\n", args...); err != nil {
+			return nil, err
+		}
+	}
+	if w.Token, err = w.centreCLI(ctx, "", "enrol", "--data", w.CentreDir, "--terminal", Terminal, "--pharmacy", Pharmacy); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+type inputFiles struct{ accounts, rules string }
+
+// writeInputs writes the accounts CSV and the rules JSON into the world.
+func (w *World) writeInputs(balance int64) (inputFiles, error) {
+	f := inputFiles{accounts: filepath.Join(w.Dir, "accounts.csv"), rules: filepath.Join(w.Dir, "rules.json")}
+	rules, err := PermissiveRules()
+	if err != nil {
+		return f, err
+	}
+	if err := os.MkdirAll(w.CentreDir, 0o700); err != nil {
+		return f, fmt.Errorf("world: %w", err)
+	}
+	if err := os.WriteFile(f.accounts, AccountsCSV(w.Cards, balance), 0o600); err != nil {
+		return f, fmt.Errorf("world: %w", err)
+	}
+	if err := os.WriteFile(f.rules, rules, 0o600); err != nil {
+		return f, fmt.Errorf("world: %w", err)
+	}
+	return f, nil
+}
+
+// centreCLI runs one centre command and returns the last line it printed.
+func (w *World) centreCLI(ctx context.Context, stdin string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, w.Bins.Centre, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("centre %s: %w\n%s%s", strings.Join(args[:min(2, len(args))], " "), err, out.Bytes(), errb.Bytes())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	return strings.TrimSpace(lines[len(lines)-1]), nil
+}
+
+// Centre is `centre run` on the world's data directory at listen
+// (127.0.0.1:port); it is ready when GET /healthz answers 200.
+func (w *World) Centre(listen string) *Proc {
+	url := "http://" + listen + "/healthz"
+	return &Proc{
+		Name: "centre", Path: w.Bins.Centre, LogPath: filepath.Join(w.Dir, "centre.log"),
+		Args:  []string{"run", "--data", w.CentreDir, "--listen", listen},
+		Ready: func(ctx context.Context) error { return probeHTTP(ctx, url) },
+	}
+}
+
+// Agent is `posagent run` for the world's terminal: POS API at listen,
+// centre at centreAddr (host:port, perhaps a proxy's), card reader on the
+// serial line at readerPath (frame format).
+func (w *World) Agent(listen, centreAddr, readerPath string) *Proc {
+	pos := w.POS(listen)
+	return &Proc{
+		Name: "posagent", Path: w.Bins.Posagent, LogPath: filepath.Join(w.Dir, "posagent.log"),
+		Args: []string{"run", "--data", w.AgentDir, "--listen", listen, "--api-token", APIToken,
+			"--reader", readerPath, "--reader-format", "frame",
+			"--centre", "ws://" + centreAddr, "--terminal", Terminal, "--terminal-token", w.Token,
+			"--centre-key", w.KeyFile},
+		Ready: func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, time.Second)
+			defer cancel()
+			_, err := pos.Status(ctx)
+			return err
+		},
+	}
+}
+
+// JournalPath is the agent's journal file.
+func (w *World) JournalPath() string { return filepath.Join(w.AgentDir, "journal.db") }
+
+// StorePath is the centre's store file.
+func (w *World) StorePath() string { return filepath.Join(w.CentreDir, "centre.db") }
+
+// POS is a POS API client of the agent at listen. Its requests time out
+// after 20 s so that a hung agent fails a test instead of stalling it.
+func (w *World) POS(listen string) *api.Client {
+	return &api.Client{Base: "http://" + listen, Token: APIToken,
+		HTTP: &http.Client{Timeout: 20 * time.Second}}
+}
+
+// probeHTTP reports whether GET url answers 200 within a second.
+func probeHTTP(ctx context.Context, url string) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: HTTP %d", url, resp.StatusCode)
+	}
+	return nil
+}
+
+// FreeAddr returns a loopback address with a port that was free a moment
+// ago, for a program that must come back on the same port after a kill.
+func FreeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("free port: %w", err)
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		return "", fmt.Errorf("free port: %w", err)
+	}
+	return addr, nil
+}
