@@ -1,0 +1,101 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeFile(t *testing.T, path, body string) string {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestConfigFileUnderFlags(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, filepath.Join(dir, "posagent.json"), `{
+		"data": "journal", "listen": "127.0.0.1:7400", "api_token": "file-token-0123456789",
+		"reader": "COM3", "reader_format": "track2", "baud": 4800,
+		"terminal": "T-FILE", "centre_key": "keys/centre.pub"}`)
+	o, err := parseOptions("run", []string{"--config", cfg, "--terminal", "T-FLAG", "--baud", "9600"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := o.cfg
+	if c.Terminal != "T-FLAG" || c.Baud != 9600 {
+		t.Errorf("flags must win: terminal %q baud %d", c.Terminal, c.Baud)
+	}
+	if c.Listen != "127.0.0.1:7400" || c.ReaderFormat != "track2" || c.APIToken != "file-token-0123456789" {
+		t.Errorf("file settings lost: %+v", c)
+	}
+	if c.Data != filepath.Join(dir, "journal") || c.CentreKey != filepath.Join(dir, "keys/centre.pub") {
+		t.Errorf("relative paths must resolve against the file's folder: data %q key %q", c.Data, c.CentreKey)
+	}
+}
+
+func TestConfigErrorsNameTheSetting(t *testing.T) {
+	dir := t.TempDir()
+	good := []string{"--api-token", "a-long-enough-token", "--terminal", "T1", "--centre-key", "k.pub"}
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"public listen address", append([]string{"--listen", "0.0.0.0:7311"}, good...), `setting listen: "0.0.0.0:7311" is not a loopback address`},
+		{"short token", []string{"--api-token", "short", "--terminal", "T1", "--centre-key", "k"}, "setting api-token: must be at least 16 characters"},
+		{"bad format", append([]string{"--reader", "COM3", "--reader-format", "magstripe"}, good...), `setting reader-format: "magstripe" is not track2 or frame`},
+		{"http centre", append([]string{"--centre", "http://c:1", "--terminal-token", "x"}, good...), `setting centre: "http://c:1" must start with ws:// or wss://`},
+		{"centre without token", append([]string{"--centre", "ws://c:1"}, good...), "setting terminal-token: is required with --centre"},
+		{"no key", []string{"--api-token", "a-long-enough-token", "--terminal", "T1"}, "setting centre-key: is required"},
+		{"bad zone", append([]string{"--time-zone", "Mars/Olympus"}, good...), `setting time-zone: "Mars/Olympus"`},
+		{"unknown key in file", []string{"--config", writeFile(t, filepath.Join(dir, "typo.json"), `{"termnal": "T1"}`)}, `unknown field "termnal"`},
+		{"stray argument", append([]string{"extra"}, good...), `unexpected argument "extra"`},
+	}
+	for _, c := range cases {
+		_, err := parseOptions("run", c.args, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want it to contain %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestSampleConfigParses(t *testing.T) {
+	o, err := parseOptions("run", []string{"--config", "../../testdata/posagent.json"}, io.Discard)
+	if err != nil {
+		t.Fatalf("testdata/posagent.json: %v", err)
+	}
+	if o.cfg.Terminal != "T001" || o.cfg.ReaderFormat != "frame" {
+		t.Fatalf("sample config read as %+v", o.cfg)
+	}
+}
+
+func TestServiceArgumentsKeepSecretsOffTheCommandLine(t *testing.T) {
+	o, err := parseOptions("install", []string{"--data", t.TempDir(), "--api-token", "secret-api-token-123", "--terminal", "T1",
+		"--centre", "ws://127.0.0.1:1", "--terminal-token", "secret-terminal-token", "--centre-key", "k.pub"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, err := writeServiceConfig(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("service config mode %v, want 0600 (it holds tokens)", fi.Mode().Perm())
+	}
+	back, err := parseOptions("run", []string{"--config", path}, io.Discard)
+	if err != nil {
+		t.Fatalf("the installed config does not load: %v", err)
+	}
+	if back.cfg.TerminalToken != "secret-terminal-token" || back.cfg.Centre != "ws://127.0.0.1:1" {
+		t.Fatalf("installed config lost settings: %+v", back.cfg)
+	}
+}
