@@ -1,6 +1,7 @@
 // Package api serves the local POS API of SPEC §5 over HTTP+JSON: status,
 // the card in the reader, reader events over a websocket, quote, charge,
-// void and the day's transactions. Every request needs the bearer token.
+// void and the day's transactions, plus /healthz and /metrics for
+// monitoring. Every request needs the bearer token.
 // It owns the HTTP shape only; every decision is the agent's.
 package api
 
@@ -49,7 +50,16 @@ func New(a *agent.Agent, token string, log *slog.Logger) (*Server, error) {
 	s.mux.HandleFunc("POST /v1/charge", s.charge)
 	s.mux.HandleFunc("POST /v1/void", s.void)
 	s.mux.HandleFunc("GET /v1/transactions", s.transactions)
+	s.mux.HandleFunc("POST /v1/reconcile", s.reconcile)
+	s.mux.HandleFunc("GET /healthz", s.healthz)
 	return s, nil
+}
+
+// ServeMetrics serves h, a Prometheus exposition handler, at GET /metrics
+// behind the same bearer token as every other route (Prometheus sends it
+// with `authorization: credentials:`). Call it before serving requests.
+func (s *Server) ServeMetrics(h http.Handler) {
+	s.mux.Handle("GET /metrics", h)
 }
 
 // ServeHTTP checks the token and routes the request.
@@ -72,6 +82,18 @@ func (s *Server) authorized(r *http.Request) bool {
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.agent.Status())
+}
+
+// healthz answers 200 when the terminal can record sales (its journal
+// takes a write) and 503 otherwise, with the reader and centre state in
+// the body for people.
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	h := s.agent.Health()
+	status := http.StatusOK
+	if h.Status != agent.HealthOK {
+		status = http.StatusServiceUnavailable
+	}
+	writeJSON(w, status, h)
 }
 
 func (s *Server) card(w http.ResponseWriter, r *http.Request) {
@@ -138,8 +160,16 @@ func (s *Server) eventsWS(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // Upgrade has answered the client
 	}
+	StreamEvents(r.Context(), conn, s.agent)
+}
+
+// StreamEvents writes the agent's reader events to an upgraded websocket,
+// one JSON object per message, with pings, until the client goes, a write
+// fails or ctx ends (then it says "going away"). It closes conn. The POS
+// API's /v1/events and the cashier page both serve their streams with it.
+func StreamEvents(ctx context.Context, conn *websocket.Conn, a *agent.Agent) {
 	defer conn.Close()
-	events, stop := s.agent.Subscribe()
+	events, stop := a.Subscribe()
 	defer stop()
 	// Read (and discard) client messages so close frames are seen.
 	gone := make(chan struct{})
@@ -170,7 +200,9 @@ func (s *Server) eventsWS(w http.ResponseWriter, r *http.Request) {
 			}
 		case <-gone:
 			return
-		case <-r.Context().Done():
+		case <-ctx.Done():
+			conn.WriteControl(websocket.CloseMessage,
+				websocket.FormatCloseMessage(websocket.CloseGoingAway, "agent stopping"), time.Now().Add(time.Second))
 			return
 		}
 	}

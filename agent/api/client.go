@@ -80,6 +80,37 @@ func (c *Client) Transactions(ctx context.Context, day, cardNo string) ([]agent.
 	return out.Transactions, c.do(ctx, "GET", "/v1/transactions?"+q.Encode(), nil, &out)
 }
 
+// Health calls GET /healthz. A failing terminal answers 503: its Health
+// is returned with an error saying what fails.
+func (c *Client) Health(ctx context.Context) (agent.Health, error) {
+	var h agent.Health
+	status, raw, err := c.send(ctx, "GET", "/healthz", nil)
+	if err != nil {
+		return h, err
+	}
+	if status != http.StatusOK && status != http.StatusServiceUnavailable {
+		return h, answerError("GET", "/healthz", status, raw)
+	}
+	if err := json.Unmarshal(raw, &h); err != nil {
+		return h, fmt.Errorf("GET /healthz: decode answer: %w", err)
+	}
+	if status != http.StatusOK {
+		return h, fmt.Errorf("GET /healthz: terminal %s is %s: %s", h.Terminal, h.Status, h.Journal.Error)
+	}
+	return h, nil
+}
+
+// Reconcile calls POST /v1/reconcile for a day (YYYY-MM-DD, "" for
+// today).
+func (c *Client) Reconcile(ctx context.Context, day string) (agent.DayReconciliation, error) {
+	q := url.Values{}
+	if day != "" {
+		q.Set("day", day)
+	}
+	var out agent.DayReconciliation
+	return out, c.do(ctx, "POST", "/v1/reconcile?"+q.Encode(), nil, &out)
+}
+
 // WaitCard polls GET /v1/card until a card with the number is in the
 // reader, or ctx ends.
 func (c *Client) WaitCard(ctx context.Context, cardNo string) (reader.Card, error) {
@@ -97,17 +128,33 @@ func (c *Client) WaitCard(ctx context.Context, cardNo string) (reader.Card, erro
 }
 
 func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
+	status, raw, err := c.send(ctx, method, path, body)
+	if err != nil {
+		return err
+	}
+	if status != http.StatusOK {
+		return answerError(method, path, status, raw)
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
+	}
+	return nil
+}
+
+// send makes one request with the token and returns the answer's status
+// and body.
+func (c *Client) send(ctx context.Context, method, path string, body any) (int, []byte, error) {
 	var rd io.Reader
 	if body != nil {
 		raw, err := json.Marshal(body)
 		if err != nil {
-			return err
+			return 0, nil, err
 		}
 		rd = bytes.NewReader(raw)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, c.Base+path, rd)
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.Token)
 	req.Header.Set("Content-Type", "application/json")
@@ -117,22 +164,22 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
+		return 0, nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", method, path, err)
+		return 0, nil, fmt.Errorf("%s %s: %w", method, path, err)
 	}
-	if resp.StatusCode != http.StatusOK {
-		e := &APIError{Status: resp.StatusCode}
-		if err := json.Unmarshal(raw, e); err != nil || e.Code == "" {
-			return fmt.Errorf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, raw)
-		}
-		return e
+	return resp.StatusCode, raw, nil
+}
+
+// answerError turns an error answer into an *APIError, or a plain error
+// when the body is not one.
+func answerError(method, path string, status int, raw []byte) error {
+	e := &APIError{Status: status}
+	if err := json.Unmarshal(raw, e); err != nil || e.Code == "" {
+		return fmt.Errorf("%s %s: HTTP %d: %s", method, path, status, raw)
 	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
-	}
-	return nil
+	return e
 }

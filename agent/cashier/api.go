@@ -1,14 +1,14 @@
 package cashier
 
 import (
+	"context"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gorilla/websocket"
 
 	"posagent/agent"
-	"posagent/reader"
+	"posagent/agent/api"
 )
 
 // StatusView is the terminal's state for the page's header.
@@ -84,40 +84,10 @@ func (h *Handler) events(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // Upgrade has answered
 	}
-	defer conn.Close()
-	events, stop := h.agent.Subscribe()
+	// Ends with the request or with the agent (h.ctx), whichever is first.
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	stop := context.AfterFunc(h.ctx, cancel)
 	defer stop()
-	gone := make(chan struct{})
-	go func() {
-		defer close(gone)
-		conn.SetReadLimit(1024)
-		for {
-			if _, _, err := conn.ReadMessage(); err != nil {
-				return
-			}
-		}
-	}()
-	ping := time.NewTicker(20 * time.Second)
-	defer ping.Stop()
-	for {
-		select {
-		case ev, ok := <-events:
-			if !ok || !h.sendEvent(conn, ev) {
-				return
-			}
-		case <-ping.C:
-			if conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(5*time.Second)) != nil {
-				return
-			}
-		case <-gone:
-			return
-		case <-r.Context().Done():
-			return
-		}
-	}
-}
-
-func (h *Handler) sendEvent(conn *websocket.Conn, ev reader.Event) bool {
-	conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	return conn.WriteJSON(ev) == nil
+	api.StreamEvents(ctx, conn, h.agent)
 }

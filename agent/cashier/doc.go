@@ -16,6 +16,7 @@
 // It owns the page, its sessions and its view of money (¥yuan.fen from
 // int64 fen); every decision is the agent's. Files in the order a request
 // meets them: handler.go (routes, headers), session.go and login.go,
-// lang.go, page.go, api.go (card, status, item, events), sale.go (quote,
-// charge, void, transactions), views.go, money.go, errors.go.
+// lang.go and texts.go, page.go, api.go (card, status, item, events),
+// sale.go (quote, charge, void, transactions), views.go, money.go,
+// errors.go; the page itself is assets/page.html and assets/static/.
 package cashier

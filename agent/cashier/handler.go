@@ -1,6 +1,7 @@
 package cashier
 
 import (
+	"context"
 	"embed"
 	"errors"
 	"html/template"
@@ -26,6 +27,9 @@ type Config struct {
 	// session at /cashier/login?token=…
 	Token  string
 	Logger *slog.Logger
+	// Context ends the page's event streams when it is done (hijacked
+	// websockets outlive http.Server.Shutdown); default: never.
+	Context context.Context
 	// SessionIdle ends a session not used for this long; default 12 hours
 	// (a shift). MaxSessions bounds the sessions kept; the least recently
 	// used goes first; default 32.
@@ -35,6 +39,7 @@ type Config struct {
 
 // Handler serves the cashier page under Prefix.
 type Handler struct {
+	ctx      context.Context
 	agent    *agent.Agent
 	token    string
 	log      *slog.Logger
@@ -54,12 +59,15 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Context == nil {
+		cfg.Context = context.Background()
+	}
 	pages, err := template.ParseFS(assets, "assets/*.html")
 	if err != nil {
 		return nil, err
 	}
 	h := &Handler{
-		agent: cfg.Agent, token: cfg.Token, log: cfg.Logger, pages: pages,
+		ctx: cfg.Context, agent: cfg.Agent, token: cfg.Token, log: cfg.Logger, pages: pages,
 		sessions: newSessions(cfg.SessionIdle, cfg.MaxSessions, time.Now),
 	}
 	h.routes()
@@ -72,7 +80,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /cashier/{$}", h.page)
 	m.HandleFunc("GET /cashier/login", h.login)
 	m.HandleFunc("POST /cashier/logout", h.post(h.logout))
-	m.Handle("GET /cashier/static/", http.StripPrefix("/cashier/static/", http.FileServerFS(static)))
+	files := http.StripPrefix("/cashier/static/", http.FileServerFS(static))
+	m.Handle("GET /cashier/static/{file}", files) // files only, no folder listing
 	m.HandleFunc("GET /cashier/api/status", h.authed(h.status))
 	m.HandleFunc("GET /cashier/api/card", h.authed(h.card))
 	m.HandleFunc("GET /cashier/api/item", h.authed(h.item))

@@ -27,7 +27,12 @@ func FormatYuan(fen int64) string {
 		sign = "-"
 		u = uint64(-(fen + 1)) + 1 // safe for math.MinInt64
 	}
-	return fmt.Sprintf("%s¥%d.%02d", sign, u/100, u%100)
+	b := make([]byte, 0, 28)
+	b = append(b, sign...)
+	b = append(b, "¥"...)
+	b = strconv.AppendUint(b, u/100, 10)
+	f := u % 100
+	return string(append(b, '.', byte('0'+f/10), byte('0'+f%10)))
 }
 
 // MaxPrice is the largest unit price the page accepts: one million yuan,

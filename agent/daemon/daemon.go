@@ -18,6 +18,7 @@ import (
 
 	"posagent/agent"
 	"posagent/agent/api"
+	"posagent/agent/cashier"
 	"posagent/agent/journal"
 	"posagent/reader"
 	"posagent/sync/client"
@@ -165,13 +166,23 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Daemon, error) {
 	if err != nil {
 		return fail(err)
 	}
+	ctx, d.cancel = context.WithCancel(ctx)
+	// The cashier page (agent/cashier) is served beside the POS API.
+	page, err := cashier.New(cashier.Config{Agent: d.Agent, Token: cfg.APIToken, Logger: log, Context: ctx})
+	if err != nil {
+		d.cancel()
+		return fail(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle(cashier.Prefix, page)
+	mux.Handle("/", h)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
+		d.cancel()
 		return fail(fmt.Errorf("setting listen: %w", err))
 	}
 	d.addr = ln.Addr().String()
-	d.srv = &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	ctx, d.cancel = context.WithCancel(ctx)
+	d.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go d.run(ctx, ln)
 	log.Info("posagent serving", "listen", d.addr, "centre", cfg.Centre, "reader", cfg.Reader, "format", cfg.ReaderFormat)
 	return d, nil

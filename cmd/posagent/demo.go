@@ -73,6 +73,7 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 func printDemoBanner(w io.Writer, env *demo.Env) {
 	fmt.Fprintf(w, `posagent demo is running (Ctrl-C to stop)
 
+  cashier page   %s/cashier/login?token=%s   (open in a browser)
   POS API        %s   (Authorization: Bearer %s)
   supervisor API %s/api/transactions   (HTTP Basic %s / %s)
   admin          %s / %s
@@ -84,7 +85,7 @@ Type a command and Enter:
   quit
 
 Try:  curl -s -H 'Authorization: Bearer %s' %s/v1/status
-`, env.POS.Base, demo.APIToken, env.CentreURL(), demo.SupervisorName, demo.SupervisorPassword,
+`, env.POS.Base, demo.APIToken, env.POS.Base, demo.APIToken, env.CentreURL(), demo.SupervisorName, demo.SupervisorPassword,
 		demo.AdminName, demo.AdminPassword, env.KeyFile, demo.APIToken, env.POS.Base)
 }
 

@@ -1,0 +1,66 @@
+package cashier
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"posagent/reader"
+)
+
+// dialEvents opens the page's event stream as the page's script would.
+func (w *world) dialEvents(c *http.Client, origin string) (*websocket.Conn, *http.Response, error) {
+	u := mustParse(w.t, w.srv.URL+"/cashier/")
+	h := http.Header{}
+	for _, ck := range c.Jar.Cookies(u) {
+		h.Add("Cookie", ck.Name+"="+ck.Value)
+	}
+	h.Set("Origin", origin)
+	return websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(w.srv.URL, "http")+"/cashier/api/events", h)
+}
+
+func TestEventsStreamTheReaderToTheLoggedInPage(t *testing.T) {
+	w := newWorld(t)
+	c := w.client(true)
+	conn, _, err := w.dialEvents(c, w.srv.URL)
+	if err != nil {
+		t.Fatalf("dial events: %v", err)
+	}
+	defer conn.Close()
+	// The subscription starts with the handshake's answer; insert until the
+	// event arrives so the test does not depend on that order.
+	got := make(chan reader.Event, 1)
+	go func() {
+		var ev reader.Event
+		if conn.ReadJSON(&ev) == nil {
+			got <- ev
+		}
+	}()
+	deadline := time.After(10 * time.Second)
+	for {
+		w.insertCard()
+		select {
+		case ev := <-got:
+			if ev.Type != "card" || ev.Card == nil || ev.Card.CardNo != "A00000001" {
+				t.Fatalf("event %+v, want 张三's card", ev)
+			}
+			return
+		case <-time.After(50 * time.Millisecond):
+		case <-deadline:
+			t.Fatal("no card event within 10 s")
+		}
+	}
+}
+
+func TestEventsRefuseOtherOriginsAndAnonymousBrowsers(t *testing.T) {
+	w := newWorld(t)
+	if _, res, err := w.dialEvents(w.client(true), "http://evil.example"); err == nil || res == nil || res.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-origin stream: err %v, response %v; want 403", err, res)
+	}
+	if _, res, err := w.dialEvents(w.client(false), w.srv.URL); err == nil || res == nil || res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("stream without a session: err %v, response %v; want 401", err, res)
+	}
+}
