@@ -45,6 +45,12 @@ type Config struct {
 
 	// AgentVersion is sent in hello for the centre's records (optional).
 	AgentVersion string
+
+	// OnAck, when set, is called after each acknowledged batch with the
+	// number of entries the batch carried and the time from sending it to
+	// its ack (for the agent's metrics). It runs on the upload goroutine
+	// and must return quickly.
+	OnAck func(entries int, latency time.Duration)
 }
 
 func (cfg *Config) setDefaults() {

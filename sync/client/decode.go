@@ -37,6 +37,12 @@ func decodeCentre(data []byte) (wire.Message, error) {
 		if m.Signed == nil {
 			missing = "signed"
 		}
+	case wire.TypeReconciled:
+		if m.ID == "" {
+			missing = "id"
+		} else if m.Reconciled == nil {
+			missing = "reconciled"
+		}
 	case wire.TypeError:
 		if m.Error == nil {
 			m.Error = &wire.Error{Code: "unknown", Message: "centre sent an error without details"}

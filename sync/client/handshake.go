@@ -86,12 +86,17 @@ func (c *Client) attach(s *session, w wire.Welcome) {
 		"centre_rules_version", w.RulesVersion, "centre_blocklist_version", w.BlocklistVersion)
 }
 
-// detach marks the client offline; waiters on s give up with ErrOffline.
-func (c *Client) detach(s *session) {
+// detach marks the client offline, with the reason, in one step so Status
+// never shows a disconnection without one; waiters on s give up with
+// ErrOffline.
+func (c *Client) detach(s *session, why error) {
 	c.mu.Lock()
 	if c.sess == s {
 		c.sess = nil
 		c.epoch++
+		if why != nil {
+			c.status.LastError = why.Error()
+		}
 		c.broadcast()
 	}
 	c.mu.Unlock()

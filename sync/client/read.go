@@ -63,6 +63,8 @@ func (s *session) dispatch(m wire.Message) bool {
 		}
 	case wire.TypeAccount:
 		s.answer(m)
+	case wire.TypeReconciled:
+		s.answerReconcile(m)
 	case wire.TypeBundle, wire.TypeBlocklist:
 		select {
 		case s.offers <- *m.Signed:

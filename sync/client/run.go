@@ -18,7 +18,8 @@ const (
 
 // Run connects to the centre, syncs, and reconnects with backoff until ctx
 // ends; then it closes the connection, waits for its goroutines and returns
-// nil. Only one Run may be active at a time.
+// nil (an OfferSigned call in progress is waited for). Only one Run may be
+// active at a time.
 func (c *Client) Run(ctx context.Context) error {
 	if !c.running.CompareAndSwap(false, true) {
 		return errors.New("sync client: Run is already running")
@@ -73,7 +74,11 @@ func (c *Client) connectOnce(ctx context.Context) (healthy bool, err error) {
 	c.attach(s, w)
 	s.start()
 	progressed, err := s.pump(ctx, w.AckedSeq)
-	c.detach(s)
+	if ctx.Err() != nil {
+		c.detach(s, nil) // stopped, not failed
+	} else {
+		c.detach(s, err)
+	}
 	return progressed || time.Since(up) >= stableAfter, err
 }
 

@@ -41,7 +41,8 @@ type session struct {
 	wg     sync.WaitGroup
 
 	mu      sync.Mutex
-	pending map[string]chan accountAnswer // account requests by id
+	pending map[string]chan accountAnswer  // account requests by id
+	recons  map[string]chan wire.DayResult // reconcile requests by id
 }
 
 type accountAnswer struct {
@@ -57,6 +58,7 @@ func newSession(c *Client, ws *websocket.Conn) *session {
 		offers:  make(chan wire.Signed, 16),
 		dead:    make(chan struct{}),
 		pending: make(map[string]chan accountAnswer),
+		recons:  make(map[string]chan wire.DayResult),
 	}
 }
 
@@ -72,12 +74,14 @@ func (s *session) fail(err error) {
 	})
 }
 
-// start runs the reader, the writer and the offer loop.
+// start runs the reader, the writer, the offer loop and the daily
+// reconciliation loop (reconcile.go).
 func (s *session) start() {
-	s.wg.Add(3)
+	s.wg.Add(4)
 	go func() { defer s.wg.Done(); s.readLoop() }()
 	go func() { defer s.wg.Done(); s.writeLoop() }()
 	go func() { defer s.wg.Done(); s.offerLoop() }()
+	go func() { defer s.wg.Done(); s.reconcileLoop() }()
 }
 
 // stop ends the session and waits for its goroutines.

@@ -28,7 +28,8 @@ const (
 func (s *session) pump(ctx context.Context, acked uint64) (progressed bool, err error) {
 	tick := time.NewTicker(pollInterval)
 	defer tick.Stop()
-	var inflight uint64 // last seq of the batch awaiting its ack; 0: none
+	var inflight uint64  // last seq of the batch awaiting its ack; 0: none
+	var sentAt time.Time // when the batch in flight was sent
 	defer func() {
 		if inflight != 0 {
 			s.c.batch = max(s.c.batch/2, minBatch)
@@ -45,7 +46,7 @@ func (s *session) pump(ctx context.Context, acked uint64) (progressed bool, err 
 			if err != nil {
 				return progressed, err
 			}
-			inflight, ready = last, last != 0
+			inflight, ready, sentAt = last, last != 0, time.Now()
 		}
 		select {
 		case <-s.dead:
@@ -57,6 +58,9 @@ func (s *session) pump(ctx context.Context, acked uint64) (progressed bool, err 
 		case a := <-s.acks:
 			if err := s.c.applyAck(a, acked); err != nil {
 				return progressed, err
+			}
+			if f := s.c.cfg.OnAck; f != nil && inflight > acked {
+				f(int(inflight-acked), time.Since(sentAt)) // a batch is consecutive seqs
 			}
 			ready = a.AckedSeq > acked
 			progressed = progressed || ready

@@ -1,0 +1,123 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"posagent/agent/journal"
+	"posagent/sync/centre/store"
+	"posagent/sync/wire"
+)
+
+// reconcilingHandler is a Handler that reconciles the day appendCharges
+// writes on, as the agent would: once every record of it is acknowledged.
+// spoil, when set, alters the summary before it is sent.
+type reconcilingHandler struct {
+	*testHandler
+	j     *journal.Journal
+	spoil func(*wire.DaySummary)
+
+	mu      sync.Mutex
+	results []wire.DayResult
+}
+
+var chargesDay = time.Date(2025, 3, 1, 12, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+func (h *reconcilingHandler) DueSummaries() ([]wire.DaySummary, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.results) > 0 {
+		return nil, nil
+	}
+	_, from, to := wire.DayBounds(chargesDay, chargesDay.Location())
+	sum, err := h.j.DaySummary(from, to)
+	if err != nil || sum.LastSeq > h.j.Acked() {
+		return nil, err
+	}
+	if h.spoil != nil {
+		h.spoil(&sum)
+	}
+	return []wire.DaySummary{sum}, nil
+}
+
+func (h *reconcilingHandler) Reconciled(_ wire.DaySummary, res wire.DayResult) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.results = append(h.results, res)
+}
+
+func (h *reconcilingHandler) got() []wire.DayResult {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]wire.DayResult(nil), h.results...)
+}
+
+func TestSessionReconcilesTheDayOnceItIsAcknowledged(t *testing.T) {
+	tc := startCentre(t)
+	j, _ := backlogJournal(t, 40)
+	h := &reconcilingHandler{testHandler: newTestHandler(tc.pub), j: j}
+	runClient(t, tc.clientConfig(t, j, h))
+
+	eventually(t, "the day reconciled", func() bool { return len(h.got()) > 0 })
+	res := h.got()[0]
+	if !res.Match || res.Day != "2025-03-01" || res.Centre.Charges != 40 || res.Centre.LastSeq != 40 {
+		t.Fatalf("result %+v, want a match over 40 charges", res)
+	}
+	if tc.terminal(t).AckedSeq != 40 {
+		t.Fatalf("centre acked %d", tc.terminal(t).AckedSeq)
+	}
+	stored, err := tc.st.Reconciliations(context.Background(), store.ReconciliationFilter{Terminal: testTerminal})
+	if err != nil || len(stored) != 1 || !stored[0].Match {
+		t.Fatalf("centre stored %+v, %v", stored, err)
+	}
+	time.Sleep(2 * reconcileEvery) // nothing more is due: nothing more is sent
+	if n := len(h.got()); n != 1 {
+		t.Fatalf("%d answers, want 1", n)
+	}
+}
+
+func TestSessionHandsBackAMismatch(t *testing.T) {
+	tc := startCentre(t)
+	j, charged := backlogJournal(t, 12)
+	h := &reconcilingHandler{testHandler: newTestHandler(tc.pub), j: j,
+		spoil: func(s *wire.DaySummary) { s.Charges--; s.Account -= 100 }}
+	runClient(t, tc.clientConfig(t, j, h))
+
+	eventually(t, "the day reconciled", func() bool { return len(h.got()) > 0 })
+	res := h.got()[0]
+	var sum int64
+	for _, fen := range charged {
+		sum += fen
+	}
+	if res.Match || len(res.Differences) != 2 || res.Centre.Charges != 12 || res.Centre.Account != sum {
+		t.Fatalf("result %+v, want charges and account to differ", res)
+	}
+	mm, err := tc.st.Reconciliations(context.Background(), store.ReconciliationFilter{Mismatch: true})
+	if err != nil || len(mm) != 1 || mm[0].Agent.Charges != 11 {
+		t.Fatalf("centre lists %+v, %v", mm, err)
+	}
+}
+
+func TestReconcileOnDemandNeedsAConnection(t *testing.T) {
+	tc := startCentre(t)
+	j := openJournal(t)
+	c, err := New(tc.clientConfig(t, j, newTestHandler(tc.pub)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, from, to := wire.DayBounds(chargesDay, chargesDay.Location())
+	sum := wire.SummariseDay(testTerminal, from, to, nil)
+	if _, err := c.Reconcile(context.Background(), sum); !errors.Is(err, ErrOffline) {
+		t.Fatalf("not running: err %v, want ErrOffline", err)
+	}
+
+	c, _ = runClient(t, tc.clientConfig(t, j, newTestHandler(tc.pub)))
+	eventually(t, "connected", func() bool { return c.Status().Connected })
+	res, err := c.Reconcile(context.Background(), sum)
+	if err != nil || !res.Match || res.Day != "2025-03-01" {
+		t.Fatalf("empty day: %+v, %v", res, err)
+	}
+}
