@@ -75,8 +75,8 @@ func printDemoBanner(w io.Writer, env *demo.Env) {
 
   cashier page   %s/cashier/login?token=%s   (open in a browser)
   POS API        %s   (Authorization: Bearer %s)
-  supervisor API %s/api/transactions   (HTTP Basic %s / %s)
-  admin          %s / %s
+  console        %s/console/   (supervisor %s / %s, admin %s / %s)
+  supervisor API %s/api/transactions   (HTTP Basic, same users)
   centre key     %s
 
 Type a command and Enter:
@@ -86,7 +86,7 @@ Type a command and Enter:
 
 Try:  curl -s -H 'Authorization: Bearer %s' %s/v1/status
 `, env.POS.Base, demo.APIToken, env.POS.Base, demo.APIToken, env.CentreURL(), demo.SupervisorName, demo.SupervisorPassword,
-		demo.AdminName, demo.AdminPassword, env.KeyFile, demo.APIToken, env.POS.Base)
+		demo.AdminName, demo.AdminPassword, env.CentreURL(), env.KeyFile, demo.APIToken, env.POS.Base)
 }
 
 // demoREPL reads swipe commands until quit, end of input or ctx ends.

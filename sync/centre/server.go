@@ -29,7 +29,8 @@ type Server struct {
 	// publish to many agents encodes it once.
 	bundleMsg atomic.Pointer[encodedDoc]
 
-	logins loginCache // recently verified supervisor credentials
+	logins          loginCache      // recently verified supervisor credentials
+	consoleSessions consoleSessions // logged-in browsers of the review console
 
 	ctx    context.Context // ends when Close is called; parent of every agent's work
 	cancel context.CancelFunc
@@ -58,12 +59,14 @@ func New(cfg Config) (*Server, error) {
 //	GET  /api/transactions         supervisor API (HTTP Basic)
 //	GET  /api/terminals
 //	GET  /api/accounts/{card_no}
+//	GET  /api/reconciliations      daily reconciliation results
 //	POST /api/publish              administrators only
 //	POST /admin/publish            admin API (bearer admin token, loopback)
 //	POST /admin/accounts/import
 //	POST /admin/enrol
 //	POST /admin/users
 //	POST /admin/block
+//	     /console/...              supervisors' review console (login form, session cookie)
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/agent", s.serveAgent)
@@ -74,12 +77,14 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /api/transactions", s.requireUser(false, s.handleTransactions))
 	mux.Handle("GET /api/terminals", s.requireUser(false, s.handleTerminals))
 	mux.Handle("GET /api/accounts/{card_no}", s.requireUser(false, s.handleAccount))
+	mux.Handle("GET /api/reconciliations", s.requireUser(false, s.handleReconciliations))
 	mux.Handle("POST /api/publish", s.requireUser(true, s.handlePublish))
 	mux.Handle("POST /admin/publish", s.requireAdminToken(s.handlePublish))
 	mux.Handle("POST /admin/accounts/import", s.requireAdminToken(s.handleImport))
 	mux.Handle("POST /admin/enrol", s.requireAdminToken(s.handleEnrol))
 	mux.Handle("POST /admin/users", s.requireAdminToken(s.handleAddUser))
 	mux.Handle("POST /admin/block", s.requireAdminToken(s.handleBlock))
+	s.consoleRoutes(mux)
 	return mux
 }
 
