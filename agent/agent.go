@@ -55,6 +55,9 @@ type Config struct {
 	// ReaderStatus reports the card reader's live state and counters; nil
 	// when the terminal has no reader.
 	ReaderStatus func() reader.Status
+	// Observer is told about swipes, quotes and charges (metrics); nil
+	// means nobody is.
+	Observer Observer
 }
 
 // Agent is one terminal's sale logic. Its methods are safe for concurrent
@@ -74,6 +77,8 @@ type Agent struct {
 	events eventHub
 
 	readerStatus atomic.Pointer[reader.Status]
+	recon        reconState // daily reconciliation results (reconcile.go)
+	obs          Observer
 
 	chargeMu gosync.Mutex // one charge or void at a time
 }
@@ -110,7 +115,10 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.SettleWait <= 0 {
 		cfg.SettleWait = 2 * time.Second
 	}
-	a := &Agent{cfg: cfg, log: cfg.Logger, j: cfg.Journal}
+	a := &Agent{cfg: cfg, log: cfg.Logger, j: cfg.Journal, obs: cfg.Observer}
+	if a.obs == nil {
+		a.obs = noObserver{}
+	}
 	a.quotes.init()
 	if err := a.restoreRules(); err != nil {
 		return nil, err
@@ -136,20 +144,4 @@ func (a *Agent) now() time.Time { return a.cfg.Now().In(a.cfg.Location) }
 func (a *Agent) connected() bool {
 	c := a.centreClient()
 	return c != nil && c.Status().Connected
-}
-
-// lastContact is the last time the centre was reached.
-func (a *Agent) lastContact() time.Time {
-	if c := a.centreClient(); c != nil {
-		if t := c.Status().LastContact; !t.IsZero() {
-			return t
-		}
-	}
-	if b, err := a.j.State(stateLastContact); err == nil {
-		var t time.Time
-		if t.UnmarshalText(b) == nil {
-			return t
-		}
-	}
-	return time.Time{}
 }

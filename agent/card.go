@@ -55,6 +55,7 @@ func (a *Agent) HandleReaderEvent(ev reader.Event) {
 	case "card":
 		if ev.Card != nil {
 			a.startSession(*ev.Card)
+			a.obs.Swiped()
 		}
 	case "card_removed":
 		a.cards.mu.Lock()

@@ -62,7 +62,9 @@ func (r ChargeRequest) validate() error {
 // (another sale on the card, new rules, offline limits): if the amounts
 // differ from the quote the charge is refused with QUOTE_CHANGED, so the
 // cashier never charges other amounts than the ones shown.
-func (a *Agent) Charge(ctx context.Context, req ChargeRequest) (Charge, error) {
+func (a *Agent) Charge(ctx context.Context, req ChargeRequest) (out Charge, err error) {
+	replayed := false
+	defer func() { a.observeCharge(out, replayed, err) }()
 	if err := req.validate(); err != nil {
 		return Charge{}, err
 	}
@@ -70,6 +72,7 @@ func (a *Agent) Charge(ctx context.Context, req ChargeRequest) (Charge, error) {
 	defer a.chargeMu.Unlock()
 
 	if ans, ok, err := a.previousAnswer(req.IdempotencyKey); err != nil || ok {
+		replayed = ok
 		return ans, err
 	}
 	q := a.quotes.get(req.QuoteID)

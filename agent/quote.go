@@ -196,6 +196,7 @@ func (a *Agent) Quote(ctx context.Context, req QuoteRequest) (Quote, error) {
 	}
 	a.kick()
 	a.quotes.put(q, now)
+	a.obs.Quoted(q.Quote)
 	return q.Quote, nil
 }
 

@@ -19,6 +19,7 @@ type Status struct {
 	OfflineExposure ExposureStatus  `json:"offline_exposure"`
 	Journal         JournalStatus   `json:"journal"`
 	Blocklist       BlocklistStatus `json:"blocklist"`
+	Reconciliation  ReconcileStatus `json:"reconciliation"`
 }
 
 // CentreStatus is the sync connection as the POS sees it.
@@ -93,6 +94,7 @@ func (a *Agent) Status() Status {
 	_, st.OfflineExposure.TerminalFen = a.j.Unsynced("")
 	st.Journal = JournalStatus{LastSeq: a.j.LastSeq(), Acked: a.j.Acked()}
 	st.Blocklist.Version = a.blocks.currentVersion()
+	st.Reconciliation = a.reconcileStatus()
 	return st
 }
 

@@ -1,7 +1,8 @@
 // Package api serves the local POS API of SPEC §5 over HTTP+JSON: status,
 // the card in the reader, reader events over a websocket, quote, charge,
 // void and the day's transactions, plus /healthz and /metrics for
-// monitoring. Every request needs the bearer token.
+// monitoring and POST /v1/reconcile (a day's reconciliation with the
+// centre, on demand). Every request needs the bearer token.
 // It owns the HTTP shape only; every decision is the agent's.
 package api
 

@@ -154,7 +154,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Daemon, error) {
 	if cfg.Centre != "" {
 		d.Client, err = client.New(client.Config{
 			URL: cfg.Centre, Terminal: cfg.Terminal, Token: cfg.TerminalToken,
-			Outbox: j, Handler: d.Agent, Logger: log,
+			Outbox: j, Handler: d.Agent, Logger: log, Now: cfg.Now,
 		})
 		if err != nil {
 			return fail(err)
@@ -230,8 +230,19 @@ func (d *Daemon) run(ctx context.Context, ln net.Listener) {
 		start("reader", func() error { return d.Reader.Run(ctx, d.Agent.HandleReaderEvent) })
 	}
 	<-ctx.Done()
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	shutErr := d.srv.Shutdown(sctx)
+	// Let requests in flight finish (a charge waits at most a few seconds
+	// for the centre); then close whatever is left, such as connections a
+	// browser opened in advance and never used, which Shutdown would
+	// otherwise wait on. A POS whose answer was cut retries with its
+	// idempotency key and gets the first answer.
+	sctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	var shutErr error
+	if err := d.srv.Shutdown(sctx); errors.Is(err, context.DeadlineExceeded) {
+		d.log.Warn("POS API connections still open at shutdown; closing them")
+		shutErr = d.srv.Close()
+	} else {
+		shutErr = err
+	}
 	cancel()
 	var first error
 	for range n {

@@ -3,12 +3,12 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
 
 	"posagent/sync/centre"
+	"posagent/sync/centre/store/pgstore"
 )
 
 // runCommand is `centre run`: serve until SIGINT or SIGTERM.
@@ -18,14 +18,19 @@ func (c *runCommand) Run(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "run")
 	fs.StringVar(&c.data, "data", "", "data directory")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:7400", "listen address host:port")
-	fs.StringVar(&c.db, "db", "", "PostgreSQL URL (not in this build)")
+	fs.StringVar(&c.db, "db", "", "PostgreSQL URL (postgres://user@host/db); default: the embedded store in --data")
 	if err := parse(fs, args, "data"); err != nil {
 		return err
 	}
+	cfg := centre.ServiceConfig{DataDir: c.data, Listen: c.listen, Logger: e.log}
 	if c.db != "" {
-		return &exitError{code: 2, err: errors.New("PostgreSQL store not available in this build yet; omit --db to use the embedded store in --data")}
+		st, err := pgstore.Open(ctx, c.db, pgstore.Options{Logger: e.log})
+		if err != nil {
+			return err
+		}
+		cfg.Store = st // the service closes it
 	}
-	svc, err := centre.Start(ctx, centre.ServiceConfig{DataDir: c.data, Listen: c.listen, Logger: e.log})
+	svc, err := centre.Start(ctx, cfg)
 	if err != nil {
 		return err
 	}

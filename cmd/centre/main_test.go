@@ -163,7 +163,7 @@ func TestUsageAndRefusals(t *testing.T) {
 		{nil, 2, "centre run"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{[]string{"enrol", "--data", t.TempDir()}, 2, "--terminal, --pharmacy required"},
-		{[]string{"run", "--data", t.TempDir(), "--db", "postgres://x"}, 2, "PostgreSQL store not available in this build yet"},
+		{[]string{"run", "--data", t.TempDir(), "--db", "postgres://u@127.0.0.1:1/db?connect_timeout=5"}, 1, "open postgres store"},
 		{[]string{"user", "add", "--data", t.TempDir(), "--name", "x", "--role", "admin"}, 1, "no password"},
 		{[]string{"publish", "--data", t.TempDir(), "--catalogue", "/nonexistent.csv", "--rules", "/nonexistent.json"}, 1, "nonexistent.csv"},
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -186,16 +187,29 @@ func probeHTTP(ctx context.Context, url string) error {
 	return nil
 }
 
+// Ports FreeAddr picks from: below Linux's default ephemeral range
+// (32768–60999), so that no outgoing connection of any process takes the
+// port while a killed program is being restarted on it.
+const (
+	portLow  = 20000
+	portHigh = 32000
+)
+
 // FreeAddr returns a loopback address with a port that was free a moment
 // ago, for a program that must come back on the same port after a kill.
 func FreeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("free port: %w", err)
+	var last error
+	for range 100 {
+		addr := fmt.Sprintf("127.0.0.1:%d", portLow+rand.IntN(portHigh-portLow))
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			last = err
+			continue
+		}
+		if err := ln.Close(); err != nil {
+			return "", fmt.Errorf("free port: %w", err)
+		}
+		return addr, nil
 	}
-	addr := ln.Addr().String()
-	if err := ln.Close(); err != nil {
-		return "", fmt.Errorf("free port: %w", err)
-	}
-	return addr, nil
+	return "", fmt.Errorf("free port: none found in %d–%d: %w", portLow, portHigh, last)
 }

@@ -2,6 +2,7 @@ package centre
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -23,6 +24,8 @@ func (c *agentConn) handle(m wire.Message) error {
 		return c.onAccountReq(m.ID, m.CardNo)
 	case wire.TypeBundleStatus:
 		return c.onBundleStatus(m.BundleStatus)
+	case wire.TypeReconcile:
+		return c.onReconcile(m.ID, m.Reconcile)
 	case wire.TypeError:
 		if m.Error != nil {
 			c.log.Warn("agent reported an error", "code", m.Error.Code, "message", m.Error.Message)
@@ -73,7 +76,7 @@ func (c *agentConn) onHello(h *wire.Hello) error {
 	data, err := jsonMessage(wire.Message{Type: wire.TypeWelcome, Welcome: &wire.Welcome{
 		AckedSeq: t.AckedSeq, ServerTime: c.srv.cfg.Now().UTC(),
 		RulesVersion: rules, BlocklistVersion: blocklist,
-	}})
+	}, Extra: map[string]bool{wire.FeatureReconcile: true}})
 	if err != nil {
 		return err
 	}
@@ -127,12 +130,12 @@ func (c *agentConn) onBundleStatus(bs *wire.BundleStatus) error {
 	case wire.KindBundle:
 		c.reported.bundle, c.reportErr = bs.Active, ""
 		if bs.Error != "" {
-			c.reportErr = fmt.Sprintf("bundle %d refused: %s", bs.Offered, bs.Error)
+			c.reportErr = refusal("bundle", bs.Offered, bs.Error)
 		}
 	case wire.KindBlocklist:
 		c.reported.blocklist = bs.Active
 		if bs.Error != "" {
-			c.reportErr = fmt.Sprintf("blocklist %d refused: %s", bs.Offered, bs.Error)
+			c.reportErr = refusal("blocklist", bs.Offered, bs.Error)
 		}
 	default:
 		return badMessage(fmt.Sprintf("bundle_status of unknown kind %q", bs.Kind))
@@ -156,4 +159,14 @@ func (c *agentConn) report() error {
 // since is the start of the history window an account answer covers.
 func (s *Server) since() time.Time {
 	return s.cfg.Now().AddDate(0, 0, -s.cfg.HistoryDays)
+}
+
+// refusal phrases an agent's refusal of a signed document for supervisors,
+// without repeating what the agent's own message already says.
+func refusal(kind string, version int64, msg string) string {
+	prefix := fmt.Sprintf("%s %d refused", kind, version)
+	if strings.HasPrefix(msg, prefix) {
+		return msg
+	}
+	return prefix + ": " + msg
 }

@@ -26,6 +26,10 @@ type ServiceConfig struct {
 	// Now and HistoryDays are passed to the Server (see Config).
 	Now         func() time.Time
 	HistoryDays int
+	// Store, when set, is served instead of the embedded store at
+	// DataDir/centre.db (e.g. a PostgreSQL store for --db); the Service
+	// closes it when it stops, also when Start fails.
+	Store store.Store
 }
 
 // Service is a running centre over a data directory: the store opened
@@ -37,7 +41,7 @@ type ServiceConfig struct {
 type Service struct {
 	cfg    ServiceConfig
 	server *Server
-	store  *store.Bolt
+	store  store.Store
 	http   *http.Server
 	addr   string
 	token  string
@@ -48,7 +52,13 @@ type Service struct {
 }
 
 // Start opens the data directory and serves until ctx ends or Close.
-func Start(ctx context.Context, cfg ServiceConfig) (*Service, error) {
+func Start(ctx context.Context, cfg ServiceConfig) (_ *Service, err error) {
+	st := cfg.Store
+	defer func() {
+		if err != nil && st != nil {
+			_ = st.Close()
+		}
+	}()
 	if cfg.DataDir == "" {
 		return nil, errors.New("start centre: DataDir is required")
 	}
@@ -58,16 +68,11 @@ func Start(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("start centre: %w", err)
 	}
-	st, err := store.OpenBolt(filepath.Join(cfg.DataDir, StoreFile), store.BoltOptions{Logger: cfg.Logger})
-	if errors.Is(err, store.ErrLocked) {
-		return nil, fmt.Errorf("start centre: another centre holds %s: %w", cfg.DataDir, err)
-	}
-	if err != nil {
+	if st, err = openStore(cfg); err != nil {
 		return nil, fmt.Errorf("start centre: %w", err)
 	}
 	svc, err := start(cfg, st)
 	if err != nil {
-		_ = st.Close()
 		return nil, fmt.Errorf("start centre: %w", err)
 	}
 	go func() {
@@ -80,8 +85,23 @@ func Start(ctx context.Context, cfg ServiceConfig) (*Service, error) {
 	return svc, nil
 }
 
+// openStore returns cfg.Store, or opens the embedded store in DataDir.
+func openStore(cfg ServiceConfig) (store.Store, error) {
+	if cfg.Store != nil {
+		return cfg.Store, nil
+	}
+	st, err := store.OpenBolt(filepath.Join(cfg.DataDir, StoreFile), store.BoltOptions{Logger: cfg.Logger})
+	if errors.Is(err, store.ErrLocked) {
+		return nil, fmt.Errorf("another centre holds %s: %w", cfg.DataDir, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
 // start builds the server on an open store and starts listening.
-func start(cfg ServiceConfig, st *store.Bolt) (*Service, error) {
+func start(cfg ServiceConfig, st store.Store) (*Service, error) {
 	key, err := LoadSigningKey(cfg.DataDir)
 	if err != nil {
 		return nil, err

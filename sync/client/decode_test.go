@@ -17,6 +17,8 @@ func TestDecodeCentreChecksRequiredFields(t *testing.T) {
 		`{"type":"bundle"}`,
 		`{"type":"blocklist"}`,
 		`{"type":"ack","ack":{"acked_seq":-1}}`,
+		`{"type":"reconciled","id":"1"}`,
+		`{"type":"reconciled","reconciled":{"day":"2025-03-01","match":true}}`,
 	}
 	for _, in := range bad {
 		if _, err := decodeCentre([]byte(in)); err == nil {
@@ -44,6 +46,7 @@ func FuzzDecodeCentre(f *testing.F) {
 		{Type: wire.TypeBundle, Signed: &wire.Signed{Kind: wire.KindBundle, Version: 1, Payload: []byte{1}, Signature: []byte{2}}},
 		{Type: wire.TypeBlocklist, Signed: &wire.Signed{Kind: wire.KindBlocklist, Version: 4}},
 		{Type: wire.TypeError, Error: &wire.Error{Code: "bad", Message: "no"}},
+		{Type: wire.TypeReconciled, ID: "2", Reconciled: &wire.DayResult{Day: "2025-03-01", Match: true}},
 	}
 	for _, m := range seeds {
 		data, _ := json.Marshal(m)
@@ -71,6 +74,11 @@ func FuzzDecodeCentre(f *testing.F) {
 			_ = m.Signed.Version
 		case wire.TypeError:
 			_ = m.Error.Code
+		case wire.TypeReconciled:
+			if m.ID == "" {
+				t.Fatal("reconciled without id accepted")
+			}
+			_ = m.Reconciled.Match
 		default:
 			t.Fatalf("type %q accepted", m.Type)
 		}

@@ -42,6 +42,7 @@ func (s *session) handshake() (wire.Welcome, error) {
 	case m.Type != wire.TypeWelcome:
 		return wire.Welcome{}, fmt.Errorf("read welcome: centre sent %q first", m.Type)
 	}
+	s.extra = m.Extra
 	return *m.Welcome, nil
 }
 

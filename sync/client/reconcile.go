@@ -29,22 +29,34 @@ const (
 	reconcileWait = 30 * time.Second
 )
 
+// ErrNoReconcile means the centre connected to does not answer reconcile
+// (it did not say wire.FeatureReconcile in its welcome).
+var ErrNoReconcile = errors.New("centre does not support daily reconciliation")
+
 // Reconcile sends one day's summary and waits for the centre's result. It
 // returns ErrOffline at once when not connected and when the connection is
-// lost before the answer.
+// lost before the answer, and ErrNoReconcile for a centre without it.
 func (c *Client) Reconcile(ctx context.Context, sum wire.DaySummary) (wire.DayResult, error) {
 	s := c.current()
 	if s == nil {
 		return wire.DayResult{}, ErrOffline
 	}
+	if !s.extra[wire.FeatureReconcile] {
+		return wire.DayResult{}, ErrNoReconcile
+	}
 	return s.reconcile(ctx, c.newID(), sum)
 }
 
 // reconcileLoop sends what the Handler says is due, when the session
-// starts and every reconcileEvery, until the session ends.
+// starts and every reconcileEvery, until the session ends. It does nothing
+// for a Handler that is not a Reconciler or a centre without the feature.
 func (s *session) reconcileLoop() {
 	r, ok := s.c.cfg.Handler.(Reconciler)
 	if !ok {
+		return
+	}
+	if !s.extra[wire.FeatureReconcile] {
+		s.c.log.Info("centre does not support daily reconciliation; not reconciling on this connection")
 		return
 	}
 	tick := time.NewTicker(reconcileEvery)

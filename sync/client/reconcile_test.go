@@ -3,9 +3,13 @@ package client
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"posagent/agent/journal"
 	"posagent/sync/centre/store"
@@ -119,5 +123,73 @@ func TestReconcileOnDemandNeedsAConnection(t *testing.T) {
 	res, err := c.Reconcile(context.Background(), sum)
 	if err != nil || !res.Match || res.Day != "2025-03-01" {
 		t.Fatalf("empty day: %+v, %v", res, err)
+	}
+}
+
+// oldCentre plays a centre from before daily reconciliation: its welcome
+// names no features, it acks every batch and it counts any other message
+// (a real one of that age would close the connection on them).
+type oldCentre struct {
+	web     *httptest.Server
+	mu      sync.Mutex
+	unknown []string
+}
+
+func startOldCentre(t *testing.T) *oldCentre {
+	t.Helper()
+	oc := &oldCentre{}
+	up := websocket.Upgrader{}
+	oc.web = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.Close()
+		for {
+			var m wire.Message
+			if err := ws.ReadJSON(&m); err != nil {
+				return
+			}
+			var reply wire.Message
+			switch m.Type {
+			case wire.TypeHello:
+				reply = wire.Message{Type: wire.TypeWelcome, Welcome: &wire.Welcome{}}
+			case wire.TypeEntries:
+				reply = wire.Message{Type: wire.TypeAck, Ack: &wire.Ack{AckedSeq: m.Entries[len(m.Entries)-1].Seq}}
+			default:
+				oc.mu.Lock()
+				oc.unknown = append(oc.unknown, m.Type)
+				oc.mu.Unlock()
+				continue
+			}
+			if err := ws.WriteJSON(reply); err != nil {
+				return
+			}
+		}
+	}))
+	t.Cleanup(oc.web.Close)
+	return oc
+}
+
+func TestNoReconcileIsSentToACentreWithoutTheFeature(t *testing.T) {
+	oc := startOldCentre(t)
+	j, _ := backlogJournal(t, 5)
+	h := &reconcilingHandler{testHandler: newTestHandler(nil), j: j}
+	cfg := Config{URL: "ws://" + oc.web.Listener.Addr().String(), Terminal: testTerminal, Token: "tok",
+		Outbox: j, Handler: h, Logger: testLogger(t), MinBackoff: time.Millisecond, MaxBackoff: 50 * time.Millisecond}
+	c, _ := runClient(t, cfg)
+	eventually(t, "the backlog acknowledged", func() bool { return j.Acked() == 5 })
+	_, from, to := wire.DayBounds(chargesDay, chargesDay.Location())
+	if _, err := c.Reconcile(context.Background(), wire.SummariseDay(testTerminal, from, to, nil)); !errors.Is(err, ErrNoReconcile) {
+		t.Fatalf("on demand: %v, want ErrNoReconcile", err)
+	}
+	time.Sleep(2 * reconcileEvery)
+	oc.mu.Lock()
+	defer oc.mu.Unlock()
+	if len(oc.unknown) != 0 || len(h.got()) != 0 {
+		t.Fatalf("the old centre got %q; answers %v", oc.unknown, h.got())
+	}
+	if st := c.Status(); !st.Connected || st.Reconnects != 0 {
+		t.Fatalf("status %+v, want one connection kept", st)
 	}
 }

@@ -40,6 +40,8 @@ type session struct {
 	err    error // why the session ended; set before dead is closed
 	wg     sync.WaitGroup
 
+	extra map[string]bool // the welcome's optional features; set by handshake
+
 	mu      sync.Mutex
 	pending map[string]chan accountAnswer  // account requests by id
 	recons  map[string]chan wire.DayResult // reconcile requests by id

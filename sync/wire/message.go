@@ -30,6 +30,7 @@ const (
 //	agent  → bundle_status    (after trying one)
 //	agent  → entries          centre → ack (highest contiguous applied seq)
 //	agent  → account_req      centre → account (same id)
+//	agent  → reconcile        centre → reconciled (same id; daily reconciliation)
 //	either → error            (then closes)
 const (
 	TypeHello        = "hello"
@@ -42,13 +43,20 @@ const (
 	TypeBlocklist    = "blocklist"
 	TypeBundleStatus = "bundle_status"
 	TypeError        = "error"
+	TypeReconcile    = "reconcile"  // agent's DaySummary of an ended (or, on demand, the current) day
+	TypeReconciled   = "reconciled" // centre's DayResult for it
 )
+
+// FeatureReconcile, set in the welcome message's Extra, says the centre
+// answers reconcile; an agent sends reconcile only to such a centre (an
+// older one would close the connection on an unknown type).
+const FeatureReconcile = "reconcile"
 
 // Message is the one envelope every websocket message uses. Type says which
 // of the optional fields is set.
 type Message struct {
 	Type         string          `json:"type"`
-	ID           string          `json:"id,omitempty"` // pairs account_req with account
+	ID           string          `json:"id,omitempty"` // pairs account_req with account, reconcile with reconciled
 	Hello        *Hello          `json:"hello,omitempty"`
 	Welcome      *Welcome        `json:"welcome,omitempty"`
 	Entries      []Entry         `json:"entries,omitempty"`
@@ -58,7 +66,9 @@ type Message struct {
 	Signed       *Signed         `json:"signed,omitempty"` // bundle, blocklist
 	BundleStatus *BundleStatus   `json:"bundle_status,omitempty"`
 	Error        *Error          `json:"error,omitempty"`
-	Extra        map[string]bool `json:"extra,omitempty"`
+	Extra        map[string]bool `json:"extra,omitempty"` // welcome: optional features the centre supports (Feature*)
+	Reconcile    *DaySummary     `json:"reconcile,omitempty"`
+	Reconciled   *DayResult      `json:"reconciled,omitempty"`
 }
 
 // Hello is the agent's first message.

@@ -33,11 +33,14 @@ var (
 	bucketByPharm   = []byte("by_pharmacy") // pharmacy 0 at terminal 0 seq → record key
 	bucketByTerm    = []byte("by_terminal") // terminal 0 at seq → record key
 	bucketVoided    = []byte("voided")      // terminal 0 txn_id → void's seq
+	bucketRecon     = []byte("reconciled")  // day 0 terminal → Reconciliation JSON
+	bucketReconBad  = []byte("mismatched")  // day 0 terminal → "" for results that did not match
 )
 
 var allBuckets = [][]byte{
 	bucketMeta, bucketAccounts, bucketTerminals, bucketUsers, bucketSigned,
 	bucketRecords, bucketByTime, bucketByCard, bucketByPharm, bucketByTerm, bucketVoided,
+	bucketRecon, bucketReconBad,
 }
 
 // BoltOptions tunes OpenBolt. The zero value is ready to use.

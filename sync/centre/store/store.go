@@ -148,6 +148,14 @@ type Store interface {
 	// oldest first, voided charges left out.
 	CardHistory(ctx context.Context, cardNo string, since time.Time) ([]policy.Purchase, error)
 
+	// PutReconciliation stores the result of one terminal-day's daily
+	// reconciliation, replacing an earlier result of the same (terminal,
+	// day).
+	PutReconciliation(ctx context.Context, r Reconciliation) error
+	// Reconciliations lists stored results matching f, newest day first
+	// (within a day, by terminal id descending).
+	Reconciliations(ctx context.Context, f ReconciliationFilter) ([]Reconciliation, error)
+
 	// Close releases the store.
 	Close() error
 }

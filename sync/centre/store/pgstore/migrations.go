@@ -1,0 +1,161 @@
+package pgstore
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// A migration moves the schema one version forward. Migrations only ever
+// get appended; one that has shipped is never edited.
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrations, in version order from 1.
+var migrations = []migration{
+	{1, "accounts, terminals, users, signed documents, records", schemaV1},
+	{2, "daily reconciliations", schemaV2},
+}
+
+// migrateLock is the advisory lock key that serialises migrations of one
+// database by several centres starting at once ("posagent" in ASCII).
+const migrateLock = 0x706f736167656e74
+
+// migrate brings the schema to the latest version in one transaction:
+// schema_version records each version applied. It is idempotent, and it
+// refuses a schema newer than this build knows.
+func migrate(ctx context.Context, c *pgx.Conn) error {
+	return migrateTo(ctx, c, migrations)
+}
+
+// migrateTo applies the migrations ms, the first len(ms) versions.
+func migrateTo(ctx context.Context, c *pgx.Conn, ms []migration) error {
+	return pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(migrateLock)); err != nil {
+			return fmt.Errorf("migration lock: %w", err)
+		}
+		_, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
+			version    integer PRIMARY KEY,
+			name       text NOT NULL,
+			applied_at timestamptz NOT NULL DEFAULT now())`)
+		if err != nil {
+			return fmt.Errorf("schema_version table: %w", err)
+		}
+		var current int
+		if err := tx.QueryRow(ctx, "SELECT coalesce(max(version), 0) FROM schema_version").Scan(&current); err != nil {
+			return fmt.Errorf("schema version: %w", err)
+		}
+		if latest := len(ms); current > latest {
+			return fmt.Errorf("database schema %d, this build reads up to %d", current, latest)
+		}
+		for _, m := range ms[current:] {
+			if _, err := tx.Exec(ctx, m.sql); err != nil {
+				return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+			}
+			if _, err := tx.Exec(ctx, "INSERT INTO schema_version (version, name) VALUES ($1, $2)", m.version, m.name); err != nil {
+				return fmt.Errorf("migration %d: %w", m.version, err)
+			}
+		}
+		return nil
+	})
+}
+
+// schemaV1 is the first schema. Money is bigint fen. Names compare
+// byte-wise (COLLATE "C"), as the embedded store's keys do. Records keep
+// the entry body exactly as the terminal sent it (hash and body can be
+// checked again at any time); the other columns are what filters, indexes
+// and reports need, decided once when the record was applied.
+const schemaV1 = `
+CREATE TABLE accounts (
+	card_no   text COLLATE "C" PRIMARY KEY,
+	person_id text NOT NULL,
+	name      text NOT NULL,
+	status    text NOT NULL,
+	balance   bigint NOT NULL,
+	diseases  text[] NOT NULL,
+	pharmacy  text NOT NULL,
+	blocked   boolean NOT NULL
+);
+
+CREATE TABLE terminals (
+	id                text COLLATE "C" PRIMARY KEY,
+	pharmacy          text COLLATE "C" NOT NULL,
+	token_hash        text NOT NULL,
+	enrolled_at       timestamptz,
+	acked_seq         bigint NOT NULL CHECK (acked_seq >= 0),
+	last_hash         text NOT NULL,
+	last_seen         timestamptz,
+	rules_version     bigint NOT NULL,
+	rules_error       text NOT NULL,
+	blocklist_version bigint NOT NULL
+);
+
+CREATE TABLE users (
+	name          text COLLATE "C" PRIMARY KEY,
+	role          text NOT NULL CHECK (role IN ('supervisor', 'admin')),
+	password_hash bytea
+);
+
+CREATE TABLE signed (
+	kind      text COLLATE "C" NOT NULL,
+	version   bigint NOT NULL CHECK (version > 0),
+	issued_at timestamptz NOT NULL,
+	issued_ns smallint NOT NULL CHECK (issued_ns BETWEEN 0 AND 999),
+	payload   bytea,
+	signature bytea,
+	PRIMARY KEY (kind, version)
+);
+
+CREATE TABLE records (
+	terminal      text COLLATE "C" NOT NULL REFERENCES terminals (id),
+	seq           bigint NOT NULL CHECK (seq > 0),
+	hash          text NOT NULL,
+	body          bytea NOT NULL,
+	kind          text COLLATE "C" NOT NULL,
+	txn_id        text COLLATE "C" NOT NULL,
+	at            timestamptz NOT NULL,
+	at_ns         smallint NOT NULL CHECK (at_ns BETWEEN 0 AND 999),
+	card_no       text COLLATE "C" NOT NULL,
+	cashier       text NOT NULL,
+	pharmacy      text COLLATE "C" NOT NULL,
+	total         bigint NOT NULL,
+	account       bigint NOT NULL,
+	cash          bigint NOT NULL,
+	balance_after bigint NOT NULL,
+	reverses      text COLLATE "C" NOT NULL,
+	settled       text NOT NULL,
+	flags         text[] NOT NULL,
+	flagged       boolean NOT NULL,
+	received_at   timestamptz NOT NULL,
+	PRIMARY KEY (terminal, seq)
+);
+
+CREATE INDEX records_by_time     ON records (at, at_ns, terminal, seq);
+CREATE INDEX records_by_card     ON records (card_no, at, at_ns, terminal, seq);
+CREATE INDEX records_by_pharmacy ON records (pharmacy, at, at_ns, terminal, seq);
+CREATE INDEX records_by_terminal ON records (terminal, at, at_ns, seq);
+CREATE INDEX records_flagged     ON records (at, at_ns, terminal, seq) WHERE flagged;
+CREATE INDEX records_voids       ON records (terminal, reverses) WHERE kind = 'void';
+`
+
+// schemaV2 adds the daily reconciliations. day is the ISO date as text
+// (it sorts as it reads); the summaries are JSON exactly as compared.
+const schemaV2 = `
+CREATE TABLE reconciliations (
+	day         text COLLATE "C" NOT NULL,
+	terminal    text COLLATE "C" NOT NULL,
+	pharmacy    text COLLATE "C" NOT NULL,
+	match       boolean NOT NULL,
+	differences text[],
+	agent       json NOT NULL,
+	centre      json NOT NULL,
+	at          timestamptz NOT NULL,
+	PRIMARY KEY (day, terminal)
+);
+
+CREATE INDEX reconciliations_mismatched ON reconciliations (day, terminal) WHERE NOT match;
+`

@@ -1,0 +1,151 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"posagent/policy"
+	"posagent/sync/centre/store"
+	"posagent/sync/wire"
+)
+
+// defaultLimit is the most transactions one query returns when the filter
+// does not say.
+const defaultLimit = 1000
+
+// Transactions lists synced records matching f, newest first (by the time
+// the terminal recorded them, then terminal and seq), at most f.Limit
+// (default 1000). Each condition is one an index serves: card, pharmacy or
+// terminal with time, flagged with time, or time alone.
+func (s *Store) Transactions(ctx context.Context, f store.Filter) ([]store.Txn, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("transactions: %w", err)
+	}
+	out := []store.Txn{}
+	sql, args, ok := transactionsQuery(f)
+	if !ok {
+		return out, nil
+	}
+	err := s.withConn(ctx, func(c *pgx.Conn) error {
+		rows, _ := c.Query(ctx, sql, args...)
+		var err error
+		out, err = pgx.AppendRows(out, rows, scanTxn)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("transactions: %w", err)
+	}
+	return out, nil
+}
+
+// transactionsQuery builds the query for f; ok is false when f names
+// something no record can hold.
+func transactionsQuery(f store.Filter) (sql string, args []any, ok bool) {
+	var where []string
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	for _, c := range []struct{ column, v string }{
+		{"card_no", f.CardNo}, {"terminal", f.Terminal}, {"pharmacy", f.Pharmacy},
+	} {
+		if c.v == "" {
+			continue
+		}
+		if !storable(c.v) {
+			return "", nil, false
+		}
+		where = append(where, c.column+" = "+arg(c.v))
+	}
+	if f.Kind != "" {
+		where = append(where, "kind = "+arg(cleanText(f.Kind)))
+	}
+	if f.Flagged {
+		where = append(where, "flagged")
+	}
+	if !f.From.IsZero() {
+		us, ns := splitTime(f.From)
+		where = append(where, fmt.Sprintf("(at, at_ns) >= (%s, %s)", arg(us), arg(ns)))
+	}
+	if !f.To.IsZero() {
+		us, ns := splitTime(f.To)
+		where = append(where, fmt.Sprintf("(at, at_ns) < (%s, %s)", arg(us), arg(ns)))
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	var b strings.Builder
+	b.WriteString("SELECT pharmacy, received_at, flags, balance_after, body FROM records")
+	if len(where) > 0 {
+		b.WriteString(" WHERE " + strings.Join(where, " AND "))
+	}
+	b.WriteString(" ORDER BY at DESC, at_ns DESC, terminal DESC, seq DESC LIMIT " + arg(limit))
+	return b.String(), args, true
+}
+
+// scanTxn reads pharmacy, received_at, flags, balance_after, body.
+func scanTxn(row pgx.CollectableRow) (store.Txn, error) {
+	var (
+		pharmacy     string
+		received     time.Time
+		flags        []string
+		balanceAfter int64
+		body         []byte
+	)
+	if err := row.Scan(&pharmacy, &received, &flags, &balanceAfter, &body); err != nil {
+		return store.Txn{}, err
+	}
+	return storedTxn(body, pharmacy, received, flags, balanceAfter)
+}
+
+// CardHistory returns a card's charges at every terminal with At ≥ since,
+// oldest first, leaving out charges a void of the same terminal reverses.
+func (s *Store) CardHistory(ctx context.Context, cardNo string, since time.Time) ([]policy.Purchase, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("history of %s: %w", cardNo, err)
+	}
+	if !storable(cardNo) {
+		return nil, nil
+	}
+	us, ns := splitTime(since)
+	var out []policy.Purchase
+	err := s.withConn(ctx, func(c *pgx.Conn) error {
+		rows, _ := c.Query(ctx, `SELECT r.pharmacy, r.body FROM records r
+			WHERE r.card_no = $1 AND r.kind = 'charge' AND (r.at, r.at_ns) >= ($2, $3)
+			AND NOT EXISTS (SELECT 1 FROM records v
+				WHERE v.terminal = r.terminal AND v.kind = 'void' AND v.reverses = r.txn_id)
+			ORDER BY r.at, r.at_ns, r.terminal, r.seq`, cardNo, us, ns)
+		var err error
+		out, err = pgx.CollectRows(rows, scanPurchase)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("history of %s: %w", cardNo, err)
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// scanPurchase reads pharmacy, body of a charge.
+func scanPurchase(row pgx.CollectableRow) (policy.Purchase, error) {
+	var (
+		pharmacy string
+		body     []byte
+		rec      wire.Record
+	)
+	if err := row.Scan(&pharmacy, &body); err != nil {
+		return policy.Purchase{}, err
+	}
+	if err := json.Unmarshal(body, &rec); err != nil {
+		return policy.Purchase{}, fmt.Errorf("stored body: %w", err)
+	}
+	return rec.Purchase(pharmacy), nil
+}

@@ -1,0 +1,56 @@
+// Package storetest is the behavioural contract of store.Store, runnable
+// against any implementation: exactly-once Apply under re-delivered,
+// repeated and concurrent batches, the chain flags, the account flags,
+// refusal of another terminal's entries, the transaction filters, card
+// history, signed documents, users, terminals and daily reconciliations.
+// Each store package runs it from a test:
+//
+//	func TestConformance(t *testing.T) {
+//		storetest.Run(t, func(t *testing.T) store.Store { return openEmpty(t) })
+//	}
+//
+// It is for tests only. What a store does beyond the contract (its files,
+// its schema) is tested beside the store.
+package storetest
+
+import (
+	"testing"
+
+	"posagent/sync/centre/store"
+)
+
+// Opener returns a new, empty store for one test and closes it when the
+// test ends (t.Cleanup).
+type Opener func(t *testing.T) store.Store
+
+// Run runs every behavioural test as a subtest of t, each on a store of
+// its own.
+func Run(t *testing.T, open func(t *testing.T) store.Store) {
+	groups := []struct {
+		name  string
+		tests []test
+	}{
+		{"Accounts", accountTests},
+		{"Terminals", terminalTests},
+		{"Users", userTests},
+		{"Signed", signedTests},
+		{"Apply", applyTests},
+		{"Model", modelTests},
+		{"Transactions", transactionTests},
+		{"CardHistory", historyTests},
+		{"Reconciliations", reconciliationTests},
+	}
+	for _, g := range groups {
+		t.Run(g.name, func(t *testing.T) {
+			for _, tc := range g.tests {
+				t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
+			}
+		})
+	}
+}
+
+// test is one behavioural test.
+type test struct {
+	name string
+	fn   func(t *testing.T, open Opener)
+}
