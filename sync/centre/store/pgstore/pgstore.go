@@ -33,6 +33,7 @@ import (
 	"runtime"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"posagent/sync/centre/store"
 )
@@ -49,7 +50,7 @@ type Options struct {
 // Store is the PostgreSQL Store. It is safe for concurrent use, also by
 // several centre processes sharing one database.
 type Store struct {
-	pool *pool
+	pool *pgxpool.Pool
 	log  *slog.Logger
 }
 
@@ -60,7 +61,7 @@ var _ store.Store = (*Store)(nil)
 // migrates the schema. It refuses a database whose schema is newer than
 // this build.
 func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
-	cfg, err := pgx.ParseConfig(dsn)
+	pcfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres store: %w", err)
 	}
@@ -70,7 +71,13 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	s := &Store{pool: newPool(cfg, opts.MaxConns), log: opts.Logger.With("component", "store")}
+	pcfg.MaxConns = int32(min(opts.MaxConns, 1<<20))
+	cfg := pcfg.ConnConfig
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres store %s@%s/%s: %w", cfg.User, cfg.Host, cfg.Database, err)
+	}
+	s := &Store{pool: pool, log: opts.Logger.With("component", "store")}
 	err = s.withConn(ctx, func(c *pgx.Conn) error {
 		if err := checkServer(ctx, c); err != nil {
 			return err
@@ -78,7 +85,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return migrate(ctx, c)
 	})
 	if err != nil {
-		s.pool.close()
+		s.pool.Close()
 		return nil, fmt.Errorf("open postgres store %s@%s/%s: %w", cfg.User, cfg.Host, cfg.Database, err)
 	}
 	return s, nil
@@ -99,6 +106,6 @@ func checkServer(ctx context.Context, c *pgx.Conn) error {
 // Close closes the connections. Calls in flight finish first; later ones
 // fail.
 func (s *Store) Close() error {
-	s.pool.close()
+	s.pool.Close()
 	return nil
 }

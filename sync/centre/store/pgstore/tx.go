@@ -16,12 +16,12 @@ const maxAttempts = 5
 
 // withConn runs fn on a pooled connection.
 func (s *Store) withConn(ctx context.Context, fn func(c *pgx.Conn) error) error {
-	c, err := s.pool.acquire(ctx)
+	c, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
-	defer s.pool.release(c)
-	return fn(c)
+	defer c.Release()
+	return fn(c.Conn())
 }
 
 // inTx runs fn in a READ COMMITTED transaction and commits it; an error
