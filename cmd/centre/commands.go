@@ -29,6 +29,11 @@ func (c *runCommand) Run(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		cfg.Store = st // the service closes it
+		// The administrative commands on this data directory use it too.
+		if err := centre.RememberStoreURL(c.data, c.db); err != nil {
+			st.Close()
+			return err
+		}
 	}
 	svc, err := centre.Start(ctx, cfg)
 	if err != nil {
@@ -201,7 +206,7 @@ func (c *blockCommand) Run(ctx context.Context, e *env, args []string) error {
 
 // withAdmin runs fn with the admin operations of dataDir.
 func withAdmin(e *env, dataDir string, fn func(centre.Admin) error) error {
-	a, err := centre.OpenAdmin(dataDir, e.log)
+	a, err := centre.OpenAdmin(context.Background(), dataDir, e.log)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,6 +76,13 @@ func TestRunOnPostgreSQL(t *testing.T) {
 		t.Fatalf("supervisor API: %d %+v %v", resp.StatusCode, list, err)
 	}
 
+	// While it runs, administrative commands on the data directory go
+	// through it.
+	code, out, errOut := cli(t, context.Background(), "", "enrol", "--data", data, "--terminal", "T2", "--pharmacy", "P2")
+	if code != 0 || !strings.Contains(out+errOut, "via centre at http://"+addr) {
+		t.Fatalf("enrol while running: exit %d, %q %q; want it through the running centre", code, out, errOut)
+	}
+
 	cancel()
 	select {
 	case code := <-exited:
@@ -91,6 +99,17 @@ func TestRunOnPostgreSQL(t *testing.T) {
 	defer st.Close()
 	if h, err := st.Account(context.Background(), "1001"); err != nil || h.Balance != 10000 {
 		t.Fatalf("PostgreSQL holds %+v %v; want balance 10000", h, err)
+	}
+	if _, err := st.Terminal(context.Background(), "T2"); err != nil {
+		t.Fatalf("terminal enrolled through the running centre: %v", err)
+	}
+	// Stopped, they go to the same PostgreSQL database directly.
+	code, out, errOut = cli(t, context.Background(), "", "enrol", "--data", data, "--terminal", "T3", "--pharmacy", "P3")
+	if code != 0 || !strings.Contains(out+errOut, "PostgreSQL") {
+		t.Fatalf("enrol while stopped: exit %d, %q %q; want it on the PostgreSQL store", code, out, errOut)
+	}
+	if _, err := st.Terminal(context.Background(), "T3"); err != nil {
+		t.Fatalf("terminal enrolled directly: %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(data, centre.StoreFile)); !os.IsNotExist(err) {
 		t.Fatalf("the embedded store was created beside a PostgreSQL centre: %v", err)

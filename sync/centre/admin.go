@@ -2,15 +2,16 @@ package centre
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
 
 	"posagent/sync/centre/store"
+	"posagent/sync/centre/store/pgstore"
 )
 
 // adminLockTimeout is how long the CLI waits for the store file before
@@ -38,40 +39,70 @@ type Admin interface {
 	Close() error
 }
 
-// OpenAdmin opens dataDir's store for the CLI. If a running centre holds
-// it (store.ErrLocked), it returns an Admin that goes through that
-// centre's admin API, found through DataDir/centre.addr and
-// DataDir/admin.token.
-func OpenAdmin(dataDir string, log *slog.Logger) (Admin, error) {
+// OpenAdmin opens dataDir for the CLI. While a centre runs on dataDir (its
+// address in DataDir/centre.addr answers), the operations go through that
+// centre's admin API, so it also pushes what they publish. Otherwise they
+// run on the store directly: the PostgreSQL database named in
+// DataDir/store.url (written by `centre run --db`), or the embedded store.
+func OpenAdmin(ctx context.Context, dataDir string, log *slog.Logger) (Admin, error) {
 	if log == nil {
 		log = slog.Default()
 	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("open %s: %w", dataDir, err)
 	}
-	st, err := store.OpenBolt(filepath.Join(dataDir, StoreFile),
-		store.BoltOptions{Timeout: adminLockTimeout, Logger: log})
-	if err == nil {
-		return &directAdmin{st: st, dataDir: dataDir}, nil
+	if a, ok := runningCentre(ctx, dataDir); ok {
+		return a, nil
 	}
-	if !errors.Is(err, store.ErrLocked) {
+	if dsn, err := readSecretFile(filepath.Join(dataDir, StoreURLFile)); err == nil {
+		st, err := pgstore.Open(ctx, dsn, pgstore.Options{Logger: log})
+		if err != nil {
+			return nil, err
+		}
+		return &directAdmin{st: st, dataDir: dataDir, via: "PostgreSQL store"}, nil
+	}
+	path := filepath.Join(dataDir, StoreFile)
+	st, err := store.OpenBolt(path, store.BoltOptions{Timeout: adminLockTimeout, Logger: log})
+	if err != nil {
+		// Locked but not answering: a centre is starting or stopping.
 		return nil, err
 	}
+	return &directAdmin{st: st, dataDir: dataDir, via: "store " + path}, nil
+}
+
+// runningCentre returns the admin API of the centre running on dataDir, if
+// one answers.
+func runningCentre(ctx context.Context, dataDir string) (Admin, bool) {
 	addr, aerr := readSecretFile(filepath.Join(dataDir, AddrFile))
 	token, terr := readSecretFile(filepath.Join(dataDir, AdminTokenFile))
 	if aerr != nil || terr != nil {
-		return nil, fmt.Errorf("%w, and no running centre found: %w", err, errors.Join(aerr, terr))
+		return nil, false
 	}
-	return newRemoteAdmin(addr, token), nil
+	ctx, cancel := context.WithTimeout(ctx, adminLockTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", "http://"+addr+"/healthz", nil)
+	if err != nil {
+		return nil, false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, false
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, false
+	}
+	return newRemoteAdmin(addr, token), true
 }
 
 // directAdmin runs the operations on the store it holds.
 type directAdmin struct {
-	st      *store.Bolt
+	st      store.Store
 	dataDir string
+	via     string
 }
 
-func (a *directAdmin) Via() string { return "store " + filepath.Join(a.dataDir, StoreFile) }
+func (a *directAdmin) Via() string { return a.via }
 
 func (a *directAdmin) Close() error { return a.st.Close() }
 

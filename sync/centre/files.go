@@ -19,6 +19,7 @@ const (
 	StoreFile      = "centre.db"       // the embedded store
 	AdminTokenFile = "admin.token"     // bearer token of the admin API (0600)
 	AddrFile       = "centre.addr"     // listen address of the running centre
+	StoreURLFile   = "store.url"       // the PostgreSQL URL when the store is not embedded (0600)
 	PrivateKeyFile = "keys/centre.key" // bundle signing key (0600)
 	PublicKeyFile  = "keys/centre.pub" // what agents are given (--centre-key)
 )
@@ -119,4 +120,14 @@ func writeFileAtomic(path string, data []byte, mode os.FileMode) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// RememberStoreURL records in dataDir that its store is the PostgreSQL
+// database at dsn, so the administrative commands find it when no centre
+// runs. The file is readable only by its owner: the URL may hold a password.
+func RememberStoreURL(dataDir, dsn string) error {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return fmt.Errorf("remember store: %w", err)
+	}
+	return writeFileAtomic(filepath.Join(dataDir, StoreURLFile), []byte(dsn+"\n"), 0o600)
 }

@@ -38,7 +38,7 @@ func TestServiceWritesItsFilesAndAdminGoesThroughIt(t *testing.T) {
 		t.Fatalf("admin.token: %v %v, want mode 0600", fi, err)
 	}
 
-	a, err := OpenAdmin(dir, quietLogger())
+	a, err := OpenAdmin(context.Background(), dir, quietLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestServiceWritesItsFilesAndAdminGoesThroughIt(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, AddrFile)); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("centre.addr left after a clean stop: %v", err)
 	}
-	a, err = OpenAdmin(dir, quietLogger())
+	a, err = OpenAdmin(context.Background(), dir, quietLogger())
 	if err != nil {
 		t.Fatal(err)
 	}
