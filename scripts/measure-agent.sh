@@ -38,7 +38,9 @@ say() { printf '%s\n' "$*" >&2; }
 now_ns() { date +%s%N; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 status() { curl -fsS -H "Authorization: Bearer $TOKEN" "http://$AGENT_ADDR/v1/status"; }
-kib() { awk -v k="$1" '/^'"$1"':/ {print $2}' "/proc/$2/status"; }
+kib() { awk '/^'"$1"':/ {print $2}' "/proc/$2/status"; }
+# cpu_ms PID: user+system CPU time the process has used, in ms.
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print int(($14 + $15) * 1000 / hz)}' "/proc/$1/stat"; }
 
 say "building centre and posagent"
 (cd "$ROOT" && go build -o "$WORK/bin/" ./cmd/centre ./cmd/posagent)
@@ -61,7 +63,7 @@ say "starting the centre"
 C="$WORK/centre"
 PUB=$("$WORK/bin/centre" keygen --data "$C" | tail -n1)
 CENTRE_ADDR=127.0.0.1:$(free_port)
-"$WORK/bin/centre" run --data "$C" --listen "$CENTRE_ADDR" 2>"$WORK/centre.log" &
+"$WORK/bin/centre" run --data "$C" --listen "$CENTRE_ADDR" >"$WORK/centre.log" 2>&1 &
 CENTRE_PID=$!
 for _ in $(seq 200); do curl -fsS "http://$CENTRE_ADDR/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
 "$WORK/bin/centre" publish --data "$C" --catalogue "$WORK/catalogue.csv" --rules "$ROOT/testdata/rules.json" >/dev/null
@@ -90,7 +92,7 @@ HEAP=$(curl -fsS -H "Authorization: Bearer $TOKEN" "http://$AGENT_ADDR/metrics" 
 stop_agent
 
 say "start-up with the bundle persisted, $RUNS runs"
-TIMES=()
+TIMES=() CPUS=()
 for r in $(seq "$RUNS"); do
 	T0=$(now_ns)
 	start_agent
@@ -99,6 +101,7 @@ for r in $(seq "$RUNS"); do
 		sleep 0.002
 	done
 	TIMES+=($((($(now_ns) - T0) / 1000000)))
+	CPUS+=("$(cpu_ms "$AGENT_PID")")
 	if [[ $r == "$RUNS" ]]; then
 		sleep "$IDLE"
 		RSS2=$(kib VmRSS "$AGENT_PID")
@@ -113,5 +116,6 @@ catalogue items:                    $ITEMS ($(du -h "$WORK/catalogue.csv" | cut 
 first start → big bundle active:     ${BUNDLE_MS} ms (includes download, verify, activate)
 idle RSS with the bundle active:     $((RSS / 1024)) MiB (VmRSS ${RSS} kB; peak VmHWM $((HWM / 1024)) MiB; Go heap in use ${HEAP} MiB)
 start-up to first 200 on /v1/status: median ${MEDIAN} ms (runs: ${TIMES[*]} ms; bundle persisted, rules version ${VERSION})
+  CPU used by then:                  ${CPUS[*]} ms (machine load average $(cut -d' ' -f1 /proc/loadavg) on $(nproc) cores)
 idle RSS after a restart:            $((RSS2 / 1024)) MiB (VmRSS ${RSS2} kB)
 REPORT

@@ -44,6 +44,11 @@ type Config struct {
 	Now func() time.Time `json:"-"`
 }
 
+// readerMaxBackoff caps the wait between attempts to reopen a lost card
+// reader, so a reader plugged back in serves again within about a second
+// however long it was away (the counter needs it back within 2 s).
+const readerMaxBackoff = time.Second
+
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
 	return Config{Data: "posagent-data", Listen: "127.0.0.1:7311", ReaderFormat: "frame", Baud: 9600}
@@ -138,12 +143,18 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Daemon, error) {
 	}
 
 	if cfg.Reader != "" {
-		d.Reader, err = reader.New(reader.Config{Port: cfg.Reader, Format: reader.Format(cfg.ReaderFormat), Baud: cfg.Baud, Logger: log})
+		d.Reader, err = reader.New(reader.Config{Port: cfg.Reader, Format: reader.Format(cfg.ReaderFormat), Baud: cfg.Baud,
+			MaxBackoff: readerMaxBackoff, Logger: log})
 		if err != nil {
 			return fail(fmt.Errorf("setting reader: %w", err))
 		}
 	}
-	acfg := agent.Config{Terminal: cfg.Terminal, Journal: j, CentreKey: pub, Logger: log, Location: loc, Now: cfg.Now}
+	m, metricsHandler, err := newMetrics()
+	if err != nil {
+		return fail(err)
+	}
+	acfg := agent.Config{Terminal: cfg.Terminal, Journal: j, CentreKey: pub, Logger: log, Location: loc, Now: cfg.Now,
+		Observer: m}
 	if d.Reader != nil {
 		acfg.ReaderStatus = d.Reader.Status
 	}
@@ -151,10 +162,11 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Daemon, error) {
 	if err != nil {
 		return fail(err)
 	}
+	m.Watch(d.Agent.Status)
 	if cfg.Centre != "" {
 		d.Client, err = client.New(client.Config{
 			URL: cfg.Centre, Terminal: cfg.Terminal, Token: cfg.TerminalToken,
-			Outbox: j, Handler: d.Agent, Logger: log, Now: cfg.Now,
+			Outbox: j, Handler: d.Agent, Logger: log, Now: cfg.Now, OnAck: m.Acked,
 		})
 		if err != nil {
 			return fail(err)
@@ -166,6 +178,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Daemon, error) {
 	if err != nil {
 		return fail(err)
 	}
+	h.ServeMetrics(metricsHandler) // GET /metrics, behind the API token
 	ctx, d.cancel = context.WithCancel(ctx)
 	// The cashier page (agent/cashier) is served beside the POS API.
 	page, err := cashier.New(cashier.Config{Agent: d.Agent, Token: cfg.APIToken, Logger: log, Context: ctx})

@@ -36,10 +36,13 @@ func TestKillNineAgentAndCentre(t *testing.T) {
 		err    error
 	}
 	killed := make(chan killResult, 1)
+	killerDone := make(chan struct{})
 	go func() {
+		defer close(killerDone)
 		counts, err := killer.Run(ctx)
 		killed <- killResult{counts, err}
 	}()
+	defer func() { cancel(); <-killerDone }() // no restart after the test's cleanup
 	c := &chaos.Cashier{POS: r.pos, Line: r.line, Agent: r.agent, Name: "chaos-cashier"}
 	stream := &saleStream{c: c, cards: r.world.Cards, rng: rand.New(rand.NewPCG(s, 2)), keyPrefix: fmt.Sprintf("kill-%d", s)}
 	var kr killResult

@@ -53,7 +53,7 @@ func TestStalledLinkIsDetected(t *testing.T) {
 		t.Errorf("during the stall: settled %q, want offline (the centre never saw it)", sales[1].Settled)
 	}
 	detected := waitDisconnected(ctx, t, r)
-	t.Logf("stalled link detected after %v; proxy still holds %d connection(s)", detected.Sub(stalled).Round(time.Millisecond), proxy.Active())
+	t.Logf("stalled link detected by the agent after %v", detected.Sub(stalled).Round(time.Millisecond))
 	sales = append(sales, sell("stall-3"))
 	proxy.SetBlackhole(false)
 	r.waitSynced(ctx) // the same agent reconnects by itself

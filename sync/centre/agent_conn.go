@@ -69,6 +69,7 @@ type agentConn struct {
 	helloSeen bool
 	reported  versions // what the agent says it runs
 	reportErr string
+	acked     uint64 // the terminal's acked seq as last told to the agent
 
 	// writer-owned
 	ready bool     // the welcome is written

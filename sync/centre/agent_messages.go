@@ -66,6 +66,7 @@ func (c *agentConn) onHello(h *wire.Hello) error {
 		c.log.Warn("agent journal is behind the centre", "last_seq", h.LastSeq, "acked_seq", t.AckedSeq)
 	}
 	c.helloSeen = true
+	c.acked = t.AckedSeq
 	c.reported = versions{bundle: h.RulesVersion, blocklist: h.BlocklistVersion}
 	if h.RulesVersion == t.RulesVersion {
 		c.reportErr = t.RulesError // still running the version it had trouble after
@@ -97,11 +98,16 @@ func (c *agentConn) onEntries(entries []wire.Entry) error {
 			return badEntries(fmt.Sprintf("entry %d has seq %d: seqs must ascend from 1", i, e.Seq))
 		}
 	}
+	start := time.Now()
 	ack, err := c.srv.applyEntries(c.ctx, c.terminal.ID, entries)
 	if err != nil {
 		return &protoError{code: CodeApplyFailed, msg: "batch not applied: " + err.Error(),
 			close: websocket.CloseInternalServerErr, err: err}
 	}
+	if len(entries) > 0 {
+		c.srv.metrics.entriesApplied(entries, c.acked, ack, time.Since(start))
+	}
+	c.acked = ack.AckedSeq
 	return c.sendMessage(wire.Message{Type: wire.TypeAck, Ack: &ack})
 }
 
@@ -118,6 +124,7 @@ func (c *agentConn) onAccountReq(id, cardNo string) error {
 	if err != nil {
 		return storeError("account "+cardNo, err)
 	}
+	c.srv.metrics.lookup(lookupAgent)
 	return c.sendMessage(wire.Message{Type: wire.TypeAccount, ID: id, Account: &info})
 }
 

@@ -81,6 +81,7 @@ func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, codeInternal, "centre storage error")
 		return
 	}
+	s.metrics.lookup(lookupSupervisor)
 	if !info.Found {
 		writeError(w, http.StatusNotFound, codeNotFound, "no account for card "+card)
 		return

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"posagent/sync/centre/store"
 )
 
@@ -30,6 +32,10 @@ type Config struct {
 	// HistoryDays is how many days of card history an account answer
 	// carries; 0 means DefaultHistoryDays.
 	HistoryDays int
+	// Registerer receives the centre's Prometheus metrics. Nil means a
+	// registry of the server's own (with Go runtime and process metrics);
+	// either way, when it can be gathered it is served at GET /metrics.
+	Registerer prometheus.Registerer
 }
 
 // withDefaults checks cfg and fills in its defaults.

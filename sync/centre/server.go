@@ -29,6 +29,8 @@ type Server struct {
 	// publish to many agents encodes it once.
 	bundleMsg atomic.Pointer[encodedDoc]
 
+	metrics *metrics
+
 	logins          loginCache      // recently verified supervisor credentials
 	consoleSessions consoleSessions // logged-in browsers of the review console
 
@@ -49,6 +51,10 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, ctx: ctx, cancel: cancel}
 	s.upgrader = websocket.Upgrader{ReadBufferSize: 32 << 10, WriteBufferSize: 32 << 10}
 	s.hub.conns = make(map[string]*agentConn)
+	if s.metrics, err = newMetrics(cfg.Registerer, func() int { return len(s.hub.all()) }); err != nil {
+		cancel()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -56,6 +62,7 @@ func New(cfg Config) (*Server, error) {
 //
 //	GET  /v1/agent                 agent websocket (terminal bearer token)
 //	GET  /healthz                  "ok"
+//	GET  /metrics                  Prometheus metrics, counts only (no auth: for the regional network's Prometheus)
 //	GET  /api/transactions         supervisor API (HTTP Basic)
 //	GET  /api/terminals
 //	GET  /api/accounts/{card_no}
@@ -74,6 +81,9 @@ func (s *Server) Handler() http.Handler {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok"))
 	})
+	if s.metrics.handler != nil {
+		mux.Handle("GET /metrics", s.metrics.handler)
+	}
 	mux.Handle("GET /api/transactions", s.requireUser(false, s.handleTransactions))
 	mux.Handle("GET /api/terminals", s.requireUser(false, s.handleTerminals))
 	mux.Handle("GET /api/accounts/{card_no}", s.requireUser(false, s.handleAccount))

@@ -21,6 +21,7 @@ func (s *Server) Publish(ctx context.Context, catalogueCSV, rulesJSON []byte) (w
 		s.bundleMsg.Store(nil) // reload from the store on next use
 	}
 	s.cfg.Logger.Info("bundle published", "version", doc.Version)
+	s.metrics.published(wire.KindBundle)
 	s.hub.kickAll()
 	return doc, nil
 }
@@ -35,6 +36,7 @@ func (s *Server) BlockCards(ctx context.Context, add, remove []string) (wire.Sig
 	s.ledgerMu.Unlock()
 	if doc.Version > 0 { // stored, even if marking an account failed
 		s.cfg.Logger.Info("blocklist published", "version", doc.Version, "add", len(add), "remove", len(remove))
+		s.metrics.published(wire.KindBlocklist)
 		s.hub.kickAll()
 	}
 	return doc, err

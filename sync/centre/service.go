@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"posagent/sync/centre/store"
 )
 
@@ -30,6 +32,8 @@ type ServiceConfig struct {
 	// DataDir/centre.db (e.g. a PostgreSQL store for --db); the Service
 	// closes it when it stops, also when Start fails.
 	Store store.Store
+	// Registerer is passed to the Server (see Config).
+	Registerer prometheus.Registerer
 }
 
 // Service is a running centre over a data directory: the store opened
@@ -114,7 +118,7 @@ func start(cfg ServiceConfig, st store.Store) (*Service, error) {
 		return nil, err
 	}
 	srv, err := New(Config{Store: st, SigningKey: key, AdminToken: token, Logger: cfg.Logger,
-		Now: cfg.Now, HistoryDays: cfg.HistoryDays})
+		Now: cfg.Now, HistoryDays: cfg.HistoryDays, Registerer: cfg.Registerer})
 	if err != nil {
 		return nil, err
 	}
