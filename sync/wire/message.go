@@ -130,4 +130,7 @@ const (
 	FlagChainBroken   = "CHAIN_BROKEN"
 	FlagOverdraft     = "OVERDRAFT"
 	FlagBlockedAtSync = "BLOCKED_AT_SYNC"
+	// FlagVoidRepeated marks a void of a transaction already voided: it is
+	// kept, and refunds nothing.
+	FlagVoidRepeated = "VOID_REPEATED"
 )

@@ -75,6 +75,17 @@ func Settle(rec wire.Record, h *policy.Holder) (Effect, error) {
 	return eff, nil
 }
 
+// RepeatedVoid is the effect of a void whose transaction was voided
+// before: the record is kept and flagged, and no money moves (a charge is
+// refunded once). h is the card's account, nil when the centre has none.
+func RepeatedVoid(h *policy.Holder) Effect {
+	eff := Effect{Flags: []string{wire.FlagVoidRepeated}}
+	if h != nil {
+		eff.BalanceAfter = h.Balance
+	}
+	return eff
+}
+
 // add returns a+b and whether it fits in an int64.
 func add(a, b int64) (int64, bool) {
 	if (b > 0 && a > math.MaxInt64-b) || (b < 0 && a < math.MinInt64-b) {

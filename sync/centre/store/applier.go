@@ -117,7 +117,9 @@ func (a *applier) record(key []byte, e wire.Entry, d ledger.Decision) error {
 		if err != nil {
 			return err
 		}
-		if eff, err = ledger.Settle(rec, h); err != nil {
+		if rec.Kind == wire.KindVoid && a.voided.Get(voidedKey(a.term.ID, rec.Reverses)) != nil {
+			eff = ledger.RepeatedVoid(h)
+		} else if eff, err = ledger.Settle(rec, h); err != nil {
 			return fmt.Errorf("entry %d: %w", e.Seq, err)
 		}
 		if eff.Delta != 0 {

@@ -38,7 +38,15 @@ func (a *applier) record(r *row, chainFlags []string) error {
 		if err != nil {
 			return err
 		}
-		if eff, err = ledger.Settle(rec, h); err != nil {
+		repeated := false
+		if rec.Kind == wire.KindVoid {
+			if repeated, err = a.isVoided(cleanText(rec.Reverses)); err != nil {
+				return err
+			}
+		}
+		if repeated {
+			eff = ledger.RepeatedVoid(h)
+		} else if eff, err = ledger.Settle(rec, h); err != nil {
 			return fmt.Errorf("entry %d: %w", r.seq, err)
 		}
 		if eff.Delta != 0 {

@@ -346,9 +346,20 @@ func testApplyVoids(t *testing.T, open Opener) {
 	checkResult(t, res, 3,
 		wire.Settlement{Seq: 1, TxnID: "T1-1", BalanceAfter: 9000},
 		wire.Settlement{Seq: 2, TxnID: "T1-2", BalanceAfter: 10000},
-		wire.Settlement{Seq: 3, TxnID: "T1-3", BalanceAfter: 11000})
-	if v := txnOf(t, s, "T1", 2); v.Kind != wire.KindVoid || v.Reverses != "T1-1" {
+		wire.Settlement{Seq: 3, TxnID: "T1-3", BalanceAfter: 10000, Flags: []string{wire.FlagVoidRepeated}})
+	if v := txnOf(t, s, "T1", 2); v.Kind != wire.KindVoid || v.Reverses != "T1-1" || len(v.Flags) != 0 {
 		t.Fatalf("void stored as %+v", v)
+	}
+	// The second void of the same charge is kept and flagged, and refunds
+	// nothing, also when it arrives in a later batch.
+	if v := txnOf(t, s, "T1", 3); !slices.Contains(v.Flags, wire.FlagVoidRepeated) {
+		t.Fatalf("repeated void stored as %+v", v)
+	}
+	j.void("C1", "T1-1", 1000)
+	res = apply(t, s, "T1", j.entries[3:]...)
+	checkResult(t, res, 4, wire.Settlement{Seq: 4, TxnID: "T1-4", BalanceAfter: 10000, Flags: []string{wire.FlagVoidRepeated}})
+	if got := balance(t, s, "C1"); got != 10000 {
+		t.Fatalf("balance %d after three voids of one charge, want 10000 (refunded once)", got)
 	}
 }
 
