@@ -108,10 +108,6 @@ func (j *journal) void(card, txnID string, account int64) wire.Entry {
 	return j.add(wire.Record{Kind: wire.KindVoid, TxnID: j.txnID(), CardNo: card, Reverses: txnID, Account: account})
 }
 
-func (j *journal) quote(card string) wire.Entry {
-	return j.add(wire.Record{Kind: wire.KindQuote, CardNo: card, Total: 100})
-}
-
 func apply(t testing.TB, s Store, terminal string, es ...wire.Entry) ApplyResult {
 	t.Helper()
 	res, err := s.Apply(ctx, terminal, es, t0.Add(time.Hour))
@@ -119,20 +115,4 @@ func apply(t testing.TB, s Store, terminal string, es ...wire.Entry) ApplyResult
 		t.Fatal(err)
 	}
 	return res
-}
-
-// txnOf returns the stored transaction at (terminal, seq).
-func txnOf(t testing.TB, s Store, terminal string, seq uint64) Txn {
-	t.Helper()
-	ts, err := s.Transactions(ctx, Filter{Terminal: terminal})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, x := range ts {
-		if x.Seq == seq {
-			return x
-		}
-	}
-	t.Fatalf("no transaction %s/%d", terminal, seq)
-	return Txn{}
 }
