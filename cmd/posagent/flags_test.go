@@ -4,6 +4,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"posagent/agent"
 	"strings"
 	"testing"
 )
@@ -97,5 +98,29 @@ func TestServiceArgumentsKeepSecretsOffTheCommandLine(t *testing.T) {
 	}
 	if back.cfg.TerminalToken != "secret-terminal-token" || back.cfg.Centre != "ws://127.0.0.1:1" {
 		t.Fatalf("installed config lost settings: %+v", back.cfg)
+	}
+}
+
+func TestStatusAtAGlance(t *testing.T) {
+	var st agent.Status
+	st.Terminal = "T001"
+	st.Reader.State, st.Reader.Port, st.Reader.Format = "down", "COM3", "frame"
+	st.Rules.Version = 7
+	st.Backlog.Unsynced = 250
+	st.OfflineExposure.TerminalFen, st.OfflineExposure.LimitFen = 12345, 500000
+	st.Reconciliation.LastDay = "2026-11-22"
+	st.Reconciliation.MismatchDays = []string{"2026-11-20"}
+	st.Reconciliation.Differences = []string{"charges: agent 2, centre 3"}
+	var b strings.Builder
+	printStatus(&b, st)
+	out := b.String()
+	for _, want := range []string{
+		"terminal  T001", "WARN reader    down COM3 (frame)", "WARN centre    connected=false last sync never",
+		"OK   rules     version 7", "WARN backlog   250 unsynced", "¥123.45 of ¥5000.00 charged offline",
+		"WARN 对账      mismatch on 2026-11-20",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/kardianos/service"
@@ -76,6 +77,15 @@ func printStatus(w io.Writer, st agent.Status) {
 	fmt.Fprintf(w, "%s rules     version %d, %s old %s\n", ok(st.Rules.Version > 0 && !st.Rules.Stale), st.Rules.Version, time.Duration(st.Rules.AgeS)*time.Second, st.Rules.LastError)
 	fmt.Fprintf(w, "%s backlog   %d unsynced, oldest %s\n", ok(st.Backlog.Unsynced < 100), st.Backlog.Unsynced, time.Duration(st.Backlog.OldestAgeS)*time.Second)
 	fmt.Fprintf(w, "     offline   %s of %s charged offline\n", yuan(st.OfflineExposure.TerminalFen), yuan(st.OfflineExposure.LimitFen))
+	r := st.Reconciliation
+	switch {
+	case r.LastDay == "":
+		fmt.Fprintf(w, "     对账      no day reconciled yet\n")
+	case len(r.MismatchDays) > 0:
+		fmt.Fprintf(w, "WARN 对账      mismatch on %s (last day %s: %s)\n", strings.Join(r.MismatchDays, ", "), r.LastDay, strings.Join(r.Differences, "; "))
+	default:
+		fmt.Fprintf(w, "OK   对账      %s matches the centre\n", r.LastDay)
+	}
 }
 
 // yuan formats fen as yuan without floating point.
