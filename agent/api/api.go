@@ -69,6 +69,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorOf(agent.CodeUnauthorized))
 		return
 	}
+	// Unknown paths and wrong methods answer in the API's error shape too,
+	// not with ServeMux's plain text.
+	if _, pattern := s.mux.Handler(r); pattern == "" {
+		probe := r.Clone(r.Context())
+		code := agent.CodeNotFound
+		for _, m := range []string{"GET", "POST"} {
+			probe.Method = m
+			if _, p := s.mux.Handler(probe); p != "" {
+				code = agent.CodeMethod
+			}
+		}
+		writeError(w, errorOf(code))
+		return
+	}
 	s.mux.ServeHTTP(w, r)
 }
 

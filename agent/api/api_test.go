@@ -1,0 +1,92 @@
+package api_test
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"posagent/agent"
+	"posagent/agent/api"
+	"posagent/agent/journal"
+)
+
+const token = "api-test-token-0123456789"
+
+// server is the POS API of an agent with no centre, no reader and no
+// bundle, over a real journal file.
+func server(t *testing.T) *httptest.Server {
+	t.Helper()
+	j, err := journal.Open(filepath.Join(t.TempDir(), "journal.db"), journal.Options{Terminal: "T1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	pub, _, _ := ed25519.GenerateKey(rand.Reader)
+	a, err := agent.New(agent.Config{Terminal: "T1", Journal: j, CentreKey: pub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := api.New(a, token, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestEveryErrorIsJSONInBothLanguages(t *testing.T) {
+	srv := server(t)
+	cases := []struct {
+		method, path, token, body string
+		status                    int
+		code                      string
+	}{
+		{"GET", "/v1/status", "", "", 401, agent.CodeUnauthorized},
+		{"GET", "/v1/status", "Bearer " + token + "x", "", 401, agent.CodeUnauthorized},
+		{"GET", "/v1/nothing-here", "Bearer " + token, "", 404, agent.CodeNotFound},
+		{"GET", "/v1/charge", "Bearer " + token, "", 405, agent.CodeMethod},
+		{"DELETE", "/v1/status", "Bearer " + token, "", 405, agent.CodeMethod},
+		{"GET", "/v1/card", "Bearer " + token, "", 409, agent.CodeNoCard},
+		{"POST", "/v1/quote", "Bearer " + token, `{"cashier":"C1","lines":[{"code":"D0001","qty":1,"unit_price":100}]}`, 409, agent.CodeNoCard},
+		{"POST", "/v1/void", "Bearer " + token, `{"txn_id":"T1-x","reason":"r","cashier":"C1"}`, 404, agent.CodeTxnNotFound},
+		{"GET", "/v1/transactions?day=23-11-2026", "Bearer " + token, "", 400, agent.CodeBadRequest},
+		{"GET", "/metrics", "", "", 401, agent.CodeUnauthorized},
+	}
+	for _, c := range cases {
+		req, _ := http.NewRequest(c.method, srv.URL+c.path, strings.NewReader(c.body))
+		if c.token != "" {
+			req.Header.Set("Authorization", c.token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e agent.Error
+		decErr := json.NewDecoder(resp.Body).Decode(&e)
+		resp.Body.Close()
+		if resp.StatusCode != c.status || decErr != nil || e.Code != c.code || e.Message == "" || e.MessageZh == "" {
+			t.Errorf("%s %s: HTTP %d %+v (%v), want %d %s with both messages", c.method, c.path, resp.StatusCode, e, decErr, c.status, c.code)
+		}
+		if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+			t.Errorf("%s %s: Content-Type %q", c.method, c.path, ct)
+		}
+	}
+}
+
+func TestStatusWithoutCentreOrRules(t *testing.T) {
+	srv := server(t)
+	c := &api.Client{Base: srv.URL, Token: token}
+	st, err := c.Status(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Terminal != "T1" || st.Rules.Version != 0 || st.Centre.Connected || st.Centre.LastError == "" || st.Reader.State != "none" {
+		t.Fatalf("status %+v", st)
+	}
+}
