@@ -133,4 +133,7 @@ const (
 	// FlagVoidRepeated marks a void of a transaction already voided: it is
 	// kept, and refunds nothing.
 	FlagVoidRepeated = "VOID_REPEATED"
+	// FlagVoidUnmatched marks a void that names no charge of its terminal
+	// on the same card for the same amount: it is kept, and refunds nothing.
+	FlagVoidUnmatched = "VOID_UNMATCHED"
 )

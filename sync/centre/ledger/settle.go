@@ -75,11 +75,32 @@ func Settle(rec wire.Record, h *policy.Holder) (Effect, error) {
 	return eff, nil
 }
 
-// RepeatedVoid is the effect of a void whose transaction was voided
-// before: the record is kept and flagged, and no money moves (a charge is
-// refunded once). h is the card's account, nil when the centre has none.
-func RepeatedVoid(h *policy.Holder) Effect {
-	eff := Effect{Flags: []string{wire.FlagVoidRepeated}}
+// VoidTarget is what the centre holds of the charge a void reverses.
+type VoidTarget struct {
+	Found   bool   // a charge with that txn_id from the same terminal is stored
+	CardNo  string // its card
+	Account int64  // what it took from the account
+	Voided  bool   // a void of it has already refunded it
+}
+
+// CheckVoid says whether a void may refund its charge: "" when it may,
+// otherwise the flag it gets instead. A void refunds only a charge of its
+// own terminal, on the same card, for the same amount, and only once.
+func CheckVoid(rec wire.Record, t VoidTarget) string {
+	switch {
+	case !t.Found || t.CardNo != rec.CardNo || t.Account != rec.Account:
+		return wire.FlagVoidUnmatched
+	case t.Voided:
+		return wire.FlagVoidRepeated
+	}
+	return ""
+}
+
+// NoRefund is the effect of a void that may not refund (see CheckVoid):
+// the record is kept with the flag and no money moves. h is the card's
+// account, nil when the centre has none.
+func NoRefund(h *policy.Holder, flag string) Effect {
+	eff := Effect{Flags: []string{flag}}
 	if h != nil {
 		eff.BalanceAfter = h.Balance
 	}

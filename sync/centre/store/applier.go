@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -23,7 +24,7 @@ type applier struct {
 	chain    ledger.Chain
 	received time.Time
 
-	records, byTime, byCard, byPharm, byTerm, voided, accounts *bolt.Bucket
+	records, byTime, byCard, byPharm, byTerm, voided, charges, accounts *bolt.Bucket
 
 	holders  map[string]*policy.Holder // accounts read so far; nil: none
 	dirty    map[string]bool           // accounts whose balance changed
@@ -36,7 +37,7 @@ func newApplier(tx *bolt.Tx, terminal string, received time.Time) (*applier, err
 		tx: tx, received: received,
 		records: tx.Bucket(bucketRecords), byTime: tx.Bucket(bucketByTime),
 		byCard: tx.Bucket(bucketByCard), byPharm: tx.Bucket(bucketByPharm),
-		byTerm: tx.Bucket(bucketByTerm), voided: tx.Bucket(bucketVoided),
+		byTerm: tx.Bucket(bucketByTerm), voided: tx.Bucket(bucketVoided), charges: tx.Bucket(bucketCharges),
 		accounts: tx.Bucket(bucketAccounts),
 		holders:  map[string]*policy.Holder{}, dirty: map[string]bool{},
 	}
@@ -117,10 +118,19 @@ func (a *applier) record(key []byte, e wire.Entry, d ledger.Decision) error {
 		if err != nil {
 			return err
 		}
-		if rec.Kind == wire.KindVoid && a.voided.Get(voidedKey(a.term.ID, rec.Reverses)) != nil {
-			eff = ledger.RepeatedVoid(h)
+		refused := ""
+		if rec.Kind == wire.KindVoid {
+			if refused, err = a.checkVoid(rec); err != nil {
+				return err
+			}
+		}
+		if refused != "" {
+			eff = ledger.NoRefund(h, refused)
 		} else if eff, err = ledger.Settle(rec, h); err != nil {
 			return fmt.Errorf("entry %d: %w", e.Seq, err)
+		}
+		if err := a.noteMoney(rec, refused); err != nil {
+			return err
 		}
 		if eff.Delta != 0 {
 			a.dirty[rec.CardNo] = true
@@ -164,15 +174,47 @@ func (a *applier) index(key []byte, rec wire.Record) error {
 			return err
 		}
 	}
-	if rec.Kind != wire.KindVoid {
-		return nil
+	return nil
+}
+
+// chargeRef is what a void is checked against.
+type chargeRef struct {
+	CardNo  string `json:"card_no"`
+	Account int64  `json:"account"`
+}
+
+// checkVoid returns "" when a void may refund its charge, else its flag.
+func (a *applier) checkVoid(rec wire.Record) (string, error) {
+	key := voidedKey(a.term.ID, rec.Reverses)
+	var t ledger.VoidTarget
+	if raw := a.charges.Get(key); raw != nil {
+		var ref chargeRef
+		if err := json.Unmarshal(raw, &ref); err != nil {
+			return "", fmt.Errorf("charge %s: %w", rec.Reverses, err)
+		}
+		t = ledger.VoidTarget{Found: true, CardNo: ref.CardNo, Account: ref.Account}
 	}
-	vk := voidedKey(a.term.ID, rec.Reverses)
-	if a.voided.Get(vk) != nil {
-		a.findings = append(a.findings, finding{msg: "second void of one transaction", seq: rec.Seq, txnID: rec.Reverses})
-		return nil
+	t.Voided = a.voided.Get(key) != nil
+	return ledger.CheckVoid(rec, t), nil
+}
+
+// noteMoney remembers a charge for the voids to come, and a void that
+// refunded its charge.
+func (a *applier) noteMoney(rec wire.Record, refused string) error {
+	key := voidedKey(a.term.ID, rec.TxnID)
+	switch {
+	case rec.Kind == wire.KindCharge:
+		raw, err := json.Marshal(chargeRef{CardNo: rec.CardNo, Account: rec.Account})
+		if err != nil {
+			return err
+		}
+		return a.charges.Put(key, raw)
+	case rec.Kind == wire.KindVoid && refused == "":
+		return a.voided.Put(voidedKey(a.term.ID, rec.Reverses), encodeUint64(rec.Seq))
+	case rec.Kind == wire.KindVoid:
+		a.findings = append(a.findings, finding{msg: "void refunds nothing", seq: rec.Seq, txnID: rec.Reverses, flags: []string{refused}})
 	}
-	return a.voided.Put(vk, encodeUint64(rec.Seq))
+	return nil
 }
 
 // holder returns the account of a card, read once per Apply; nil when the

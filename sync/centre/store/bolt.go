@@ -32,7 +32,8 @@ var (
 	bucketByCard    = []byte("by_card")     // card 0 at terminal 0 seq → record key
 	bucketByPharm   = []byte("by_pharmacy") // pharmacy 0 at terminal 0 seq → record key
 	bucketByTerm    = []byte("by_terminal") // terminal 0 at seq → record key
-	bucketVoided    = []byte("voided")      // terminal 0 txn_id → void's seq
+	bucketVoided    = []byte("voided")      // terminal 0 txn_id → seq of the void that refunded it
+	bucketCharges   = []byte("charges")     // terminal 0 txn_id → chargeRef JSON
 	bucketRecon     = []byte("reconciled")  // day 0 terminal → Reconciliation JSON
 	bucketReconBad  = []byte("mismatched")  // day 0 terminal → "" for results that did not match
 )
@@ -40,7 +41,7 @@ var (
 var allBuckets = [][]byte{
 	bucketMeta, bucketAccounts, bucketTerminals, bucketUsers, bucketSigned,
 	bucketRecords, bucketByTime, bucketByCard, bucketByPharm, bucketByTerm, bucketVoided,
-	bucketRecon, bucketReconBad,
+	bucketCharges, bucketRecon, bucketReconBad,
 }
 
 // BoltOptions tunes OpenBolt. The zero value is ready to use.

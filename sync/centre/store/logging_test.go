@@ -23,7 +23,7 @@ func TestApplyLogsFindingsAfterCommit(t *testing.T) {
 	j.void("C1", "T1-1", 1000)
 	j.void("C1", "T1-1", 1000)
 	apply(t, s, "T1", j.entries...)
-	for _, want := range []string{"entry applied with flags", "OVERDRAFT", "second void of one transaction"} {
+	for _, want := range []string{"entry applied with flags", "OVERDRAFT", "void refunds nothing"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())
 		}

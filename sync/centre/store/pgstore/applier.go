@@ -38,6 +38,7 @@ type applier struct {
 	holders  map[string]*policy.Holder // accounts read (nil: the centre has none); a key is read once
 	dirty    map[string]bool           // accounts whose balance changed
 	voided   map[string]bool           // this terminal's txn ids (clean) known voided or not
+	charges  map[string]chargeRef      // this terminal's charges the new voids name (clean txn id)
 	results  []wire.Settlement
 	findings []finding
 }
@@ -54,6 +55,7 @@ type row struct {
 
 	stored    bool        // read from the table (else new in this batch)
 	reflagged bool        // stored, and its flags changed
+	refused   string      // a void that refunds nothing: its flag
 	rec       wire.Record // new rows: the decoded body
 }
 
@@ -111,4 +113,10 @@ func (a *applier) decide(e wire.Entry) error {
 	a.steps = append(a.steps, step{verdict: ledger.Apply, row: r, flags: d.Flags})
 	a.chain = d.Chain
 	return nil
+}
+
+// chargeRef is what a void is checked against.
+type chargeRef struct {
+	cardNo  string
+	account int64
 }

@@ -22,7 +22,7 @@ func newApplier(ctx context.Context, tx pgx.Tx, terminal string, entries []wire.
 	a := &applier{
 		tx: tx, terminal: terminal, received: received,
 		rows: map[uint64]*row{}, holders: map[string]*policy.Holder{},
-		dirty: map[string]bool{}, voided: map[string]bool{},
+		dirty: map[string]bool{}, voided: map[string]bool{}, charges: map[string]chargeRef{},
 	}
 	var acked int64
 	found := false
@@ -93,6 +93,7 @@ func (a *applier) loadAccounts(ctx context.Context) error {
 	b := &pgx.Batch{}
 	a.queueHolders(b, cards)
 	a.queueVoided(b, reverses)
+	a.queueCharges(b, reverses)
 	if b.Len() == 0 {
 		return nil
 	}
@@ -127,6 +128,23 @@ func (a *applier) collectHolders(rows pgx.Rows) error {
 	return err
 }
 
+// queueCharges reads this terminal's stored charges the new voids name.
+func (a *applier) queueCharges(b *pgx.Batch, txnIDs []string) {
+	if len(txnIDs) == 0 {
+		return
+	}
+	b.Queue("SELECT txn_id, card_no, account FROM records WHERE terminal = $1 AND kind = 'charge' AND txn_id = ANY($2)",
+		a.terminal, txnIDs).Query(func(rows pgx.Rows) error {
+		var id string
+		var ref chargeRef
+		_, err := pgx.ForEachRow(rows, []any{&id, &ref.cardNo, &ref.account}, func() error {
+			a.charges[id] = ref
+			return nil
+		})
+		return err
+	})
+}
+
 // queueVoided finds which of the txn ids a stored void reverses.
 func (a *applier) queueVoided(b *pgx.Batch, txnIDs []string) {
 	if len(txnIDs) == 0 {
@@ -135,8 +153,9 @@ func (a *applier) queueVoided(b *pgx.Batch, txnIDs []string) {
 	for _, id := range txnIDs {
 		a.voided[id] = false
 	}
-	b.Queue("SELECT DISTINCT reverses FROM records WHERE terminal = $1 AND kind = 'void' AND reverses = ANY($2)",
-		a.terminal, txnIDs).Query(func(rows pgx.Rows) error {
+	// Only a void that refunded its charge makes it voided.
+	b.Queue("SELECT DISTINCT reverses FROM records WHERE terminal = $1 AND kind = 'void' AND reverses = ANY($2) AND NOT ($3 = ANY(flags))",
+		a.terminal, txnIDs, wire.FlagVoidUnmatched).Query(func(rows pgx.Rows) error {
 		var id string
 		_, err := pgx.ForEachRow(rows, []any{&id}, func() error {
 			a.voided[id] = true

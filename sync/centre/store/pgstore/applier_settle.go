@@ -38,14 +38,13 @@ func (a *applier) record(r *row, chainFlags []string) error {
 		if err != nil {
 			return err
 		}
-		repeated := false
 		if rec.Kind == wire.KindVoid {
-			if repeated, err = a.isVoided(cleanText(rec.Reverses)); err != nil {
+			if r.refused, err = a.checkVoid(rec); err != nil {
 				return err
 			}
 		}
-		if repeated {
-			eff = ledger.RepeatedVoid(h)
+		if r.refused != "" {
+			eff = ledger.NoRefund(h, r.refused)
 		} else if eff, err = ledger.Settle(rec, h); err != nil {
 			return fmt.Errorf("entry %d: %w", r.seq, err)
 		}
@@ -58,7 +57,7 @@ func (a *applier) record(r *row, chainFlags []string) error {
 	if r.flags == nil {
 		r.flags = []string{}
 	}
-	if err := a.noteVoid(rec); err != nil {
+	if err := a.noteMoney(r); err != nil {
 		return err
 	}
 	if ledger.Moves(rec.Kind) {
@@ -102,21 +101,28 @@ func (a *applier) conflict(r *row, flags []string) {
 	}
 }
 
-// noteVoid remembers which charge a void reverses, and logs a second void
-// of the same one.
-func (a *applier) noteVoid(rec wire.Record) error {
-	if rec.Kind != wire.KindVoid {
-		return nil
-	}
+// checkVoid returns "" when a void may refund its charge, else its flag.
+func (a *applier) checkVoid(rec wire.Record) (string, error) {
 	key := cleanText(rec.Reverses)
 	voided, err := a.isVoided(key)
 	if err != nil {
-		return err
+		return "", err
 	}
-	if voided {
-		a.findings = append(a.findings, finding{msg: "second void of one transaction", seq: rec.Seq, txnID: rec.Reverses})
-		return nil
+	ref, found := a.charges[key]
+	return ledger.CheckVoid(rec, ledger.VoidTarget{Found: found, CardNo: ref.cardNo, Account: ref.account, Voided: voided}), nil
+}
+
+// noteMoney remembers a charge for the voids after it in this batch, and
+// a void that refunded its charge.
+func (a *applier) noteMoney(r *row) error {
+	rec := r.rec
+	switch {
+	case rec.Kind == wire.KindCharge:
+		a.charges[cleanText(rec.TxnID)] = chargeRef{cardNo: rec.CardNo, account: rec.Account}
+	case rec.Kind == wire.KindVoid && r.refused == "":
+		a.voided[cleanText(rec.Reverses)] = true
+	case rec.Kind == wire.KindVoid:
+		a.findings = append(a.findings, finding{msg: "void refunds nothing", seq: rec.Seq, txnID: rec.Reverses, flags: []string{r.refused}})
 	}
-	a.voided[key] = true
 	return nil
 }

@@ -163,7 +163,7 @@ func TestApplyLogsFindingsAfterCommit(t *testing.T) {
 	if _, err := s.Apply(ctx, "T1", es, t0); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"entry applied with flags", "OVERDRAFT", "second void of one transaction"} {
+	for _, want := range []string{"entry applied with flags", "OVERDRAFT", "void refunds nothing", wire.FlagVoidRepeated} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())
 		}

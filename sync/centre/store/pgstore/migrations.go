@@ -19,6 +19,7 @@ type migration struct {
 var migrations = []migration{
 	{1, "accounts, terminals, users, signed documents, records", schemaV1},
 	{2, "daily reconciliations", schemaV2},
+	{3, "charges by txn_id, for checking voids", schemaV3},
 }
 
 // migrateLock is the advisory lock key that serialises migrations of one
@@ -158,4 +159,10 @@ CREATE TABLE reconciliations (
 );
 
 CREATE INDEX reconciliations_mismatched ON reconciliations (day, terminal) WHERE NOT match;
+`
+
+// schemaV3 indexes each terminal's charges by txn_id: a void is checked
+// against the charge it names before it refunds anything.
+const schemaV3 = `
+CREATE INDEX records_charges ON records (terminal, txn_id) WHERE kind = 'charge';
 `

@@ -27,6 +27,7 @@ var applyTests = []test{
 	{"RepeatsWithinABatch", testApplyRepeatsWithinABatch},
 	{"ConflictWithinABatch", testApplyConflictWithinABatch},
 	{"VoidsRefund", testApplyVoids},
+	{"VoidsMustMatchTheirCharge", testApplyVoidsMustMatch},
 	{"CancelledContextAppliesNothing", testApplyCancelled},
 }
 
@@ -385,3 +386,47 @@ func testApplyCancelled(t *testing.T, open Opener) {
 // reviewReason is a review-severity reason, which makes a record flagged.
 var reviewReason = policy.Reason{Code: policy.SplitDailyCount, Severity: policy.Review, Message: "m", MessageZh: "中",
 	Evidence: map[string]any{"count": 4.0}}
+
+// A void refunds only a charge of its own terminal, on the same card, for
+// the same amount; any other void is kept, flagged VOID_UNMATCHED, and
+// moves no money (a tampered terminal cannot mint balance with voids).
+func testApplyVoidsMustMatch(t *testing.T, open Opener) {
+	s := open(t)
+	enrol(t, s, "T1", "P1")
+	enrol(t, s, "T2", "P1")
+	importAccounts(t, s, active("C1", 10000), active("C2", 10000))
+	other := newJournal(t, "T2")
+	other.charge("C1", 700) // T2-1
+	apply(t, s, "T2", other.entries...)
+
+	j := newJournal(t, "T1")
+	j.charge("C1", 1000)              // T1-1
+	j.void("C1", "nonexistent", 5000) // no such charge
+	j.void("C2", "T1-1", 1000)        // another card
+	j.void("C1", "T1-1", 999)         // another amount
+	j.void("C1", "T2-1", 700)         // another terminal's charge
+	j.void("C1", "T1-1", 1000)        // the real one, same batch as its charge
+	res := apply(t, s, "T1", j.entries...)
+	unmatched := []string{wire.FlagVoidUnmatched}
+	checkResult(t, res, 6,
+		wire.Settlement{Seq: 1, TxnID: "T1-1", BalanceAfter: 8300},
+		wire.Settlement{Seq: 2, TxnID: "T1-2", BalanceAfter: 8300, Flags: unmatched},
+		wire.Settlement{Seq: 3, TxnID: "T1-3", BalanceAfter: 10000, Flags: unmatched},
+		wire.Settlement{Seq: 4, TxnID: "T1-4", BalanceAfter: 8300, Flags: unmatched},
+		wire.Settlement{Seq: 5, TxnID: "T1-5", BalanceAfter: 8300, Flags: unmatched},
+		wire.Settlement{Seq: 6, TxnID: "T1-6", BalanceAfter: 9300})
+	if b1, b2 := balance(t, s, "C1"), balance(t, s, "C2"); b1 != 9300 || b2 != 10000 {
+		t.Fatalf("balances C1 %d C2 %d, want 9300 and 10000", b1, b2)
+	}
+	// An unmatched void does not use up the charge's one refund, and the
+	// charge the real void reversed leaves the card's history.
+	hist, err := s.CardHistory(t.Context(), "C1", t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range hist {
+		if p.TxnID == "T1-1" {
+			t.Fatalf("voided charge still in the card's history: %+v", hist)
+		}
+	}
+}
