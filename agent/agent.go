@@ -81,6 +81,7 @@ type Agent struct {
 	obs          Observer
 
 	chargeMu gosync.Mutex // one charge or void at a time
+	stopped  bool         // set by Stop under chargeMu: no more charges or voids
 }
 
 type centreBox struct{ c Centre }
@@ -144,4 +145,12 @@ func (a *Agent) now() time.Time { return a.cfg.Now().In(a.cfg.Location) }
 func (a *Agent) connected() bool {
 	c := a.centreClient()
 	return c != nil && c.Status().Connected
+}
+
+// Stop waits for a charge or void in progress to finish and refuses any
+// later one, so the journal can then be closed with nothing half-done.
+func (a *Agent) Stop() {
+	a.chargeMu.Lock()
+	a.stopped = true
+	a.chargeMu.Unlock()
 }

@@ -50,6 +50,11 @@ func (r ChargeRequest) validate() error {
 	case len(r.Confirm) > 64:
 		return badRequest("confirm lists at most 64 codes")
 	}
+	for i, c := range r.Confirm {
+		if !slices.Contains(policy.AllCodes(), c) {
+			return badRequest("confirm[%d] %.40q is not a reason code", i, string(c))
+		}
+	}
 	return nil
 }
 
@@ -70,6 +75,9 @@ func (a *Agent) Charge(ctx context.Context, req ChargeRequest) (out Charge, err 
 	}
 	a.chargeMu.Lock()
 	defer a.chargeMu.Unlock()
+	if a.stopped {
+		return Charge{}, newError(CodeStopping, nil)
+	}
 
 	if ans, ok, err := a.previousAnswer(req.IdempotencyKey); err != nil || ok {
 		replayed = ok

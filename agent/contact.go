@@ -1,6 +1,9 @@
 package agent
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // contactSaveEvery bounds how often the last contact with the centre is
 // written to the journal while the centre is reachable.
@@ -42,4 +45,20 @@ func (a *Agent) savedContact() time.Time {
 		return time.Time{}
 	}
 	return t
+}
+
+// KeepContact saves the last contact with the centre once a minute until
+// ctx ends, so an idle terminal (no sales over a weekend) that restarts
+// during an outage still counts staleness from its real last contact.
+func (a *Agent) KeepContact(ctx context.Context) {
+	t := time.NewTicker(contactSaveEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			a.lastContact()
+		}
+	}
 }

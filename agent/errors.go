@@ -44,6 +44,7 @@ const (
 	CodeJournalFailed   = "JOURNAL_WRITE_FAILED"
 	CodeInternal        = "INTERNAL"
 	CodeNotFound        = "NOT_FOUND"
+	CodeStopping        = "STOPPING"
 	CodeMethod          = "METHOD_NOT_ALLOWED"
 	CodeCentreOffline   = "CENTRE_OFFLINE"    // reconciliation needs the centre
 	CodeReconBacklog    = "RECONCILE_BACKLOG" // the day's records have not all reached the centre
@@ -64,6 +65,7 @@ var messages = map[string][3]any{
 	CodeJournalFailed:   {http.StatusInsufficientStorage, "The sale could not be recorded (storage error); nothing was charged. Call support", "交易无法写入本地日志（存储错误），未扣款，请联系技术支持"},
 	CodeInternal:        {http.StatusInternalServerError, "Internal error; nothing was charged", "内部错误，未扣款"},
 	CodeNotFound:        {http.StatusNotFound, "No such API path", "接口路径不存在"},
+	CodeStopping:        {http.StatusServiceUnavailable, "The terminal service is stopping; nothing was charged. Try again in a moment", "收银服务正在停止，未扣款，请稍后重试"},
 	CodeMethod:          {http.StatusMethodNotAllowed, "This API path does not take that method", "该接口不支持此请求方法"},
 	CodeCentreOffline:   {http.StatusServiceUnavailable, "The centre is not reachable, did not answer or cannot reconcile; the day cannot be reconciled now. Try again later", "无法连接医保中心或中心未应答、不支持对账，暂不能对账，请稍后重试"},
 	CodeReconBacklog:    {http.StatusConflict, "Some records of that day have not reached the centre yet; reconcile once the backlog is empty", "该日仍有记录未上传至中心，请待积压记录上传完毕后再对账"},

@@ -139,7 +139,9 @@ func (a *Agent) evaluate(ctx context.Context, s *session, lines []policy.Line) (
 	if err != nil {
 		return evaluation{}, newError(CodeInternal, fmt.Errorf("card history: %w", err))
 	}
-	offline := !a.connected()
+	// Without a fresh answer from the centre the sale is decided as offline
+	// (limits, staleness), even if the link still looks up.
+	offline := !a.connected() || hist.Partial
 	cardUnsynced, termUnsynced := a.j.Unsynced(s.card.CardNo)
 	in := policy.Input{
 		Now:                 now,

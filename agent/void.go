@@ -43,6 +43,9 @@ func (a *Agent) Void(ctx context.Context, req VoidRequest) (Void, error) {
 	}
 	a.chargeMu.Lock()
 	defer a.chargeMu.Unlock()
+	if a.stopped {
+		return Void{}, newError(CodeStopping, nil)
+	}
 
 	orig, err := a.j.ByTxn(req.TxnID)
 	if errors.Is(err, journal.ErrNotFound) {

@@ -57,6 +57,7 @@ func TestEveryErrorIsJSONInBothLanguages(t *testing.T) {
 		{"POST", "/v1/void", "Bearer " + token, `{"txn_id":"T1-x","reason":"r","cashier":"C1"}`, 404, agent.CodeTxnNotFound},
 		{"GET", "/v1/transactions?day=23-11-2026", "Bearer " + token, "", 400, agent.CodeBadRequest},
 		{"GET", "/metrics", "", "", 401, agent.CodeUnauthorized},
+		{"POST", "/v1/charge", "Bearer " + token, `{"quote_id":"q","idempotency_key":"k","confirm":["<<<<<<<<"]}`, 400, agent.CodeBadRequest},
 	}
 	for _, c := range cases {
 		req, _ := http.NewRequest(c.method, srv.URL+c.path, strings.NewReader(c.body))

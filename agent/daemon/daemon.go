@@ -218,7 +218,7 @@ func (d *Daemon) Wait() error {
 }
 
 func (d *Daemon) run(ctx context.Context, ln net.Listener) {
-	parts := make(chan error, 3)
+	parts := make(chan error, 4)
 	n := 0
 	start := func(name string, f func() error) {
 		n++
@@ -239,6 +239,7 @@ func (d *Daemon) run(ctx context.Context, ln net.Listener) {
 	if d.Client != nil {
 		start("sync", func() error { return d.Client.Run(ctx) })
 	}
+	start("contact", func() error { d.Agent.KeepContact(ctx); return nil })
 	if d.Reader != nil {
 		start("reader", func() error { return d.Reader.Run(ctx, d.Agent.HandleReaderEvent) })
 	}
@@ -263,6 +264,9 @@ func (d *Daemon) run(ctx context.Context, ln net.Listener) {
 			first = err
 		}
 	}
+	// A charge still in a handler the server gave up on finishes (or is
+	// refused) before the journal closes.
+	d.Agent.Stop()
 	// Everything that writes the journal has stopped: close it cleanly.
 	if err := d.Journal.Close(); err != nil && first == nil {
 		first = fmt.Errorf("close journal: %w", err)

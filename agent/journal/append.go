@@ -37,6 +37,11 @@ func (j *Journal) Append(rec wire.Record) (wire.Record, wire.Entry, error) {
 	err := j.db.Update(func(tx *bolt.Tx) error {
 		var err error
 		e, delta, err = appendTx(tx, &rec)
+		if err == nil && len(e.Body) > MaxBody {
+			// It could never be synced: the centre refuses the message
+			// and the outbox would stall on it.
+			err = fmt.Errorf("%w: %d bytes", ErrTooLarge, len(e.Body))
+		}
 		return err
 	})
 	if err != nil {

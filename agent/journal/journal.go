@@ -12,7 +12,10 @@ import (
 
 // Errors returned (wrapped) by the journal.
 var (
-	ErrNotFound      = errors.New("not found")
+	ErrNotFound = errors.New("not found")
+	// ErrTooLarge means a record's body is over MaxBody: it could never be
+	// synced, so it is not written.
+	ErrTooLarge      = errors.New("record too large to sync")
 	ErrDuplicateKey  = errors.New("idempotency key already used by a charge")
 	ErrDuplicateTxn  = errors.New("txn_id already used by a charge or void")
 	ErrAlreadyVoided = errors.New("charge already voided")
@@ -173,3 +176,7 @@ func (j *Journal) setView(v view) {
 	j.view = v
 	j.mu.Unlock()
 }
+
+// MaxBody bounds one entry's body, well under what the centre accepts in
+// one message (wire.MaxAgentMessage), so every entry can be synced.
+const MaxBody = 1 << 20

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -222,5 +223,26 @@ func TestStateAndAnswers(t *testing.T) {
 	}
 	if v, err := j.Answer("k1"); err != nil || string(v) != `{"txn_id":"t1"}` {
 		t.Fatalf("answer after reopen: %q %v", v, err)
+	}
+}
+
+// A record too large to ever be synced is refused and nothing is written:
+// one such entry would stall the outbox for good.
+func TestAppendRefusesARecordTooLargeToSync(t *testing.T) {
+	j, err := Open(filepath.Join(t.TempDir(), "j.db"), Options{Terminal: "T1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	huge := wire.Record{Kind: wire.KindRefusal, At: time.Now(), CardNo: "C1", Note: strings.Repeat("<", MaxBody/4)}
+	if _, _, err := j.Append(huge); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("append of a %d-byte note: %v, want ErrTooLarge", len(huge.Note), err)
+	}
+	if j.LastSeq() != 0 {
+		t.Fatalf("LastSeq %d after a refused append", j.LastSeq())
+	}
+	huge.Note = "fine"
+	if _, _, err := j.Append(huge); err != nil {
+		t.Fatalf("a normal record after the refused one: %v", err)
 	}
 }

@@ -108,6 +108,9 @@ func boundBatch(es []wire.Entry, limit int) []wire.Entry {
 // applyAck moves the outbox cursor to the centre's acked seq, remembers the
 // settlements and wakes WaitSettled callers.
 func (c *Client) applyAck(a wire.Ack, prev uint64) error {
+	if last := c.cfg.Outbox.LastSeq(); a.AckedSeq > last {
+		return fmt.Errorf("centre acknowledged seq %d but the journal ends at %d: %w", a.AckedSeq, last, ErrJournalReplaced)
+	}
 	if a.AckedSeq != prev {
 		if err := c.cfg.Outbox.SetAcked(a.AckedSeq); err != nil {
 			return fmt.Errorf("record ack of seq %d: %w", a.AckedSeq, err)
