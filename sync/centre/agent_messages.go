@@ -1,12 +1,14 @@
 package centre
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
 
+	"posagent/sync/centre/ledger"
 	"posagent/sync/wire"
 )
 
@@ -101,7 +103,13 @@ func (c *agentConn) onEntries(entries []wire.Entry) error {
 	start := time.Now()
 	ack, err := c.srv.applyEntries(c.ctx, c.terminal.ID, entries)
 	if err != nil {
-		return &protoError{code: CodeApplyFailed, msg: "batch not applied: " + err.Error(),
+		// A refused batch tells the agent why; a store failure is logged
+		// here and the agent only learns to retry.
+		if errors.Is(err, ledger.ErrRefused) {
+			return &protoError{code: CodeApplyFailed, msg: "batch refused: " + err.Error(),
+				close: websocket.CloseInternalServerErr, err: err}
+		}
+		return &protoError{code: CodeStore, msg: "batch not applied: the centre's store failed; retry later",
 			close: websocket.CloseInternalServerErr, err: err}
 	}
 	if len(entries) > 0 {

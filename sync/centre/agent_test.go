@@ -352,7 +352,7 @@ func TestStoreFailureEndsTheConnectionAndNothingIsAcked(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.send(wire.Message{Type: wire.TypeEntries, Entries: ch.entries})
-	a.expectClosedWith(CodeApplyFailed)
+	a.expectClosedWith(CodeStore) // the agent retries; the details stay in the centre's log
 }
 
 func TestStoreFailureWhilePushingEndsTheConnectionWithAnError(t *testing.T) {

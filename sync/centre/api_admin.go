@@ -119,7 +119,9 @@ func (s *Server) handleBlock(w http.ResponseWriter, r *http.Request) {
 
 // decodeBody decodes a JSON request body strictly; on failure it answers.
 func decodeBody(w http.ResponseWriter, r *http.Request, limit int64, v any) bool {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+	// Required, so a cross-site form or no-cors fetch (which cannot send
+	// it without a preflight) never reaches a handler.
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 		writeError(w, http.StatusUnsupportedMediaType, codeBadRequest, "want application/json, got "+ct)
 		return false
 	}

@@ -24,6 +24,9 @@ func (c *testCentre) request(method, path string, auth func(*http.Request), body
 	if err != nil {
 		c.t.Fatal(err)
 	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json") // a CSV import overrides it in auth
+	}
 	if auth != nil {
 		auth(req)
 	}

@@ -23,13 +23,28 @@ const (
 type loginCache struct {
 	mu   sync.Mutex
 	seen map[[32]byte]time.Time
+	// slots bounds concurrent bcrypt checks so a flood of made-up
+	// credentials queues instead of taking every core from Apply.
+	slotsOnce sync.Once
+	slots     chan struct{}
+}
+
+// maxBcrypt is how many bcrypt checks may run at once.
+const maxBcrypt = 2
+
+// compare runs one bcrypt check in a slot.
+func (c *loginCache) compare(hash []byte, password string) error {
+	c.slotsOnce.Do(func() { c.slots = make(chan struct{}, maxBcrypt) })
+	c.slots <- struct{}{}
+	defer func() { <-c.slots }()
+	return bcrypt.CompareHashAndPassword(hash, []byte(password))
 }
 
 // check verifies password against u's bcrypt hash, or against a dummy
 // hash when u is the zero User (so unknown names cost the same time).
 func (c *loginCache) check(u store.User, password string) bool {
 	if u.Name == "" || len(u.PasswordHash) == 0 {
-		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
+		_ = c.compare(dummyHash(), password)
 		return false
 	}
 	h := sha256.New()
@@ -46,7 +61,7 @@ func (c *loginCache) check(u store.User, password string) bool {
 	if ok && now.Before(until) {
 		return true
 	}
-	if bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) != nil {
+	if c.compare(u.PasswordHash, password) != nil {
 		return false
 	}
 	c.mu.Lock()

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -112,25 +111,11 @@ func sortedSet(s []string) []string {
 
 // markBlocked sets the Blocked mark of the stored accounts among cards.
 func markBlocked(ctx context.Context, st store.Store, cards []string, blocked bool) error {
-	var changed []policy.Holder
-	for _, c := range cards {
-		h, err := st.Account(ctx, c)
-		if errors.Is(err, store.ErrNotFound) {
-			continue // blocked on the agents all the same
-		}
-		if err != nil {
-			return fmt.Errorf("block cards: read account %s: %w", c, err)
-		}
-		if h.Blocked != blocked {
-			h.Blocked = blocked
-			changed = append(changed, h)
-		}
-	}
-	if len(changed) == 0 {
+	if len(cards) == 0 {
 		return nil
 	}
-	if err := st.ImportAccounts(ctx, changed); err != nil {
-		return fmt.Errorf("block cards: mark %d accounts: %w", len(changed), err)
+	if err := st.SetBlocked(ctx, cards, blocked); err != nil {
+		return fmt.Errorf("block cards: mark %d accounts: %w", len(cards), err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -31,6 +32,38 @@ func (b *Bolt) ImportAccounts(ctx context.Context, accounts []policy.Holder) err
 	})
 	if err != nil {
 		return fmt.Errorf("import accounts: %w", err)
+	}
+	return nil
+}
+
+// SetBlocked sets the blocked mark of the stored accounts among cards, in
+// one transaction that reads and writes each account.
+func (b *Bolt) SetBlocked(ctx context.Context, cards []string, blocked bool) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("set blocked: %w", err)
+	}
+	err := b.db.Update(func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bucketAccounts)
+		for _, c := range cards {
+			var h policy.Holder
+			err := getJSON(bk, []byte(c), &h)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if h.Blocked != blocked {
+				h.Blocked = blocked
+				if err := putJSON(bk, []byte(c), h); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("set blocked: %w", err)
 	}
 	return nil
 }

@@ -106,6 +106,10 @@ type Store interface {
 	ImportAccounts(ctx context.Context, accounts []policy.Holder) error
 	// Account returns the account of a card, or ErrNotFound.
 	Account(ctx context.Context, cardNo string) (policy.Holder, error)
+	// SetBlocked sets the blocked mark of the stored accounts among cards
+	// (unknown cards are skipped) and changes nothing else: a balance
+	// moved meanwhile by Apply is kept.
+	SetBlocked(ctx context.Context, cards []string, blocked bool) error
 
 	// EnrolTerminal creates or re-keys a terminal.
 	EnrolTerminal(ctx context.Context, t Terminal) error

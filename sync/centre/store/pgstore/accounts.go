@@ -132,3 +132,20 @@ func scanHolder(row pgx.CollectableRow) (policy.Holder, error) {
 	}
 	return h, err
 }
+
+// SetBlocked sets the blocked mark of the stored accounts among cards; the
+// balance is not touched, so a charge applied meanwhile by any centre is
+// kept.
+func (s *Store) SetBlocked(ctx context.Context, cards []string, blocked bool) error {
+	if len(cards) == 0 {
+		return nil
+	}
+	err := s.withConn(ctx, func(c *pgx.Conn) error {
+		_, err := c.Exec(ctx, "UPDATE accounts SET blocked = $2 WHERE card_no = ANY($1) AND blocked <> $2", cards, blocked)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set blocked: %w", err)
+	}
+	return nil
+}

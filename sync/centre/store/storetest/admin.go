@@ -15,6 +15,7 @@ var accountTests = []test{
 	{"ImportAndReplace", testAccountsImportAndReplace},
 	{"ImportIsAllOrNothing", testAccountsImportIsAllOrNothing},
 	{"LastOfACardWins", testAccountsLastOfACardWins},
+	{"SetBlockedKeepsTheBalance", testAccountsSetBlocked},
 }
 
 func testAccountsImportAndReplace(t *testing.T, open Opener) {
@@ -182,5 +183,31 @@ func testUsers(t *testing.T, open Opener) {
 		if err := s.AddUser(ctx, store.User{Name: name, Role: store.RoleAdmin}); err == nil {
 			t.Fatalf("user %q added", name)
 		}
+	}
+}
+
+// Blocking changes the mark only: a balance moved meanwhile stays moved.
+func testAccountsSetBlocked(t *testing.T, open Opener) {
+	s := open(t)
+	enrol(t, s, "T1", "P1")
+	importAccounts(t, s, active("C1", 10000), active("C2", 500))
+	j := newJournal(t, "T1")
+	j.charge("C1", 1234)
+	apply(t, s, "T1", j.entries...)
+	if err := s.SetBlocked(t.Context(), []string{"C1", "C9-unknown"}, true); err != nil {
+		t.Fatal(err)
+	}
+	h, err := s.Account(t.Context(), "C1")
+	if err != nil || !h.Blocked || h.Balance != 10000-1234 {
+		t.Fatalf("C1 after blocking: %+v %v; want blocked with balance %d", h, err, 10000-1234)
+	}
+	if h2, _ := s.Account(t.Context(), "C2"); h2.Blocked {
+		t.Fatal("C2 blocked too")
+	}
+	if err := s.SetBlocked(t.Context(), []string{"C1"}, false); err != nil {
+		t.Fatal(err)
+	}
+	if h, _ := s.Account(t.Context(), "C1"); h.Blocked || h.Balance != 10000-1234 {
+		t.Fatalf("C1 after unblocking: %+v", h)
 	}
 }
