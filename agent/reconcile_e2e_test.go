@@ -2,12 +2,9 @@ package agent_test
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/http"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -119,25 +116,14 @@ func waitReconciled(t *testing.T, env *demo.Env, day string) agent.ReconcileStat
 	return agent.ReconcileStatus{}
 }
 
-// centreReconciliations calls the supervisor API.
+// centreReconciliations lists results through the supervisor API.
 func centreReconciliations(t *testing.T, env *demo.Env, query string) []store.Reconciliation {
 	t.Helper()
-	req, _ := http.NewRequestWithContext(t.Context(), "GET", env.CentreURL()+"/api/reconciliations?"+query, nil)
-	req.SetBasicAuth(demo.SupervisorName, demo.SupervisorPassword)
-	resp, err := http.DefaultClient.Do(req)
+	rs, err := env.Reconciliations(t.Context(), query)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("supervisor API: %s: %s", resp.Status, b)
-	}
-	var out struct{ Reconciliations []store.Reconciliation }
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Reconciliations
+	return rs
 }
 
 func TestHonestDayReconcilesOnDemandAndAgainAfterMidnight(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -100,25 +99,14 @@ func reasonOf(rs []policy.Reason, c policy.Code) (policy.Reason, bool) {
 	return policy.Reason{}, false
 }
 
-// supervisor calls the centre's supervisor API with HTTP Basic auth.
+// supervisor lists transactions through the centre's supervisor API.
 func supervisor(t *testing.T, ctx context.Context, env *demo.Env, query string) []store.Txn {
 	t.Helper()
-	req, _ := http.NewRequestWithContext(ctx, "GET", env.CentreURL()+"/api/transactions?"+query, nil)
-	req.SetBasicAuth(demo.SupervisorName, demo.SupervisorPassword)
-	resp, err := http.DefaultClient.Do(req)
+	txns, err := env.Transactions(ctx, query)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
-		t.Fatalf("supervisor API: %s: %s", resp.Status, b)
-	}
-	var out struct{ Transactions []store.Txn }
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Transactions
+	return txns
 }
 
 func TestSwipeQuoteChargeSettlesAtCentreAndOfflineChargesArriveOnce(t *testing.T) {

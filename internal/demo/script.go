@@ -2,11 +2,9 @@ package demo
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"slices"
 	"time"
 
@@ -217,7 +215,7 @@ func (s *script) resync(ctx context.Context) error {
 }
 
 func (s *script) centreHolds(ctx context.Context) error {
-	txns, err := supervisorTransactions(ctx, s.e.CentreURL(), "terminal="+s.e.opts.Terminal+"&kind=charge")
+	txns, err := s.e.Transactions(ctx, "terminal="+s.e.opts.Terminal+"&kind=charge")
 	if err != nil {
 		return err
 	}
@@ -256,29 +254,6 @@ func (s *script) swipe(ctx context.Context, name string) error {
 	}
 	fmt.Fprintf(s.w, "   swiped %s (%s)\n", card.Name, card.CardNo)
 	return nil
-}
-
-// supervisorTransactions calls the centre's supervisor API as a
-// supervisor would.
-func supervisorTransactions(ctx context.Context, base, query string) ([]store.Txn, error) {
-	req, err := http.NewRequestWithContext(ctx, "GET", base+"/api/transactions?"+query, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.SetBasicAuth(SupervisorName, SupervisorPassword)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b, _ := io.ReadAll(resp.Body)
-		return nil, fmt.Errorf("supervisor API: HTTP %d: %s", resp.StatusCode, b)
-	}
-	var out struct {
-		Transactions []store.Txn `json:"transactions"`
-	}
-	return out.Transactions, json.NewDecoder(resp.Body).Decode(&out)
 }
 
 func hasCode(rs []policy.Reason, c policy.Code) bool {
