@@ -1,7 +1,6 @@
 package cashier_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -18,72 +17,7 @@ import (
 
 // page drives the cashier page in one browser tab, the way a cashier does:
 // clicks and keys. Every failure leaves a screenshot behind.
-type page struct {
-	t     *testing.T
-	tab   context.Context
-	shots *browsertest.Shots
-}
-
-func (p *page) do(what string, steps ...chromedp.Action[chromedp.Void]) {
-	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.tab, 20*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		p.fail(what, err)
-	}
-}
-
-// wait polls a JavaScript condition until it is true. Errors while the
-// page is being replaced (a navigation) are retried until the deadline.
-func (p *page) wait(what, expr string) {
-	p.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(p.tab, 5*time.Second)
-		_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(3*time.Second)))
-		cancel()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			p.fail(what, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// text returns the text of the first element matching a CSS selector.
-func (p *page) text(sel string) string {
-	p.t.Helper()
-	return p.eval(fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ''`, sel))
-}
-
-func (p *page) eval(expr string) string {
-	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.tab, 10*time.Second)
-	defer cancel()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-	if err != nil {
-		p.fail("evaluate "+expr, err)
-	}
-	return v
-}
-
-func (p *page) fail(what string, err error) {
-	p.t.Helper()
-	shot, serr := p.shots.TryTake(p.tab, "failed-"+what)
-	if serr != nil {
-		shot = serr.Error()
-	}
-	p.t.Fatalf("%s: %v (page error box: %q; screenshot %s)", what, err, p.textNoFail("#error"), shot)
-}
-
-func (p *page) textNoFail(sel string) string {
-	ctx, cancel := context.WithTimeout(p.tab, 5*time.Second)
-	defer cancel()
-	v, _ := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ''`, sel)))
-	return v
-}
+type page struct{ *browsertest.Tab }
 
 // typeInto clicks a field, selects what it holds and types over it.
 func typeInto(sel, keys string) chromedp.Action[chromedp.Void] {
@@ -112,15 +46,15 @@ func jsString(s string) string {
 // enterLine fills cart row n (1-based) by scanning the barcode and typing
 // the rest, and waits for the catalogue name to appear.
 func (p *page) enterLine(n int, barcode, wantName, qty, price, rx string) {
-	p.t.Helper()
+	p.T.Helper()
 	row := fmt.Sprintf("#cart tbody tr:nth-child(%d) ", n)
-	p.do("scan "+barcode, typeInto(row+".f-barcode", barcode+"\r"))
-	p.wait("name of "+barcode, fmt.Sprintf(`document.querySelector(%q).textContent.includes(%s)`, row+".f-name", jsString(wantName)))
+	p.Do("scan "+barcode, typeInto(row+".f-barcode", barcode+"\r"))
+	p.Wait("name of "+barcode, fmt.Sprintf(`document.querySelector(%q).textContent.includes(%s)`, row+".f-name", jsString(wantName)))
 	steps := []chromedp.Action[chromedp.Void]{typeInto(row+".f-qty", qty), typeInto(row+".f-price", price)}
 	if rx != "" {
 		steps = append(steps, typeInto(row+".f-rx_id", rx))
 	}
-	p.do("type line "+barcode, steps...)
+	p.Do("type line "+barcode, steps...)
 }
 
 func TestCashierPageSellsInABrowser(t *testing.T) {
@@ -138,26 +72,27 @@ func TestCashierPageSellsInABrowser(t *testing.T) {
 	if err := env.WaitReady(ctx); err != nil {
 		t.Fatal(err)
 	}
-	p := &page{t: t, tab: tab, shots: browsertest.NewShots(t, "cashier")}
+	p := &page{&browsertest.Tab{T: t, Ctx: tab, Shots: browsertest.NewShots(t, "cashier")}}
+	p.Detail = func() string { return fmt.Sprintf("page error box: %q", p.TextNow("#error")) }
 	base := "http://" + env.Agent.Addr()
 
 	// The operator's shortcut: the token is swapped for a cookie and leaves
 	// the address bar; no script can read the cookie.
-	p.do("login", chromedp.Navigate(base+"/cashier/login?token="+demo.APIToken))
-	p.wait("page ready", `document.body.dataset.ready === '1'`)
-	p.wait("no card yet", shown("#no-card")+" && !"+shown("#card"))
-	if here := p.eval(`location.href`); here != base+"/cashier/" {
+	p.Do("login", chromedp.Navigate(base+"/cashier/login?token="+demo.APIToken))
+	p.Wait("page ready", `document.body.dataset.ready === '1'`)
+	p.Wait("no card yet", shown("#no-card")+" && !"+shown("#card"))
+	if here := p.EvalString(`location.href`); here != base+"/cashier/" {
 		t.Errorf("after login the address is %q, want %q", here, base+"/cashier/")
 	}
-	if c := p.eval(`document.cookie`); strings.Contains(c, "posagent_cashier") {
+	if c := p.EvalString(`document.cookie`); strings.Contains(c, "posagent_cashier") {
 		t.Errorf("the session cookie is readable by scripts: %q", c)
 	}
-	if title := p.eval(`document.title`); title != "医保个人账户收银台" {
+	if title := p.EvalString(`document.title`); title != "医保个人账户收银台" {
 		t.Errorf("title %q, want the Chinese title", title)
 	}
-	p.wait("centre connected", `document.querySelector('#st-centre').textContent === '已联网'`)
-	p.do("cashier id", typeInto("#cashier", "C01"))
-	p.shots.Take(t, tab, "logged-in")
+	p.Wait("centre connected", `document.querySelector('#st-centre').textContent === '已联网'`)
+	p.Do("cashier id", typeInto("#cashier", "C01"))
+	p.Shots.Take(t, tab, "logged-in")
 
 	// The card appears on the page when it is swiped.
 	card, err := env.Card("zhang-san")
@@ -167,79 +102,79 @@ func TestCashierPageSellsInABrowser(t *testing.T) {
 	if err := env.Swipe(ctx, card); err != nil {
 		t.Fatal(err)
 	}
-	p.wait("card shown", shown("#card")+" && !"+shown("#no-card")+` && document.querySelector('#card-name').textContent === '张三'`)
-	if no := p.text("#card-no"); no != "A00000001" {
+	p.Wait("card shown", shown("#card")+" && !"+shown("#no-card")+` && document.querySelector('#card-name').textContent === '张三'`)
+	if no := p.Text("#card-no"); no != "A00000001" {
 		t.Errorf("card number on the page %q", no)
 	}
-	p.shots.Take(t, tab, "card")
+	p.Shots.Take(t, tab, "card")
 
 	// A covered drug and a forbidden health food.
 	p.enterLine(1, "6901234500011", "二甲双胍片", "1", "23.80", "RX-1")
-	p.do("add line", click("#add-line"))
+	p.Do("add line", click("#add-line"))
 	p.enterLine(2, "6901234500158", "蛋白粉", "1", "168.00", "")
-	p.do("quote", click("#quote-btn"))
+	p.Do("quote", click("#quote-btn"))
 	forbidden := `#q-lines tr[data-line="2"] li[data-code="ITEM_FORBIDDEN"]`
-	p.wait("forbidden item refused", fmt.Sprintf(`!!document.querySelector(%q)`, forbidden))
-	if got := p.text(forbidden); !strings.Contains(got, "保健品、化妆品、日用品等不能使用医保个人账户支付") || !strings.Contains(got, "拒付") {
+	p.Wait("forbidden item refused", fmt.Sprintf(`!!document.querySelector(%q)`, forbidden))
+	if got := p.Text(forbidden); !strings.Contains(got, "保健品、化妆品、日用品等不能使用医保个人账户支付") || !strings.Contains(got, "拒付") {
 		t.Errorf("forbidden reason shows %q", got)
 	}
 	row2 := `#q-lines tr[data-line="2"] `
-	if acc, cash := p.text(row2+".q-account"), p.text(row2+".q-cash"); acc != "¥0.00" || cash != "¥168.00" {
+	if acc, cash := p.Text(row2+".q-account"), p.Text(row2+".q-cash"); acc != "¥0.00" || cash != "¥168.00" {
 		t.Errorf("protein powder split %s / %s, want ¥0.00 / ¥168.00 (all cash)", acc, cash)
 	}
-	if acc := p.text(`#q-lines tr[data-line="1"] .q-account`); acc != "¥23.80" {
+	if acc := p.Text(`#q-lines tr[data-line="1"] .q-account`); acc != "¥23.80" {
 		t.Errorf("metformin from the account %s, want ¥23.80", acc)
 	}
-	if p.eval("String("+shown("#confirms")+")") != "false" {
+	if p.EvalString("String("+shown("#confirms")+")") != "false" {
 		t.Error("a confirmation is asked for below the identity-check amount")
 	}
-	p.shots.Take(t, tab, "quote-forbidden")
+	p.Shots.Take(t, tab, "quote-forbidden")
 
 	// Test strips ×3 push the account part over id_check_amount (200 yuan).
-	p.do("add line", click("#add-line"))
+	p.Do("add line", click("#add-line"))
 	p.enterLine(3, "6901234500134", "血糖试纸", "3", "79.00", "")
-	p.do("quote again", click("#quote-btn"))
-	p.wait("identity check asked", `!!document.querySelector('#confirm-ID_CHECK_REQUIRED')`)
-	if lbl := p.text(`label.confirm[data-code="ID_CHECK_REQUIRED"]`); !strings.Contains(lbl, "已核对身份证件") {
+	p.Do("quote again", click("#quote-btn"))
+	p.Wait("identity check asked", `!!document.querySelector('#confirm-ID_CHECK_REQUIRED')`)
+	if lbl := p.Text(`label.confirm[data-code="ID_CHECK_REQUIRED"]`); !strings.Contains(lbl, "已核对身份证件") {
 		t.Errorf("confirmation label %q", lbl)
 	}
-	if acc, cash := p.text("#q-account"), p.text("#q-cash"); acc != "¥213.40" || cash != "¥215.40" {
+	if acc, cash := p.Text("#q-account"), p.Text("#q-cash"); acc != "¥213.40" || cash != "¥215.40" {
 		t.Errorf("totals account %s cash %s, want ¥213.40 and ¥215.40", acc, cash)
 	}
-	p.shots.Take(t, tab, "quote-id-check")
+	p.Shots.Take(t, tab, "quote-id-check")
 
 	// Charging without the confirmation is refused and says why.
-	p.do("charge unconfirmed", click("#charge-btn"))
-	p.wait("refusal shown", `document.querySelector('#error').dataset.code === 'CONFIRM_REQUIRED'`)
-	if msg := p.text("#error"); !strings.Contains(msg, "收银员须先确认所列核查事项才能扣款") {
+	p.Do("charge unconfirmed", click("#charge-btn"))
+	p.Wait("refusal shown", `document.querySelector('#error').dataset.code === 'CONFIRM_REQUIRED'`)
+	if msg := p.Text("#error"); !strings.Contains(msg, "收银员须先确认所列核查事项才能扣款") {
 		t.Errorf("refusal message %q", msg)
 	}
-	if p.eval(`String(document.querySelector('label.confirm[data-code="ID_CHECK_REQUIRED"]').classList.contains('missing'))`) != "true" {
+	if p.EvalString(`String(document.querySelector('label.confirm[data-code="ID_CHECK_REQUIRED"]').classList.contains('missing'))`) != "true" {
 		t.Error("the unticked confirmation is not marked")
 	}
-	p.shots.Take(t, tab, "charge-refused")
+	p.Shots.Take(t, tab, "charge-refused")
 	if txns, err := env.POS.Transactions(ctx, "", ""); err != nil || countKind(txns, "charge") != 0 {
 		t.Fatalf("after the refusal the journal holds %d charges (%v), want 0", countKind(txns, "charge"), err)
 	}
 
 	// Ticked, the charge goes through and the receipt shows.
-	p.do("tick and charge", click("#confirm-ID_CHECK_REQUIRED"), click("#charge-btn"))
-	p.wait("receipt shown", shown("#receipt")+" && !"+shown("#charge-btn"))
-	txnID := p.text("#r-txn")
+	p.Do("tick and charge", click("#confirm-ID_CHECK_REQUIRED"), click("#charge-btn"))
+	p.Wait("receipt shown", shown("#receipt")+" && !"+shown("#charge-btn"))
+	txnID := p.Text("#r-txn")
 	if !regexp.MustCompile(`^T001-\d{8}-[0-9a-f]{16}$`).MatchString(txnID) {
 		t.Fatalf("receipt transaction id %q", txnID)
 	}
-	if acc, cash := p.text("#r-account"), p.text("#r-cash"); acc != "¥213.40" || cash != "¥215.40" {
+	if acc, cash := p.Text("#r-account"), p.Text("#r-cash"); acc != "¥213.40" || cash != "¥215.40" {
 		t.Errorf("receipt account %s cash %s, want ¥213.40 and ¥215.40", acc, cash)
 	}
-	if settled := p.eval(`document.querySelector('#r-settled').dataset.settled`); settled != agent.SettledCentre {
+	if settled := p.EvalString(`document.querySelector('#r-settled').dataset.settled`); settled != agent.SettledCentre {
 		t.Errorf("receipt settled %q, want %q", settled, agent.SettledCentre)
 	}
-	if p.eval("String("+shown("#error")+")") != "false" {
-		t.Errorf("error still shown after the charge: %q", p.text("#error"))
+	if p.EvalString("String("+shown("#error")+")") != "false" {
+		t.Errorf("error still shown after the charge: %q", p.Text("#error"))
 	}
-	p.wait("today's list", fmt.Sprintf(`!!document.querySelector('tr[data-txn=%s] .void-btn')`, jsString(txnID)))
-	p.shots.Take(t, tab, "receipt")
+	p.Wait("today's list", fmt.Sprintf(`!!document.querySelector('tr[data-txn=%s] .void-btn')`, jsString(txnID)))
+	p.Shots.Take(t, tab, "receipt")
 	txns, err := env.POS.Transactions(ctx, "", "")
 	if err != nil {
 		t.Fatal(err)
@@ -250,32 +185,32 @@ func TestCashierPageSellsInABrowser(t *testing.T) {
 	}
 
 	// English: the same sale, every message in English.
-	p.do("switch to English", click("#lang-toggle"))
-	p.wait("English page", `document.documentElement.lang === 'en' && document.body.dataset.ready === '1'`)
-	if got := p.text(forbidden); !strings.Contains(got, "Health food, cosmetics and daily goods cannot be paid from the insurance account") {
+	p.Do("switch to English", click("#lang-toggle"))
+	p.Wait("English page", `document.documentElement.lang === 'en' && document.body.dataset.ready === '1'`)
+	if got := p.Text(forbidden); !strings.Contains(got, "Health food, cosmetics and daily goods cannot be paid from the insurance account") {
 		t.Errorf("forbidden reason in English shows %q", got)
 	}
-	if got := p.text(`#r-reasons li[data-code="ID_CHECK_REQUIRED"]`); !strings.Contains(got, "Check the holder's ID") {
+	if got := p.Text(`#r-reasons li[data-code="ID_CHECK_REQUIRED"]`); !strings.Contains(got, "Check the holder's ID") {
 		t.Errorf("receipt reason in English shows %q", got)
 	}
-	if got := p.text("#r-txn"); got != txnID {
+	if got := p.Text("#r-txn"); got != txnID {
 		t.Errorf("receipt after the switch shows %q, want %q", got, txnID)
 	}
-	if got := p.text("#r-settled"); got != "confirmed by the centre" {
+	if got := p.Text("#r-settled"); got != "confirmed by the centre" {
 		t.Errorf("settled in English %q", got)
 	}
-	p.shots.Take(t, tab, "receipt-english")
+	p.Shots.Take(t, tab, "receipt-english")
 
 	// Void today's charge from the list.
 	row := fmt.Sprintf(`tr[data-txn=%s]`, jsString(txnID))
-	p.do("open void", click(row+" .void-btn"))
-	p.do("void", typeInto(row+" + tr.void-form .void-reason", "customer returned the strips"), click(row+" + tr.void-form .void-confirm"))
-	p.wait("voided", fmt.Sprintf(`!!document.querySelector('tr.voided[data-txn=%s]')`, jsString(txnID)))
-	p.wait("receipt marked voided", shown("#r-voided"))
-	if got := p.text(row + " .voided-badge"); got != "Voided" {
+	p.Do("open void", click(row+" .void-btn"))
+	p.Do("void", typeInto(row+" + tr.void-form .void-reason", "customer returned the strips"), click(row+" + tr.void-form .void-confirm"))
+	p.Wait("voided", fmt.Sprintf(`!!document.querySelector('tr.voided[data-txn=%s]')`, jsString(txnID)))
+	p.Wait("receipt marked voided", shown("#r-voided"))
+	if got := p.Text(row + " .voided-badge"); got != "Voided" {
 		t.Errorf("voided badge %q", got)
 	}
-	p.shots.Take(t, tab, "voided")
+	p.Shots.Take(t, tab, "voided")
 	txns, err = env.POS.Transactions(ctx, "", "")
 	if err != nil {
 		t.Fatal(err)
@@ -288,13 +223,13 @@ func TestCashierPageSellsInABrowser(t *testing.T) {
 	if err := env.RemoveCard(); err != nil {
 		t.Fatal(err)
 	}
-	p.wait("card gone", "!"+shown("#card")+" && "+shown("#no-card"))
-	p.do("quote without a card", click("#quote-btn"))
-	p.wait("no-card error", `document.querySelector('#error').dataset.code === 'NO_CARD'`)
-	if msg := p.text("#error"); !strings.Contains(msg, "No insurance card in the reader") {
+	p.Wait("card gone", "!"+shown("#card")+" && "+shown("#no-card"))
+	p.Do("quote without a card", click("#quote-btn"))
+	p.Wait("no-card error", `document.querySelector('#error').dataset.code === 'NO_CARD'`)
+	if msg := p.Text("#error"); !strings.Contains(msg, "No insurance card in the reader") {
 		t.Errorf("no-card message in English %q", msg)
 	}
-	p.shots.Take(t, tab, "no-card-english")
+	p.Shots.Take(t, tab, "no-card-english")
 }
 
 func countKind(txns []agent.Transaction, kind string) int {

@@ -2,7 +2,6 @@ package centre_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -22,68 +21,12 @@ import (
 
 // tab drives the console in one browser tab as a supervisor does: typing,
 // clicking, following links. Every failure leaves a screenshot behind.
-type tab struct {
-	t     *testing.T
-	ctx   context.Context
-	shots *browsertest.Shots
-}
+type tab struct{ *browsertest.Tab }
 
-func (p *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
-	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
-	defer cancel()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		p.fail(what, err)
-	}
-}
-
-// wait polls a JavaScript condition until it holds; errors while a new
-// page replaces the old one are retried until the deadline.
-func (p *tab) wait(what, expr string) {
-	p.t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
-		_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(3*time.Second)))
-		cancel()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			p.fail(what, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// eval runs an expression whose value is JSON text and decodes it into v.
-func (p *tab) eval(expr string, v any) {
-	p.t.Helper()
-	ctx, cancel := context.WithTimeout(p.ctx, 10*time.Second)
-	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Evaluate[string]("JSON.stringify("+expr+")"))
-	if err != nil {
-		p.fail("evaluate "+expr, err)
-	}
-	if err := json.Unmarshal([]byte(s), v); err != nil {
-		p.fail("decode "+s, err)
-	}
-}
-
+// text is an element's text, trimmed.
 func (p *tab) text(sel string) string {
-	p.t.Helper()
-	var s string
-	p.eval(fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ''`, sel), &s)
-	return strings.TrimSpace(s)
-}
-
-func (p *tab) fail(what string, err error) {
-	p.t.Helper()
-	shot, serr := p.shots.TryTake(p.ctx, "failed-"+what)
-	if serr != nil {
-		shot = serr.Error()
-	}
-	p.t.Fatalf("%s: %v (screenshot %s)", what, err, shot)
+	p.T.Helper()
+	return strings.TrimSpace(p.Text(sel))
 }
 
 func typeInto(sel, text string) chromedp.Action[chromedp.Void] {
@@ -167,70 +110,70 @@ func TestConsoleInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	clean, forbidden, split := daySales(t, ctx, env)
-	p := &tab{t: t, ctx: browser, shots: browsertest.NewShots(t, "console")}
+	p := &tab{&browsertest.Tab{T: t, Ctx: browser, Shots: browsertest.NewShots(t, "console")}}
 	base := env.CentreURL()
 
 	// Not logged in, the console sends the browser to the login form.
-	p.do("open console", chromedp.Navigate(base+"/console/?flagged=1"))
-	p.wait("login form", `location.pathname === '/console/login' && !!document.querySelector('#password')`)
-	p.shots.Take(t, browser, "login")
-	p.do("log in", typeInto("#name", demo.SupervisorName), typeInto("#password", demo.SupervisorPassword), click("#login"))
-	p.wait("list after login", `location.pathname === '/console/' && !!document.querySelector('#filters')`)
+	p.Do("open console", chromedp.Navigate(base+"/console/?flagged=1"))
+	p.Wait("login form", `location.pathname === '/console/login' && !!document.querySelector('#password')`)
+	p.Shots.Take(t, browser, "login")
+	p.Do("log in", typeInto("#name", demo.SupervisorName), typeInto("#password", demo.SupervisorPassword), click("#login"))
+	p.Wait("list after login", `location.pathname === '/console/' && !!document.querySelector('#filters')`)
 	var cookies string
-	p.eval(`document.cookie`, &cookies)
+	p.EvalJSON(`document.cookie`, &cookies)
 	if strings.Contains(cookies, "posagent_console=") {
 		t.Errorf("the session cookie is readable by scripts: %q", cookies)
 	}
 
 	// Everything, then flagged only, through the form.
-	p.do("all transactions", chromedp.Navigate(base+"/console/"))
-	p.wait("list", `!!document.querySelector('#txns')`)
+	p.Do("all transactions", chromedp.Navigate(base+"/console/"))
+	p.Wait("list", `!!document.querySelector('#txns')`)
 	var all []listRow
-	p.eval(readRows, &all)
+	p.EvalJSON(readRows, &all)
 	if !hasSeq(all, clean.Seq) {
 		t.Fatalf("the ordinary sale (seq %d) is not in the full list: %+v", clean.Seq, all)
 	}
-	p.do("flagged only", click("#flagged"), click("#apply-filters"))
-	p.wait("flagged list", `location.search.includes('flagged=1') && !!document.querySelector('#txns')`)
+	p.Do("flagged only", click("#flagged"), click("#apply-filters"))
+	p.Wait("flagged list", `location.search.includes('flagged=1') && !!document.querySelector('#txns')`)
 	var flagged []listRow
-	p.eval(readRows, &flagged)
-	p.shots.Take(t, browser, "flagged-only")
+	p.EvalJSON(readRows, &flagged)
+	p.Shots.Take(t, browser, "flagged-only")
 	checkFlaggedList(t, flagged, clean, forbidden, split)
 
 	// The forbidden sale's detail page shows the evidence.
-	p.do("open detail", click(fmt.Sprintf(`#txns tr[data-seq="%d"] a.detail`, forbidden.Seq)))
-	p.wait("detail page", `!!document.querySelector('#reason-ITEM_FORBIDDEN')`)
+	p.Do("open detail", click(fmt.Sprintf(`#txns tr[data-seq="%d"] a.detail`, forbidden.Seq)))
+	p.Wait("detail page", `!!document.querySelector('#reason-ITEM_FORBIDDEN')`)
 	if ev := p.text("#reason-ITEM_FORBIDDEN table.evidence"); !strings.Contains(ev, "health_food") || !strings.Contains(ev, demo.ProteinPower.Code) {
 		t.Errorf("ITEM_FORBIDDEN evidence %q, want the category and the item code", ev)
 	}
 	if msg := p.text(`#reason-ITEM_FORBIDDEN p[lang="zh-CN"]`); !strings.Contains(msg, "保健品") {
 		t.Errorf("ITEM_FORBIDDEN message %q", msg)
 	}
-	p.shots.Take(t, browser, "detail-forbidden")
+	p.Shots.Take(t, browser, "detail-forbidden")
 
 	// The terminals page shows T001 running rules version 1, connected.
-	p.do("terminals", click(`nav a[href="/console/terminals"]`))
-	p.wait("terminals page", `!!document.querySelector('#terminals tr[data-terminal="T001"]')`)
+	p.Do("terminals", click(`nav a[href="/console/terminals"]`))
+	p.Wait("terminals page", `!!document.querySelector('#terminals tr[data-terminal="T001"]')`)
 	if v := p.text(`tr[data-terminal="T001"] .rules-version`); v != "1" {
 		t.Errorf("T001 rules version %q, want 1", v)
 	}
 	if c := p.text(`tr[data-terminal="T001"] td.yes`); c != "在线" {
 		t.Errorf("T001 connected cell %q, want 在线", c)
 	}
-	p.shots.Take(t, browser, "terminals")
+	p.Shots.Take(t, browser, "terminals")
 
 	// In English, and a supervisor is offered no publishing.
-	p.do("english", click("#lang-switch"))
-	p.wait("english page", `document.documentElement.lang === 'en' && !!document.querySelector('#terminals')`)
+	p.Do("english", click("#lang-switch"))
+	p.Wait("english page", `document.documentElement.lang === 'en' && !!document.querySelector('#terminals')`)
 	if h := p.text("h1"); h != "Terminals" {
 		t.Errorf("English heading %q", h)
 	}
 	if n := p.text(`nav a[href="/console/publish"]`); n != "" {
 		t.Errorf("a supervisor sees a publish link %q", n)
 	}
-	p.shots.Take(t, browser, "terminals-english")
-	p.do("log out", click("#logout"))
-	p.wait("logged out", `location.pathname === '/console/login'`)
+	p.Shots.Take(t, browser, "terminals-english")
+	p.Do("log out", click("#logout"))
+	p.Wait("logged out", `location.pathname === '/console/login'`)
 
 	publishAsAdmin(t, p, base)
 }
@@ -243,19 +186,19 @@ func publishAsAdmin(t *testing.T, p *tab, base string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.do("admin login", typeInto("#name", demo.AdminName), typeInto("#password", demo.AdminPassword), click("#login"))
-	p.wait("list", `location.pathname === '/console/' && !!document.querySelector('nav a[href="/console/publish"]')`)
-	p.do("publish form", click(`nav a[href="/console/publish"]`))
-	p.wait("form", `!!document.querySelector('#publish')`)
-	p.do("choose files",
+	p.Do("admin login", typeInto("#name", demo.AdminName), typeInto("#password", demo.AdminPassword), click("#login"))
+	p.Wait("list", `location.pathname === '/console/' && !!document.querySelector('nav a[href="/console/publish"]')`)
+	p.Do("publish form", click(`nav a[href="/console/publish"]`))
+	p.Wait("form", `!!document.querySelector('#publish')`)
+	p.Do("choose files",
 		chromedp.SetUploadFiles(chromedp.CSS("#catalogue"), []string{filepath.Join(td, "catalogue.csv")}),
 		chromedp.SetUploadFiles(chromedp.CSS("#rules"), []string{filepath.Join(td, "rules.json")}),
 		click("#publish-button"))
-	p.wait("published", `(document.querySelector('.notice') || {}).textContent === 'Version 2 published; pushing to connected terminals'`)
-	p.shots.Take(t, p.ctx, "published")
+	p.Wait("published", `(document.querySelector('.notice') || {}).textContent === 'Version 2 published; pushing to connected terminals'`)
+	p.Shots.Take(t, p.Ctx, "published")
 	for range 50 {
-		p.do("terminals", chromedp.Navigate(base+"/console/terminals"))
-		p.wait("terminals", `!!document.querySelector('#terminals')`)
+		p.Do("terminals", chromedp.Navigate(base+"/console/terminals"))
+		p.Wait("terminals", `!!document.querySelector('#terminals')`)
 		if p.text(`tr[data-terminal="T001"] .rules-version`) == "2" {
 			return
 		}
