@@ -16,26 +16,18 @@ import (
 )
 
 // page drives the cashier page in one browser tab, the way a cashier does:
-// clicks and keys. Every failure leaves a screenshot behind.
+// clicks and keys on controls it has checked a person can see and reach.
+// Every failure leaves a screenshot behind.
 type page struct{ *browsertest.Tab }
 
-// typeInto clicks a field, selects what it holds and types over it.
-func typeInto(sel, keys string) chromedp.Action[chromedp.Void] {
-	return chromedp.Steps(
-		chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible),
-		chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)),
-		chromedp.KeyEvent(keys),
-	)
-}
+// panels are the boxes of the cashier page that must sit side by side,
+// neither overlapping nor spilling, at every screen size.
+const panels = ".top > *, #error, main .panel"
 
 // shown is a JavaScript test that an element exists and is rendered (the
 // hidden attribute can lose to a stylesheet; this cannot be fooled).
 func shown(sel string) string {
 	return fmt.Sprintf(`((e) => !!e && e.getClientRects().length > 0)(document.querySelector(%s))`, jsString(sel))
-}
-
-func click(sel string) chromedp.Action[chromedp.Void] {
-	return chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible)
 }
 
 func jsString(s string) string {
@@ -48,18 +40,33 @@ func jsString(s string) string {
 func (p *page) enterLine(n int, barcode, wantName, qty, price, rx string) {
 	p.T.Helper()
 	row := fmt.Sprintf("#cart tbody tr:nth-child(%d) ", n)
-	p.Do("scan "+barcode, typeInto(row+".f-barcode", barcode+"\r"))
+	p.Type("scan "+barcode, row+".f-barcode", barcode+"\r")
 	p.Wait("name of "+barcode, fmt.Sprintf(`document.querySelector(%q).textContent.includes(%s)`, row+".f-name", jsString(wantName)))
-	steps := []chromedp.Action[chromedp.Void]{typeInto(row+".f-qty", qty), typeInto(row+".f-price", price)}
+	p.Type("quantity of "+barcode, row+".f-qty", qty)
+	p.Type("price of "+barcode, row+".f-price", price)
 	if rx != "" {
-		steps = append(steps, typeInto(row+".f-rx_id", rx))
+		p.Type("prescription of "+barcode, row+".f-rx_id", rx)
 	}
-	p.Do("type line "+barcode, steps...)
 }
 
+// switchLanguage clicks the page's language toggle and waits for the page
+// in lang.
+func (p *page) switchLanguage(lang string) {
+	p.T.Helper()
+	p.Click("switch to "+lang, "#lang-toggle")
+	p.Wait("page in "+lang, fmt.Sprintf(`document.documentElement.lang === %s && document.body.dataset.ready === '1'`, jsString(lang)))
+}
+
+// TestCashierPageSellsInABrowser sells, refuses, charges and voids through
+// the cashier page at each screen size and in each language, checking at
+// every step that the controls a cashier uses are in plain view.
 func TestCashierPageSellsInABrowser(t *testing.T) {
-	tab := browsertest.New(t) // skips early when there is no Chromium
+	browsertest.RunVariants(t, "cashier", sellAndVoid)
+}
+
+func sellAndVoid(t *testing.T, tab *browsertest.Tab) {
 	ctx := t.Context()
+	v := tab.Variant
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		t.Fatal(err)
@@ -72,27 +79,32 @@ func TestCashierPageSellsInABrowser(t *testing.T) {
 	if err := env.WaitReady(ctx); err != nil {
 		t.Fatal(err)
 	}
-	p := &page{&browsertest.Tab{T: t, Ctx: tab, Shots: browsertest.NewShots(t, "cashier")}}
+	p := &page{tab}
+	p.Container = ".panel, .top"
 	p.Detail = func() string { return fmt.Sprintf("page error box: %q", p.TextNow("#error")) }
 	base := "http://" + env.Agent.Addr()
 
 	// The operator's shortcut: the token is swapped for a cookie and leaves
 	// the address bar; no script can read the cookie.
 	p.Do("login", chromedp.Navigate(base+"/cashier/login?token="+demo.APIToken))
-	p.Wait("page ready", `document.body.dataset.ready === '1'`)
-	p.Wait("no card yet", shown("#no-card")+" && !"+shown("#card"))
+	p.Wait("page ready", `document.body.dataset.ready === '1' && document.documentElement.lang === 'zh-CN'`)
 	if here := p.EvalString(`location.href`); here != base+"/cashier/" {
 		t.Errorf("after login the address is %q, want %q", here, base+"/cashier/")
 	}
 	if c := p.EvalString(`document.cookie`); strings.Contains(c, "posagent_cashier") {
 		t.Errorf("the session cookie is readable by scripts: %q", c)
 	}
-	if title := p.EvalString(`document.title`); title != "医保个人账户收银台" {
-		t.Errorf("title %q, want the Chinese title", title)
+	if v.English() {
+		p.switchLanguage("en")
 	}
-	p.Wait("centre connected", `document.querySelector('#st-centre').textContent === '已联网'`)
-	p.Do("cashier id", typeInto("#cashier", "C01"))
-	p.Shots.Take(t, tab, "logged-in")
+	p.Wait("no card yet", shown("#no-card")+" && !"+shown("#card"))
+	if title, want := p.EvalString(`document.title`), v.Pick("医保个人账户收银台", "Insurance account cashier"); title != want {
+		t.Errorf("title %q, want %q", title, want)
+	}
+	p.Wait("centre connected", fmt.Sprintf(`document.querySelector('#st-centre').textContent === %s`, jsString(v.Pick("已联网", "connected"))))
+	p.Type("cashier id", "#cashier", "C01")
+	p.Layout("logged in", panels)
+	p.Shot("logged-in")
 
 	// The card appears on the page when it is swiped.
 	card, err := env.Card("zhang-san")
@@ -106,17 +118,19 @@ func TestCashierPageSellsInABrowser(t *testing.T) {
 	if no := p.Text("#card-no"); no != "A00000001" {
 		t.Errorf("card number on the page %q", no)
 	}
-	p.Shots.Take(t, tab, "card")
+	p.Visible("card number", "#card-no")
+	p.Shot("card")
 
 	// A covered drug and a forbidden health food.
 	p.enterLine(1, "6901234500011", "二甲双胍片", "1", "23.80", "RX-1")
-	p.Do("add line", click("#add-line"))
+	p.Click("add line", "#add-line")
 	p.enterLine(2, "6901234500158", "蛋白粉", "1", "168.00", "")
-	p.Do("quote", click("#quote-btn"))
+	p.Click("quote", "#quote-btn")
 	forbidden := `#q-lines tr[data-line="2"] li[data-code="ITEM_FORBIDDEN"]`
 	p.Wait("forbidden item refused", fmt.Sprintf(`!!document.querySelector(%q)`, forbidden))
-	if got := p.Text(forbidden); !strings.Contains(got, "保健品、化妆品、日用品等不能使用医保个人账户支付") || !strings.Contains(got, "拒付") {
-		t.Errorf("forbidden reason shows %q", got)
+	forbiddenText := v.Pick("保健品、化妆品、日用品等不能使用医保个人账户支付", "Health food, cosmetics and daily goods cannot be paid from the insurance account")
+	if got := p.Text(forbidden); !strings.Contains(got, forbiddenText) || !strings.Contains(got, v.Pick("拒付", "blocked")) {
+		t.Errorf("forbidden reason shows %q, want %q", got, forbiddenText)
 	}
 	row2 := `#q-lines tr[data-line="2"] `
 	if acc, cash := p.Text(row2+".q-account"), p.Text(row2+".q-cash"); acc != "¥0.00" || cash != "¥168.00" {
@@ -128,37 +142,43 @@ func TestCashierPageSellsInABrowser(t *testing.T) {
 	if p.EvalString("String("+shown("#confirms")+")") != "false" {
 		t.Error("a confirmation is asked for below the identity-check amount")
 	}
-	p.Shots.Take(t, tab, "quote-forbidden")
+	p.Layout("quote", panels)
+	p.Shot("quote-forbidden")
 
 	// Test strips ×3 push the account part over id_check_amount (200 yuan).
-	p.Do("add line", click("#add-line"))
+	p.Click("add line", "#add-line")
 	p.enterLine(3, "6901234500134", "血糖试纸", "3", "79.00", "")
-	p.Do("quote again", click("#quote-btn"))
+	p.Click("quote again", "#quote-btn")
 	p.Wait("identity check asked", `!!document.querySelector('#confirm-ID_CHECK_REQUIRED')`)
-	if lbl := p.Text(`label.confirm[data-code="ID_CHECK_REQUIRED"]`); !strings.Contains(lbl, "已核对身份证件") {
-		t.Errorf("confirmation label %q", lbl)
+	if lbl, want := p.Text(`label.confirm[data-code="ID_CHECK_REQUIRED"]`), v.Pick("已核对身份证件", "I have checked the holder's ID"); !strings.Contains(lbl, want) {
+		t.Errorf("confirmation label %q, want %q", lbl, want)
 	}
 	if acc, cash := p.Text("#q-account"), p.Text("#q-cash"); acc != "¥213.40" || cash != "¥215.40" {
 		t.Errorf("totals account %s cash %s, want ¥213.40 and ¥215.40", acc, cash)
 	}
-	p.Shots.Take(t, tab, "quote-id-check")
+	p.Visible("account total", "#q-account")
+	p.Layout("quote with a confirmation", panels)
+	p.Shot("quote-id-check")
 
 	// Charging without the confirmation is refused and says why.
-	p.Do("charge unconfirmed", click("#charge-btn"))
+	p.Click("charge unconfirmed", "#charge-btn")
 	p.Wait("refusal shown", `document.querySelector('#error').dataset.code === 'CONFIRM_REQUIRED'`)
-	if msg := p.Text("#error"); !strings.Contains(msg, "收银员须先确认所列核查事项才能扣款") {
-		t.Errorf("refusal message %q", msg)
+	if msg, want := p.Text("#error"), v.Pick("收银员须先确认所列核查事项才能扣款", "The cashier must confirm the listed checks before charging"); !strings.Contains(msg, want) {
+		t.Errorf("refusal message %q, want %q", msg, want)
 	}
 	if p.EvalString(`String(document.querySelector('label.confirm[data-code="ID_CHECK_REQUIRED"]').classList.contains('missing'))`) != "true" {
 		t.Error("the unticked confirmation is not marked")
 	}
-	p.Shots.Take(t, tab, "charge-refused")
+	p.Visible("refusal", "#error")
+	p.Layout("refused", panels)
+	p.Shot("charge-refused")
 	if txns, err := env.POS.Transactions(ctx, "", ""); err != nil || countKind(txns, "charge") != 0 {
 		t.Fatalf("after the refusal the journal holds %d charges (%v), want 0", countKind(txns, "charge"), err)
 	}
 
 	// Ticked, the charge goes through and the receipt shows.
-	p.Do("tick and charge", click("#confirm-ID_CHECK_REQUIRED"), click("#charge-btn"))
+	p.Click("tick the identity check", "#confirm-ID_CHECK_REQUIRED")
+	p.Click("charge", "#charge-btn")
 	p.Wait("receipt shown", shown("#receipt")+" && !"+shown("#charge-btn"))
 	txnID := p.Text("#r-txn")
 	if !regexp.MustCompile(`^T001-\d{8}-[0-9a-f]{16}$`).MatchString(txnID) {
@@ -170,11 +190,18 @@ func TestCashierPageSellsInABrowser(t *testing.T) {
 	if settled := p.EvalString(`document.querySelector('#r-settled').dataset.settled`); settled != agent.SettledCentre {
 		t.Errorf("receipt settled %q, want %q", settled, agent.SettledCentre)
 	}
+	if got, want := p.Text("#r-settled"), v.Pick("中心已确认", "confirmed by the centre"); got != want {
+		t.Errorf("settled shows %q, want %q", got, want)
+	}
 	if p.EvalString("String("+shown("#error")+")") != "false" {
 		t.Errorf("error still shown after the charge: %q", p.Text("#error"))
 	}
-	p.Wait("today's list", fmt.Sprintf(`!!document.querySelector('tr[data-txn=%s] .void-btn')`, jsString(txnID)))
-	p.Shots.Take(t, tab, "receipt")
+	row := fmt.Sprintf(`tr[data-txn=%s]`, jsString(txnID))
+	p.Wait("today's list", fmt.Sprintf(`!!document.querySelector(%q)`, row+" .void-btn"))
+	p.Visible("receipt's transaction id", "#r-txn")
+	p.Visible("print button", "#print-btn")
+	p.Layout("receipt", panels)
+	p.Shot("receipt")
 	txns, err := env.POS.Transactions(ctx, "", "")
 	if err != nil {
 		t.Fatal(err)
@@ -184,33 +211,40 @@ func TestCashierPageSellsInABrowser(t *testing.T) {
 		t.Fatalf("the POS API's journal has %+v for %s", charged, txnID)
 	}
 
-	// English: the same sale, every message in English.
-	p.Do("switch to English", click("#lang-toggle"))
-	p.Wait("English page", `document.documentElement.lang === 'en' && document.body.dataset.ready === '1'`)
-	if got := p.Text(forbidden); !strings.Contains(got, "Health food, cosmetics and daily goods cannot be paid from the insurance account") {
-		t.Errorf("forbidden reason in English shows %q", got)
+	// The other language shows the same sale, every message in it; then
+	// back.
+	other := browsertest.Variant{Lang: v.Pick("en", "zh")}
+	p.switchLanguage(v.Pick("en", "zh-CN"))
+	if got, want := p.Text(forbidden), other.Pick("保健品、化妆品、日用品等不能使用医保个人账户支付", "Health food, cosmetics and daily goods cannot be paid from the insurance account"); !strings.Contains(got, want) {
+		t.Errorf("forbidden reason after the switch shows %q, want %q", got, want)
 	}
-	if got := p.Text(`#r-reasons li[data-code="ID_CHECK_REQUIRED"]`); !strings.Contains(got, "Check the holder's ID") {
-		t.Errorf("receipt reason in English shows %q", got)
+	if got, want := p.Text(`#r-reasons li[data-code="ID_CHECK_REQUIRED"]`), other.Pick("请核对持卡人身份证件", "Check the holder's ID"); !strings.Contains(got, want) {
+		t.Errorf("receipt reason after the switch shows %q, want %q", got, want)
 	}
 	if got := p.Text("#r-txn"); got != txnID {
 		t.Errorf("receipt after the switch shows %q, want %q", got, txnID)
 	}
-	if got := p.Text("#r-settled"); got != "confirmed by the centre" {
-		t.Errorf("settled in English %q", got)
+	if got, want := p.Text("#r-settled"), other.Pick("中心已确认", "confirmed by the centre"); got != want {
+		t.Errorf("settled after the switch %q, want %q", got, want)
 	}
-	p.Shots.Take(t, tab, "receipt-english")
+	p.Layout("receipt after the switch", panels)
+	p.Shot("receipt-" + other.Lang)
+	p.switchLanguage(v.Pick("zh-CN", "en"))
 
 	// Void today's charge from the list.
-	row := fmt.Sprintf(`tr[data-txn=%s]`, jsString(txnID))
-	p.Do("open void", click(row+" .void-btn"))
-	p.Do("void", typeInto(row+" + tr.void-form .void-reason", "customer returned the strips"), click(row+" + tr.void-form .void-confirm"))
+	p.Click("open void", row+" .void-btn")
+	p.Type("void reason", row+" + tr.void-form .void-reason", "customer returned the strips")
+	p.Layout("void form", panels)
+	p.Shot("void-form")
+	p.Click("void", row+" + tr.void-form .void-confirm")
 	p.Wait("voided", fmt.Sprintf(`!!document.querySelector('tr.voided[data-txn=%s]')`, jsString(txnID)))
 	p.Wait("receipt marked voided", shown("#r-voided"))
-	if got := p.Text(row + " .voided-badge"); got != "Voided" {
-		t.Errorf("voided badge %q", got)
+	if got, want := p.Text(row+" .voided-badge"), v.Pick("已撤销", "Voided"); got != want {
+		t.Errorf("voided badge %q, want %q", got, want)
 	}
-	p.Shots.Take(t, tab, "voided")
+	p.Visible("voided badge", row+" .voided-badge")
+	p.Layout("voided", panels)
+	p.Shot("voided")
 	txns, err = env.POS.Transactions(ctx, "", "")
 	if err != nil {
 		t.Fatal(err)
@@ -219,17 +253,18 @@ func TestCashierPageSellsInABrowser(t *testing.T) {
 		t.Errorf("no void of %s in the journal: %+v", txnID, txns)
 	}
 
-	// The card leaves: the page sees it, and a quote is refused in English.
+	// The card leaves: the page sees it, and a quote is refused.
 	if err := env.RemoveCard(); err != nil {
 		t.Fatal(err)
 	}
 	p.Wait("card gone", "!"+shown("#card")+" && "+shown("#no-card"))
-	p.Do("quote without a card", click("#quote-btn"))
+	p.Click("quote without a card", "#quote-btn")
 	p.Wait("no-card error", `document.querySelector('#error').dataset.code === 'NO_CARD'`)
-	if msg := p.Text("#error"); !strings.Contains(msg, "No insurance card in the reader") {
-		t.Errorf("no-card message in English %q", msg)
+	if msg, want := p.Text("#error"), v.Pick("读卡器中没有医保卡", "No insurance card in the reader"); !strings.Contains(msg, want) {
+		t.Errorf("no-card message %q, want %q", msg, want)
 	}
-	p.Shots.Take(t, tab, "no-card-english")
+	p.Layout("no card", panels)
+	p.Shot("no-card")
 }
 
 func countKind(txns []agent.Transaction, kind string) int {

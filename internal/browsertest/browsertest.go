@@ -4,6 +4,14 @@
 // container needs, and writes screenshots where a person can look at them.
 // Without a Chromium it skips the test, unless POSAGENT_REQUIRE_ALL=1 says
 // every test must run.
+//
+// RunVariants runs one scenario at every screen size and language of
+// Variants. A Tab drives the page as a person does: Click and Type act
+// only on a control that CheckVisible finds in plain view (inside the
+// viewport and its panel, not clipped, not painted over), and Layout
+// checks that the page's panels neither overlap nor spill, so a broken
+// layout fails the test with a screenshot instead of a click landing
+// elsewhere.
 package browsertest
 
 import (
@@ -16,6 +24,7 @@ import (
 	"strings"
 	gosync "sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -132,7 +141,16 @@ type Shots struct {
 // PNGs of an earlier run there are removed, so the folder shows one run.
 func NewShots(t testing.TB, name string) *Shots {
 	t.Helper()
-	dir := ArtifactsDir(t, name)
+	return newShotsIn(t, ArtifactsDir(t, name))
+}
+
+// newShotsIn returns a screenshot writer into dir, made if missing and
+// emptied of PNGs.
+func newShotsIn(t testing.TB, dir string) *Shots {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("screenshots folder: %v", err)
+	}
 	old, _ := filepath.Glob(filepath.Join(dir, "*.png"))
 	for _, f := range old {
 		os.Remove(f)
@@ -157,6 +175,8 @@ func (s *Shots) Take(t testing.TB, ctx context.Context, name string) string {
 // TryTake is Take without the test: for a screenshot taken while a test is
 // already failing.
 func (s *Shots) TryTake(ctx context.Context, name string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second) // a broken tab must not hang the test
+	defer cancel()
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG
 	if err != nil {
 		return "", fmt.Errorf("screenshot %s: %w", name, err)

@@ -19,6 +19,13 @@ type Tab struct {
 	// Detail, when set, adds to a failure message what the page says
 	// (e.g. its error box).
 	Detail func() string
+	// Container, when set, is a CSS selector of the boxes a control must
+	// lie wholly inside to count as visible (e.g. ".panel"); see
+	// CheckVisible.
+	Container string
+	// Variant is the screen size and language the tab runs at (set by
+	// RunVariants).
+	Variant Variant
 }
 
 // Do runs steps within 20 s.
@@ -48,6 +55,40 @@ func (p *Tab) Wait(what, expr string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// WaitReloading reloads the page until a JavaScript condition holds on it
+// (15 s): for a page the server renders, which shows news only when
+// loaded again.
+func (p *Tab) WaitReloading(what, expr string) {
+	p.T.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(p.Ctx, 5*time.Second)
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		if err == nil && ok {
+			cancel()
+			return
+		}
+		if err == nil {
+			err = fmt.Errorf("%s is still false", expr)
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			p.Fail(what, err)
+		}
+		err = chromedp.Do(ctx, chromedp.Reload())
+		cancel()
+		if err != nil && time.Now().After(deadline) {
+			p.Fail(what, err)
+		}
+	}
+}
+
+// Shot takes a screenshot of the tab (see Shots.Take).
+func (p *Tab) Shot(name string) string {
+	p.T.Helper()
+	return p.Shots.Take(p.T, p.Ctx, name)
 }
 
 // EvalString evaluates an expression whose value is a string.

@@ -20,8 +20,13 @@ import (
 )
 
 // tab drives the console in one browser tab as a supervisor does: typing,
-// clicking, following links. Every failure leaves a screenshot behind.
+// clicking, following links, on controls it has checked a person can see
+// and reach. Every failure leaves a screenshot behind.
 type tab struct{ *browsertest.Tab }
+
+// regions are the console's boxes that must sit apart, neither
+// overlapping nor spilling, at every screen size.
+const regions = ".top > *, main > *"
 
 // text is an element's text, trimmed.
 func (p *tab) text(sel string) string {
@@ -29,12 +34,12 @@ func (p *tab) text(sel string) string {
 	return strings.TrimSpace(p.Text(sel))
 }
 
-func typeInto(sel, text string) chromedp.Action[chromedp.Void] {
-	return chromedp.SendKeys(chromedp.CSS(sel), text, chromedp.NodeVisible)
-}
-
-func click(sel string) chromedp.Action[chromedp.Void] {
-	return chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible)
+// switchLanguage follows the language link and waits for the page in
+// htmlLang ("en" or "zh-CN").
+func (p *tab) switchLanguage(htmlLang string) {
+	p.T.Helper()
+	p.Click("language switch", "#lang-switch")
+	p.Wait("page in "+htmlLang, fmt.Sprintf(`document.documentElement.lang === %q && document.readyState === 'complete'`, htmlLang))
 }
 
 // listRow is one row of the transactions list as the page shows it.
@@ -93,9 +98,16 @@ func daySales(t *testing.T, ctx context.Context, env *demo.Env) (clean, forbidde
 	return clean, forbidden, split
 }
 
+// TestConsoleInABrowser walks a supervisor and then an administrator
+// through the console at each screen size and in each language: log in,
+// filter, open a flagged sale's evidence, the terminals, publishing.
 func TestConsoleInABrowser(t *testing.T) {
-	browser := browsertest.New(t) // skips early when there is no Chromium
+	browsertest.RunVariants(t, "console", superviseAndPublish)
+}
+
+func superviseAndPublish(t *testing.T, bt *browsertest.Tab) {
 	ctx := t.Context()
+	v := bt.Variant
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		t.Fatal(err)
@@ -110,14 +122,24 @@ func TestConsoleInABrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	clean, forbidden, split := daySales(t, ctx, env)
-	p := &tab{&browsertest.Tab{T: t, Ctx: browser, Shots: browsertest.NewShots(t, "console")}}
+	p := &tab{bt}
+	p.Container = "header, main, form, section"
 	base := env.CentreURL()
 
 	// Not logged in, the console sends the browser to the login form.
 	p.Do("open console", chromedp.Navigate(base+"/console/?flagged=1"))
 	p.Wait("login form", `location.pathname === '/console/login' && !!document.querySelector('#password')`)
-	p.Shots.Take(t, browser, "login")
-	p.Do("log in", typeInto("#name", demo.SupervisorName), typeInto("#password", demo.SupervisorPassword), click("#login"))
+	if v.English() {
+		p.switchLanguage("en")
+	}
+	if h, want := p.text("h1"), v.Pick("稽核员登录", "Supervisor login"); h != want {
+		t.Errorf("login heading %q, want %q", h, want)
+	}
+	p.Layout("login", regions)
+	p.Shot("login")
+	p.Type("user name", "#name", demo.SupervisorName)
+	p.Type("password", "#password", demo.SupervisorPassword)
+	p.Click("log in", "#login")
 	p.Wait("list after login", `location.pathname === '/console/' && !!document.querySelector('#filters')`)
 	var cookies string
 	p.EvalJSON(`document.cookie`, &cookies)
@@ -133,15 +155,19 @@ func TestConsoleInABrowser(t *testing.T) {
 	if !hasSeq(all, clean.Seq) {
 		t.Fatalf("the ordinary sale (seq %d) is not in the full list: %+v", clean.Seq, all)
 	}
-	p.Do("flagged only", click("#flagged"), click("#apply-filters"))
+	p.Layout("all transactions", regions)
+	p.Shot("all")
+	p.Click("flagged only", "#flagged")
+	p.Click("apply the filters", "#apply-filters")
 	p.Wait("flagged list", `location.search.includes('flagged=1') && !!document.querySelector('#txns')`)
 	var flagged []listRow
 	p.EvalJSON(readRows, &flagged)
-	p.Shots.Take(t, browser, "flagged-only")
-	checkFlaggedList(t, flagged, clean, forbidden, split)
+	p.Layout("flagged only", regions)
+	p.Shot("flagged-only")
+	checkFlaggedList(t, v, flagged, clean, forbidden, split)
 
 	// The forbidden sale's detail page shows the evidence.
-	p.Do("open detail", click(fmt.Sprintf(`#txns tr[data-seq="%d"] a.detail`, forbidden.Seq)))
+	p.Click("open detail", fmt.Sprintf(`#txns tr[data-seq="%d"] a.detail`, forbidden.Seq))
 	p.Wait("detail page", `!!document.querySelector('#reason-ITEM_FORBIDDEN')`)
 	if ev := p.text("#reason-ITEM_FORBIDDEN table.evidence"); !strings.Contains(ev, "health_food") || !strings.Contains(ev, demo.ProteinPower.Code) {
 		t.Errorf("ITEM_FORBIDDEN evidence %q, want the category and the item code", ev)
@@ -149,30 +175,34 @@ func TestConsoleInABrowser(t *testing.T) {
 	if msg := p.text(`#reason-ITEM_FORBIDDEN p[lang="zh-CN"]`); !strings.Contains(msg, "保健品") {
 		t.Errorf("ITEM_FORBIDDEN message %q", msg)
 	}
-	p.Shots.Take(t, browser, "detail-forbidden")
+	p.Visible("evidence", "#reason-ITEM_FORBIDDEN table.evidence")
+	p.Layout("detail", regions)
+	p.Shot("detail-forbidden")
 
 	// The terminals page shows T001 running rules version 1, connected.
-	p.Do("terminals", click(`nav a[href="/console/terminals"]`))
+	p.Click("terminals", `nav a[href="/console/terminals"]`)
 	p.Wait("terminals page", `!!document.querySelector('#terminals tr[data-terminal="T001"]')`)
 	if v := p.text(`tr[data-terminal="T001"] .rules-version`); v != "1" {
 		t.Errorf("T001 rules version %q, want 1", v)
 	}
-	if c := p.text(`tr[data-terminal="T001"] td.yes`); c != "在线" {
-		t.Errorf("T001 connected cell %q, want 在线", c)
+	if c, want := p.text(`tr[data-terminal="T001"] td.yes`), v.Pick("在线", "yes"); c != want {
+		t.Errorf("T001 connected cell %q, want %q", c, want)
 	}
-	p.Shots.Take(t, browser, "terminals")
+	p.Layout("terminals", regions)
+	p.Shot("terminals")
 
-	// In English, and a supervisor is offered no publishing.
-	p.Do("english", click("#lang-switch"))
-	p.Wait("english page", `document.documentElement.lang === 'en' && !!document.querySelector('#terminals')`)
-	if h := p.text("h1"); h != "Terminals" {
-		t.Errorf("English heading %q", h)
+	// In the other language, and a supervisor is offered no publishing.
+	p.switchLanguage(v.Pick("en", "zh-CN"))
+	if h, want := p.text("h1"), v.Pick("Terminals", "终端状态"); h != want {
+		t.Errorf("heading after the switch %q, want %q", h, want)
 	}
 	if n := p.text(`nav a[href="/console/publish"]`); n != "" {
 		t.Errorf("a supervisor sees a publish link %q", n)
 	}
-	p.Shots.Take(t, browser, "terminals-english")
-	p.Do("log out", click("#logout"))
+	p.Layout("terminals after the switch", regions)
+	p.Shot("terminals-" + v.Pick("en", "zh"))
+	p.switchLanguage(v.Pick("zh-CN", "en"))
+	p.Click("log out", "#logout")
 	p.Wait("logged out", `location.pathname === '/console/login'`)
 
 	publishAsAdmin(t, p, base)
@@ -186,25 +216,23 @@ func publishAsAdmin(t *testing.T, p *tab, base string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.Do("admin login", typeInto("#name", demo.AdminName), typeInto("#password", demo.AdminPassword), click("#login"))
+	p.Type("admin name", "#name", demo.AdminName)
+	p.Type("admin password", "#password", demo.AdminPassword)
+	p.Click("admin log in", "#login")
 	p.Wait("list", `location.pathname === '/console/' && !!document.querySelector('nav a[href="/console/publish"]')`)
-	p.Do("publish form", click(`nav a[href="/console/publish"]`))
+	p.Click("publish form", `nav a[href="/console/publish"]`)
 	p.Wait("form", `!!document.querySelector('#publish')`)
 	p.Do("choose files",
 		chromedp.SetUploadFiles(chromedp.CSS("#catalogue"), []string{filepath.Join(td, "catalogue.csv")}),
-		chromedp.SetUploadFiles(chromedp.CSS("#rules"), []string{filepath.Join(td, "rules.json")}),
-		click("#publish-button"))
-	p.Wait("published", `(document.querySelector('.notice') || {}).textContent === 'Version 2 published; pushing to connected terminals'`)
-	p.Shots.Take(t, p.Ctx, "published")
-	for range 50 {
-		p.Do("terminals", chromedp.Navigate(base+"/console/terminals"))
-		p.Wait("terminals", `!!document.querySelector('#terminals')`)
-		if p.text(`tr[data-terminal="T001"] .rules-version`) == "2" {
-			return
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Errorf("T001 does not report rules version 2 after the publish: %q", p.text(`tr[data-terminal="T001"] .rules-version`))
+		chromedp.SetUploadFiles(chromedp.CSS("#rules"), []string{filepath.Join(td, "rules.json")}))
+	p.Layout("publish form", regions)
+	p.Click("publish", "#publish-button")
+	want := p.Variant.Pick("已发布第 2 版，正在推送到在线终端", "Version 2 published; pushing to connected terminals")
+	p.Wait("published", fmt.Sprintf(`(document.querySelector('.notice') || {}).textContent === %q`, want))
+	p.Layout("published", regions)
+	p.Shot("published")
+	p.Do("terminals", chromedp.Navigate(base+"/console/terminals"))
+	p.WaitReloading("T001 on rules version 2", `(document.querySelector('tr[data-terminal="T001"] .rules-version') || {}).textContent === '2'`)
 }
 
 func hasSeq(rows []listRow, seq uint64) bool {
@@ -213,7 +241,7 @@ func hasSeq(rows []listRow, seq uint64) bool {
 
 // checkFlaggedList checks the flagged-only list holds the two suspect
 // charges with their codes, and nothing unflagged.
-func checkFlaggedList(t *testing.T, rows []listRow, clean, forbidden, split agent.Charge) {
+func checkFlaggedList(t *testing.T, v browsertest.Variant, rows []listRow, clean, forbidden, split agent.Charge) {
 	t.Helper()
 	for _, r := range rows {
 		if !r.Flagged {
@@ -233,11 +261,11 @@ func checkFlaggedList(t *testing.T, rows []listRow, clean, forbidden, split agen
 			continue
 		}
 		j := slices.Index(rows[i].Codes, want.code)
-		if j < 0 || rows[i].Kind != "收费" {
+		if j < 0 || rows[i].Kind != v.Pick("收费", "Charge") {
 			t.Errorf("row seq %d: kind %q codes %v, want a charge with %s", want.seq, rows[i].Kind, rows[i].Codes, want.code)
 			continue
 		}
-		if hover := rows[i].Hover[j]; !strings.Contains(hover, "拦截") {
+		if hover := rows[i].Hover[j]; !strings.Contains(hover, v.Pick("拦截", "block")) {
 			t.Errorf("row seq %d: %s hover %q, want its severity and message", want.seq, want.code, hover)
 		}
 	}
