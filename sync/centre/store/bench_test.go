@@ -79,7 +79,7 @@ func BenchmarkBareBoltBulk500(b *testing.B) {
 	j := newJournal(b, "T1")
 	e := benchCharge(j, 0)
 	rec, _ := wire.Open(e)
-	value, err := encodeRecord(newTxn(rec, "P1", t0, nil, 0), e)
+	value, err := encodeRecord(TxnOf(rec, "P1", t0, nil, 0), e)
 	if err != nil {
 		b.Fatal(err)
 	}
