@@ -10,13 +10,6 @@ import (
 	"posagent/sync/wire"
 )
 
-// Bundle is the latest bundle, encoded once as the websocket message that
-// offers it, for every agent it is pushed to.
-type Bundle struct {
-	Version int64
-	Message []byte // a wire.Message of type wire.TypeBundle, JSON
-}
-
 // LatestBundle returns the latest bundle as a ready message, or nil when
 // none was ever published. It is loaded once and kept current by Publish.
 func (c *Centre) LatestBundle(ctx context.Context) (*Bundle, error) {

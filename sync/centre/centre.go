@@ -90,6 +90,17 @@ func (cfg Config) withDefaults() (Config, error) {
 	return cfg, nil
 }
 
+// Bundle is the latest bundle, encoded once as the websocket message that
+// offers it, for every agent it is pushed to.
+type Bundle struct {
+	Version int64
+	Message []byte // a wire.Message of type wire.TypeBundle, JSON
+}
+
+// maxBcrypt is how many bcrypt checks may run at once, so a flood of
+// made-up credentials queues instead of taking every core from Apply.
+const maxBcrypt = 2
+
 // Centre is the regional centre's domain object. Its methods are safe for
 // concurrent use; create it with New.
 type Centre struct {

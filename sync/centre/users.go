@@ -9,10 +9,6 @@ import (
 	"posagent/sync/centre/store"
 )
 
-// maxBcrypt is how many bcrypt checks may run at once, so a flood of
-// made-up credentials queues instead of taking every core from Apply.
-const maxBcrypt = 2
-
 // AddUser creates or replaces a supervisor or administrator. The password
 // (8 to 72 bytes, bcrypt's limit) is stored as a bcrypt hash.
 func (c *Centre) AddUser(ctx context.Context, name, role, password string) error {
