@@ -19,8 +19,6 @@ import (
 
 func TestSupervisorAPIFiltersTransactions(t *testing.T) {
 	c := centretest.Start(t)
-	c.Enrol("T1", "P1")
-	c.Enrol("T2", "P2")
 	c.AddUser("sup", store.RoleSupervisor, "sup-password")
 	c.SeedTransactions()
 	sup := centretest.Basic("sup", "sup-password")
@@ -133,11 +131,9 @@ func TestSupervisorAPIAuthentication(t *testing.T) {
 
 func TestSupervisorAPITerminalsAndAccounts(t *testing.T) {
 	c := centretest.Start(t)
-	tok := c.Enrol("T1", "P1")
-	c.Enrol("T2", "P2")
 	c.AddUser("sup", store.RoleSupervisor, "sup-password")
-	c.SeedTransactions()
-	a := c.Connect("T1", tok)
+	tokens := c.SeedTransactions()
+	a := c.Connect("T1", tokens["T1"])
 	a.Hello(2, 0, 0)
 	sup := centretest.Basic("sup", "sup-password")
 

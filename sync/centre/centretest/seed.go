@@ -8,13 +8,15 @@ import (
 	"posagent/sync/wire"
 )
 
-// SeedTransactions applies records of two terminals, T1 of pharmacy P1
-// and T2 of P2 (enrol them first), on 3 and 4 March 2025 in the centre's
-// zone: T1's charges of 500 and 600 fen on card 1001, T2's charge of 700
-// on card 1002 flagged PRICE_ABOVE_CAP (review) and a quote.
-func (c *Centre) SeedTransactions() {
+// SeedTransactions enrols two terminals, T1 of pharmacy P1 and T2 of P2,
+// and applies their records of 3 and 4 March 2025 in the centre's zone:
+// T1's charges of 500 and 600 fen on card 1001, T2's charge of 700 on
+// card 1002 flagged PRICE_ABOVE_CAP (review) and a quote. It returns the
+// terminals' tokens by id.
+func (c *Centre) SeedTransactions() map[string]string {
 	t := c.T
 	t.Helper()
+	tokens := map[string]string{"T1": c.Enrol("T1", "P1"), "T2": c.Enrol("T2", "P2")}
 	c.Accounts(map[string]int64{"1001": 10000, "1002": 10000})
 	day1 := time.Date(2025, 3, 3, 10, 0, 0, 0, c.Location())
 	day2 := day1.AddDate(0, 0, 1)
@@ -31,4 +33,5 @@ func (c *Centre) SeedTransactions() {
 			t.Fatal(err)
 		}
 	}
+	return tokens
 }

@@ -24,14 +24,20 @@ func rowsOf(page string) []string {
 	return out
 }
 
-func TestConsoleListsAndFiltersTransactions(t *testing.T) {
+// seededConsole is a centre with SeedTransactions' records and its
+// users, and a browser logged in as the supervisor.
+func seededConsole(t *testing.T) (*centretest.Centre, *browser) {
+	t.Helper()
 	c := centretest.Start(t)
-	c.Enrol("T1", "P1")
-	c.Enrol("T2", "P2")
 	c.Users()
 	c.SeedTransactions()
 	b := newBrowser(t, c.URL())
-	b.mustLogin("sup", "sup-password")
+	b.mustLogin(centretest.SupervisorName, centretest.SupervisorPassword)
+	return c, b
+}
+
+func TestConsoleListsAndFiltersTransactions(t *testing.T) {
+	c, b := seededConsole(t)
 
 	day2 := url.QueryEscape(time.Date(2025, 3, 4, 10, 0, 0, 0, c.Location()).Format(time.RFC3339Nano))
 	for query, want := range map[string]string{
@@ -72,13 +78,7 @@ func TestConsoleListsAndFiltersTransactions(t *testing.T) {
 // TestConsoleListPagesOlderRecords pages one row at a time through
 // records of which two share the same instant: each shows exactly once.
 func TestConsoleListPagesOlderRecords(t *testing.T) {
-	c := centretest.Start(t)
-	c.Enrol("T1", "P1")
-	c.Enrol("T2", "P2")
-	c.Users()
-	c.SeedTransactions()
-	b := newBrowser(t, c.URL())
-	b.mustLogin("sup", "sup-password")
+	_, b := seededConsole(t)
 	older := regexp.MustCompile(`<a id="older" href="([^"]+)"`)
 	var seen []string
 	path := "/console/?limit=1"
