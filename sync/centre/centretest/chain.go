@@ -6,10 +6,12 @@ import (
 	"time"
 
 	"posagent/sync/wire"
+	"posagent/sync/wire/wiretest"
 )
 
 // Chain builds properly chained entries of one terminal, from seq 1, as
-// its journal would: Recs[i] sealed is Entries[i], seq i+1.
+// its journal would (wiretest.Next), with the times the test gives:
+// Recs[i] sealed is Entries[i], seq i+1.
 type Chain struct {
 	Terminal string
 	Recs     []wire.Record
@@ -31,14 +33,7 @@ func (ch *Chain) Charge(t testing.TB, card string, account int64, at time.Time) 
 // Add seals rec as the next entry: its seq and prev_hash are set.
 func (ch *Chain) Add(t testing.TB, rec wire.Record) wire.Entry {
 	t.Helper()
-	rec.Seq = uint64(len(ch.Entries) + 1)
-	if n := len(ch.Entries); n > 0 {
-		rec.PrevHash = ch.Entries[n-1].Hash
-	}
-	e, err := wire.Seal(rec)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rec, e := wiretest.Next(t, ch.Entries, rec)
 	ch.Recs = append(ch.Recs, rec)
 	ch.Entries = append(ch.Entries, e)
 	return e

@@ -36,19 +36,31 @@ func NewJournal(t testing.TB, terminal string, start time.Time) *Journal {
 // its At when it has none.
 func (j *Journal) Add(rec wire.Record) wire.Entry {
 	j.T.Helper()
-	j.Seq++
 	j.At = j.At.Add(time.Minute)
-	rec.Terminal, rec.Seq, rec.PrevHash = j.Terminal, j.Seq, j.Last
+	rec.Terminal = j.Terminal
 	if rec.At.IsZero() {
 		rec.At = j.At
 	}
-	e, err := wire.Seal(rec)
-	if err != nil {
-		j.T.Fatal(err)
-	}
-	j.Last = e.Hash
+	_, e := Next(j.T, j.Entries, rec)
+	j.Seq, j.Last = e.Seq, e.Hash
 	j.Entries = append(j.Entries, e)
 	return e
+}
+
+// Next seals rec as the entry after entries (a terminal's, from seq 1):
+// its seq is one more than theirs and its prev_hash the last one's hash.
+// It returns the record so numbered and its entry.
+func Next(t testing.TB, entries []wire.Entry, rec wire.Record) (wire.Record, wire.Entry) {
+	t.Helper()
+	rec.Seq, rec.PrevHash = uint64(len(entries)+1), ""
+	if n := len(entries); n > 0 {
+		rec.PrevHash = entries[n-1].Hash
+	}
+	e, err := wire.Seal(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec, e
 }
 
 // NextTxnID is the id the next record's transaction gets: terminal-seq.
