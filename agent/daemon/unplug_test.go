@@ -146,7 +146,7 @@ func (l *eventLog) tally() (cards []string, downs, opens int) {
 // an agent whose reader is the socket's link.
 func startUnpluggedTerminal(t *testing.T, ctx context.Context, env *demo.Env, dir, link string) *api.Client {
 	t.Helper()
-	token, err := env.Centre.Server().Enrol(ctx, "T-USB", "P001")
+	token, err := env.Centre.Centre().Enrol(ctx, "T-USB", "P001")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,10 @@ import (
 	"os"
 	"strings"
 
-	"posagent/sync/centre"
-	"posagent/sync/centre/store/pgstore"
+	"posagent/sync/centre/admin"
+	"posagent/sync/centre/datadir"
+	"posagent/sync/centre/service"
+	"posagent/sync/centre/store"
 )
 
 // runCommand is `centre run`: serve until SIGINT or SIGTERM.
@@ -22,20 +24,12 @@ func (c *runCommand) Run(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args, "data"); err != nil {
 		return err
 	}
-	cfg := centre.ServiceConfig{DataDir: c.data, Listen: c.listen, Logger: e.log}
-	if c.db != "" {
-		st, err := pgstore.Open(ctx, c.db, pgstore.Options{Logger: e.log})
-		if err != nil {
-			return err
-		}
-		cfg.Store = st // the service closes it
-		// The administrative commands on this data directory use it too.
-		if err := centre.RememberStoreURL(c.data, c.db); err != nil {
-			st.Close()
-			return err
-		}
+	st, err := openRunStore(ctx, e, c.data, c.db)
+	if err != nil {
+		return err
 	}
-	svc, err := centre.Start(ctx, cfg)
+	svc, err := service.Start(ctx, service.Config{DataDir: c.data, Listen: c.listen, Logger: e.log,
+		Store: st}) // the service closes st
 	if err != nil {
 		return err
 	}
@@ -56,7 +50,7 @@ func (c *keygenCommand) Run(_ context.Context, e *env, args []string) error {
 	if err := parse(fs, args, "data"); err != nil {
 		return err
 	}
-	pub, err := centre.Keygen(c.data, c.force)
+	pub, err := datadir.Keygen(c.data, c.force)
 	if err != nil {
 		return err
 	}
@@ -84,7 +78,7 @@ func (c *publishCommand) Run(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return withAdmin(e, c.data, func(a centre.Admin) error {
+	return withAdmin(e, c.data, func(a admin.Admin) error {
 		v, err := a.Publish(ctx, cat, rules)
 		if err == nil {
 			fmt.Fprintf(e.stdout, "bundle version %d published (via %s)\n", v, a.Via())
@@ -110,7 +104,7 @@ func (c *importCommand) Run(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer f.Close()
-	return withAdmin(e, c.data, func(a centre.Admin) error {
+	return withAdmin(e, c.data, func(a admin.Admin) error {
 		n, err := a.ImportAccountsCSV(ctx, f)
 		if err == nil {
 			fmt.Fprintf(e.stdout, "%d accounts imported (via %s)\n", n, a.Via())
@@ -130,7 +124,7 @@ func (c *enrolCommand) Run(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args, "data", "terminal", "pharmacy"); err != nil {
 		return err
 	}
-	return withAdmin(e, c.data, func(a centre.Admin) error {
+	return withAdmin(e, c.data, func(a admin.Admin) error {
 		token, err := a.Enrol(ctx, c.terminal, c.pharmacy)
 		if err == nil {
 			fmt.Fprintf(e.stdout, "terminal %s of pharmacy %s enrolled (via %s); its token (--terminal-token):\n", c.terminal, c.pharmacy, a.Via())
@@ -161,7 +155,7 @@ func (c *userAddCommand) Run(ctx context.Context, e *env, args []string) error {
 	if password == "" {
 		return fmt.Errorf("no password on stdin: %w", err)
 	}
-	return withAdmin(e, c.data, func(a centre.Admin) error {
+	return withAdmin(e, c.data, func(a admin.Admin) error {
 		err := a.AddUser(ctx, c.name, c.role, password)
 		if err == nil {
 			fmt.Fprintf(e.stdout, "user %s (%s) added (via %s)\n", c.name, c.role, a.Via())
@@ -195,7 +189,7 @@ func (c *blockCommand) Run(ctx context.Context, e *env, args []string) error {
 	if c.unblock {
 		add, remove = nil, c.cards
 	}
-	return withAdmin(e, c.data, func(a centre.Admin) error {
+	return withAdmin(e, c.data, func(a admin.Admin) error {
 		v, err := a.BlockCards(ctx, add, remove)
 		if err == nil {
 			fmt.Fprintf(e.stdout, "blocklist version %d published (via %s)\n", v, a.Via())
@@ -205,8 +199,10 @@ func (c *blockCommand) Run(ctx context.Context, e *env, args []string) error {
 }
 
 // withAdmin runs fn with the admin operations of dataDir.
-func withAdmin(e *env, dataDir string, fn func(centre.Admin) error) error {
-	a, err := centre.OpenAdmin(context.Background(), dataDir, e.log)
+func withAdmin(e *env, dataDir string, fn func(admin.Admin) error) error {
+	a, err := admin.Open(context.Background(), dataDir, func(ctx context.Context) (store.Store, string, error) {
+		return openAdminStore(ctx, e, dataDir)
+	})
 	if err != nil {
 		return err
 	}

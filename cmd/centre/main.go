@@ -1,6 +1,7 @@
 // Command centre runs the regional centre of posagent and administers it:
 // keys, bundles, accounts, terminals and users. The work is done by package
-// sync/centre; this file only parses flags and prints.
+// sync/centre and its packages; main.go parses flags and prints, store.go
+// chooses the store.
 package main
 
 import (

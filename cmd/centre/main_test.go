@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"posagent/sync/centre"
+	"posagent/sync/centre/datadir"
 	"posagent/sync/centre/store"
 	"posagent/sync/wire"
 )
@@ -101,7 +101,7 @@ func TestAdminCommandsOnTheStoreDirectly(t *testing.T) {
 	}
 	token := adminSession(t, ctx, data, "via store")
 
-	st, err := store.OpenBolt(filepath.Join(data, centre.StoreFile), store.BoltOptions{})
+	st, err := store.OpenBolt(filepath.Join(data, datadir.StoreFile), store.BoltOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -148,7 +148,7 @@ func TestAdminCommandsThroughARunningCentre(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("run did not stop")
 	}
-	if _, err := os.Stat(filepath.Join(data, centre.AddrFile)); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(data, datadir.AddrFile)); !os.IsNotExist(err) {
 		t.Fatalf("centre.addr left behind: %v", err)
 	}
 }
@@ -187,7 +187,7 @@ func waitForAddr(t *testing.T, data string) string {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
-		if b, err := os.ReadFile(filepath.Join(data, centre.AddrFile)); err == nil && len(b) > 0 {
+		if b, err := os.ReadFile(filepath.Join(data, datadir.AddrFile)); err == nil && len(b) > 0 {
 			return strings.TrimSpace(string(b))
 		}
 		time.Sleep(20 * time.Millisecond)
@@ -257,7 +257,7 @@ func TestRealBinary(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("centre run after SIGTERM: %v, want exit 0", err)
 	}
-	if _, err := os.Stat(filepath.Join(data, centre.AddrFile)); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(data, datadir.AddrFile)); !os.IsNotExist(err) {
 		t.Fatalf("centre.addr left after SIGTERM: %v", err)
 	}
 }

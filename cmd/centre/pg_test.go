@@ -15,6 +15,7 @@ import (
 	"posagent/internal/pgtest"
 	"posagent/policy"
 	"posagent/sync/centre"
+	"posagent/sync/centre/datadir"
 	"posagent/sync/centre/store/pgstore"
 	"posagent/sync/wire"
 )
@@ -34,11 +35,15 @@ func TestRunOnPostgreSQL(t *testing.T) {
 	if err := st.ImportAccounts(ctx, []policy.Holder{{CardNo: "1001", Name: "张三", Status: "active", Balance: 12345}}); err != nil {
 		t.Fatal(err)
 	}
-	token, err := centre.Enrol(ctx, st, "T1", "P1")
+	c, err := centre.New(centre.Config{Store: st})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := centre.AddUser(ctx, st, "adm", "admin", "adm-password"); err != nil {
+	token, err := c.Enrol(ctx, "T1", "P1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.AddUser(ctx, "adm", "admin", "adm-password"); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -111,7 +116,7 @@ func TestRunOnPostgreSQL(t *testing.T) {
 	if _, err := st.Terminal(context.Background(), "T3"); err != nil {
 		t.Fatalf("terminal enrolled directly: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(data, centre.StoreFile)); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(data, datadir.StoreFile)); !os.IsNotExist(err) {
 		t.Fatalf("the embedded store was created beside a PostgreSQL centre: %v", err)
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"posagent/agent/api"
 	"posagent/reader"
+	"posagent/sync/centre/datadir"
 )
 
 // Names and secrets of the world the harness sets up.
@@ -159,7 +160,7 @@ func (w *World) Agent(listen, centreAddr, readerPath string) *Proc {
 func (w *World) JournalPath() string { return filepath.Join(w.AgentDir, "journal.db") }
 
 // StorePath is the centre's store file.
-func (w *World) StorePath() string { return filepath.Join(w.CentreDir, "centre.db") }
+func (w *World) StorePath() string { return filepath.Join(w.CentreDir, datadir.StoreFile) }
 
 // POS is a POS API client of the agent at listen. Its requests time out
 // after 20 s so that a hung agent fails a test instead of stalling it.

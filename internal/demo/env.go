@@ -17,7 +17,9 @@ import (
 	_ "time/tzdata" // the pharmacy zone must load on machines without a zone database
 
 	"posagent/reader"
-	"posagent/sync/centre"
+	"posagent/sync/centre/datadir"
+	"posagent/sync/centre/service"
+	"posagent/sync/centre/store"
 )
 
 // Options configure an Env.
@@ -58,7 +60,7 @@ type Env struct {
 	log       *slog.Logger
 	CentreDir string
 	KeyFile   string
-	Centre    *centre.Service
+	Centre    *service.Service
 	centreAdr string
 	// Terminal is the first terminal (its Agent, AgentCfg, POS, Swipe …
 	// are promoted); AddTerminal adds more.
@@ -108,7 +110,7 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 // setUpCentre creates the key, starts the centre, imports the sample
 // accounts, publishes the sample bundle and creates the users.
 func (e *Env) setUpCentre(ctx context.Context) error {
-	key, err := centre.Keygen(e.CentreDir, false)
+	key, err := datadir.Keygen(e.CentreDir, false)
 	if err != nil {
 		return fmt.Errorf("demo: keygen: %w", err)
 	}
@@ -116,7 +118,7 @@ func (e *Env) setUpCentre(ctx context.Context) error {
 	if err := e.StartCentre(ctx, "127.0.0.1:0"); err != nil {
 		return err
 	}
-	srv := e.Centre.Server()
+	srv := e.Centre.Centre()
 	accounts, err := os.Open(filepath.Join(e.opts.Testdata, "accounts.csv"))
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -145,9 +147,15 @@ func (e *Env) setUpCentre(ctx context.Context) error {
 	return nil
 }
 
-// StartCentre starts (or restarts) the centre on listen.
+// StartCentre starts (or restarts) the centre on listen, on the embedded
+// store in CentreDir.
 func (e *Env) StartCentre(ctx context.Context, listen string) error {
-	svc, err := centre.Start(ctx, centre.ServiceConfig{DataDir: e.CentreDir, Listen: listen, Logger: e.log.With("part", "centre")})
+	log := e.log.With("part", "centre")
+	st, err := datadir.OpenBolt(e.CentreDir, store.BoltOptions{Logger: log})
+	if err != nil {
+		return fmt.Errorf("demo: start centre: %w", err)
+	}
+	svc, err := service.Start(ctx, service.Config{DataDir: e.CentreDir, Listen: listen, Logger: log, Store: st})
 	if err != nil {
 		return fmt.Errorf("demo: start centre: %w", err)
 	}

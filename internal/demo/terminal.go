@@ -31,7 +31,7 @@ type Terminal struct {
 // AddTerminal enrols a terminal at the centre and starts its agent with a
 // reader of its own.
 func (e *Env) AddTerminal(ctx context.Context, id, pharmacy string) (*Terminal, error) {
-	token, err := e.Centre.Server().Enrol(ctx, id, pharmacy)
+	token, err := e.Centre.Centre().Enrol(ctx, id, pharmacy)
 	if err != nil {
 		return nil, fmt.Errorf("demo: enrol %s: %w", id, err)
 	}

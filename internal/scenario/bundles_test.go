@@ -18,7 +18,7 @@ import (
 	"posagent/agent/daemon"
 	"posagent/internal/demo"
 	"posagent/policy"
-	"posagent/sync/centre"
+	"posagent/sync/centre/datadir"
 	"posagent/sync/wire"
 )
 
@@ -55,7 +55,7 @@ func TestBundlesAreRefusedOrActivatedWhole(t *testing.T) {
 
 	// 2. Truncated: version 3 signed with the centre's own key, its payload
 	// cut in half on the way.
-	key, err := centre.LoadSigningKey(e.CentreDir)
+	key, err := datadir.LoadSigningKey(e.CentreDir)
 	if err != nil || key == nil {
 		t.Fatalf("centre signing key: %v", err)
 	}
@@ -200,7 +200,7 @@ func publishUnderQuotes(t *testing.T, e *demo.Env, catalogue, rules []byte) {
 		return seen[v]
 	}
 	eventually(t, "quotes on version 1", func() (bool, string) { return count(1) >= 8, fmt.Sprint(count(1)) })
-	doc, err := e.Centre.Server().Publish(context.Background(), catalogue, rules)
+	doc, err := e.Centre.Centre().Publish(context.Background(), catalogue, rules)
 	if err != nil || doc.Version != 3 {
 		t.Fatalf("publish: version %d, %v; want version 3", doc.Version, err)
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"posagent/internal/demo"
-	"posagent/sync/centre"
+	"posagent/sync/centre/api"
 	"posagent/sync/centre/store"
 )
 
@@ -41,10 +41,10 @@ func supervisorGet(t *testing.T, e *demo.Env, path string, out any) {
 }
 
 // centreTerminal is the terminal as GET /api/terminals shows it.
-func centreTerminal(t *testing.T, e *demo.Env, id string) centre.TerminalStatus {
+func centreTerminal(t *testing.T, e *demo.Env, id string) api.TerminalStatus {
 	t.Helper()
 	var out struct {
-		Terminals []centre.TerminalStatus `json:"terminals"`
+		Terminals []api.TerminalStatus `json:"terminals"`
 	}
 	supervisorGet(t, e, "/api/terminals", &out)
 	for _, ts := range out.Terminals {
@@ -53,7 +53,7 @@ func centreTerminal(t *testing.T, e *demo.Env, id string) centre.TerminalStatus 
 		}
 	}
 	t.Fatalf("terminal %s not in GET /api/terminals: %+v", id, out.Terminals)
-	return centre.TerminalStatus{}
+	return api.TerminalStatus{}
 }
 
 // centreTxns lists a terminal's synced records through the supervisor

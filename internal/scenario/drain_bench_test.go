@@ -16,7 +16,9 @@ import (
 	"posagent/agent"
 	"posagent/agent/journal"
 	"posagent/policy"
-	"posagent/sync/centre"
+	"posagent/sync/centre/datadir"
+	"posagent/sync/centre/service"
+	"posagent/sync/centre/store"
 	"posagent/sync/client"
 	"posagent/sync/wire"
 )
@@ -64,7 +66,7 @@ func BenchmarkDrain100k(b *testing.B) {
 // drainRig is a terminal with a full backlog and a centre to drain it to.
 type drainRig struct {
 	j   *journal.Journal
-	svc *centre.Service
+	svc *service.Service
 	c   *client.Client
 }
 
@@ -236,10 +238,14 @@ func backlogCharge(i int, at time.Time) wire.Record {
 
 // drainCentre starts a centre over dir with the backlog's accounts and
 // terminal T001 enrolled; it returns the service and T001's token.
-func drainCentre(b *testing.B, dir string, log *slog.Logger) (*centre.Service, string) {
+func drainCentre(b *testing.B, dir string, log *slog.Logger) (*service.Service, string) {
 	b.Helper()
 	ctx := context.Background()
-	svc, err := centre.Start(ctx, centre.ServiceConfig{DataDir: dir, Listen: "127.0.0.1:0", Logger: log})
+	st, err := datadir.OpenBolt(dir, store.BoltOptions{Logger: log})
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc, err := service.Start(ctx, service.Config{DataDir: dir, Listen: "127.0.0.1:0", Logger: log, Store: st})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -250,7 +256,7 @@ func drainCentre(b *testing.B, dir string, log *slog.Logger) (*centre.Service, s
 	if err := svc.Store().ImportAccounts(ctx, holders); err != nil {
 		b.Fatal(err)
 	}
-	token, err := svc.Server().Enrol(ctx, "T001", "P001")
+	token, err := svc.Centre().Enrol(ctx, "T001", "P001")
 	if err != nil {
 		b.Fatal(err)
 	}

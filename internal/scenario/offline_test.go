@@ -47,7 +47,7 @@ func TestOfflineLimitsAndCentreFlags(t *testing.T) {
 	}
 	t.Cleanup(func() { link.Close() })
 	restartAgent(t, e, func(cfg *daemon.Config) { cfg.Centre = "ws://" + link.Addr() })
-	if _, err := e.Centre.Server().Publish(t.Context(), sampleFile(t, "catalogue.csv"),
+	if _, err := e.Centre.Centre().Publish(t.Context(), sampleFile(t, "catalogue.csv"),
 		rulesWith(t, map[string]any{"offline_card_limit": cardLimit, "offline_terminal_limit": terminalLimit})); err != nil {
 		t.Fatal(err)
 	}
@@ -76,10 +76,10 @@ func TestOfflineLimitsAndCentreFlags(t *testing.T) {
 	waitConnected(t, e, false)
 	// At the centre, unseen by the agent: 赵六's card is blocked, and 郑十
 	// spends 9 of his 12 yuan at a hospital (the accounts are re-imported).
-	if _, err := e.Centre.Server().BlockCards(t.Context(), []string{cards["zhao-liu"].CardNo}, nil); err != nil {
+	if _, err := e.Centre.Centre().BlockCards(t.Context(), []string{cards["zhao-liu"].CardNo}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Centre.Server().ImportAccountsCSV(t.Context(), strings.NewReader(
+	if _, err := e.Centre.Centre().ImportAccountsCSV(t.Context(), strings.NewReader(
 		"card_no,person_id,name,balance,status,diseases,pharmacy\nA00000008,110105199511110820,郑十,300,active,,\n")); err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 
 	"posagent/internal/demo"
 	"posagent/policy"
-	"posagent/sync/centre"
+	"posagent/sync/centre/datadir"
 )
 
 // TestStaleRulesStopAccountPayment: the centre goes down and stays down.
@@ -70,7 +70,7 @@ func TestStaleRulesStopAccountPayment(t *testing.T) {
 func TestLastContactOutlivesARestart(t *testing.T) {
 	t.Parallel()
 	e := startWorld(t, demo.Options{})
-	key, err := centre.LoadSigningKey(e.CentreDir)
+	key, err := datadir.LoadSigningKey(e.CentreDir)
 	if err != nil || key == nil {
 		t.Fatalf("centre signing key: %v", err)
 	}

@@ -35,25 +35,31 @@ const importChunk = 5000
 // name, balance, status, diseases, pharmacy; header by name, any order,
 // extra columns ignored) and inserts or replaces the accounts, balances
 // included. A card's blocklist mark survives the import. The whole file is
-// checked before anything is stored; a bad file changes nothing and its
-// error (ErrInvalid) names the row, column and value. It must not run
-// concurrently with Apply on the same store (a running Server sees to it).
-func ImportAccountsCSV(ctx context.Context, st store.Store, r io.Reader) (int, error) {
+// checked before anything is stored, and before the ledger is held still
+// for the import; a bad file changes nothing and its error (ErrInvalid)
+// names the row, column and value.
+func (c *Centre) ImportAccountsCSV(ctx context.Context, r io.Reader) (int, error) {
 	accounts, err := ParseAccountsCSV(r)
 	if err != nil {
 		return 0, err
 	}
-	return importAccounts(ctx, st, accounts)
+	c.ledgerMu.Lock()
+	defer c.ledgerMu.Unlock()
+	n, err := c.importAccounts(ctx, accounts)
+	if err == nil {
+		c.log.Info("accounts imported", "count", n)
+	}
+	return n, err
 }
 
 // importAccounts stores checked accounts in chunks, keeping blocklist marks.
-func importAccounts(ctx context.Context, st store.Store, accounts []policy.Holder) (int, error) {
+func (c *Centre) importAccounts(ctx context.Context, accounts []policy.Holder) (int, error) {
 	for start := 0; start < len(accounts); start += importChunk {
 		chunk := accounts[start:min(start+importChunk, len(accounts))]
-		if err := keepBlocked(ctx, st, chunk); err != nil {
+		if err := c.keepBlocked(ctx, chunk); err != nil {
 			return start, err
 		}
-		if err := st.ImportAccounts(ctx, chunk); err != nil {
+		if err := c.st.ImportAccounts(ctx, chunk); err != nil {
 			return start, fmt.Errorf("import accounts %d-%d: %w", start+1, start+len(chunk), err)
 		}
 	}
@@ -61,9 +67,9 @@ func importAccounts(ctx context.Context, st store.Store, accounts []policy.Holde
 }
 
 // keepBlocked copies the blocklist mark of accounts already stored.
-func keepBlocked(ctx context.Context, st store.Store, accounts []policy.Holder) error {
+func (c *Centre) keepBlocked(ctx context.Context, accounts []policy.Holder) error {
 	for i := range accounts {
-		old, err := st.Account(ctx, accounts[i].CardNo)
+		old, err := c.st.Account(ctx, accounts[i].CardNo)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
@@ -159,7 +165,7 @@ func parseAccountRow(rec []string, cols map[string]int, line int) (policy.Holder
 	}
 	h := policy.Holder{CardNo: get("card_no"), PersonID: get("person_id"), Name: get("name"),
 		Status: strings.ToLower(get("status")), Pharmacy: get("pharmacy")}
-	if err := checkCardNo(h.CardNo); err != nil {
+	if err := CheckCardNo(h.CardNo); err != nil {
 		return h, bad("card_no", h.CardNo, err.Error())
 	}
 	bal, err := strconv.ParseInt(get("balance"), 10, 64)
@@ -185,8 +191,8 @@ func parseAccountRow(rec []string, cols map[string]int, line int) (policy.Holder
 	return h, nil
 }
 
-// checkCardNo accepts 1–32 ASCII letters and digits.
-func checkCardNo(s string) error {
+// CheckCardNo accepts a card number of 1–32 ASCII letters and digits.
+func CheckCardNo(s string) error {
 	if s == "" || len(s) > 32 {
 		return errors.New("want 1 to 32 letters or digits")
 	}

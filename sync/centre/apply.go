@@ -2,63 +2,88 @@ package centre
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"posagent/policy"
 	"posagent/sync/centre/store"
 	"posagent/sync/wire"
 )
 
-// applyEntries applies one batch of a terminal's entries and returns the
-// ack for it. An empty batch acks the terminal's current state.
-func (s *Server) applyEntries(ctx context.Context, terminal string, entries []wire.Entry) (wire.Ack, error) {
+// ApplyEntries applies one batch of a terminal's entries (ascending seq)
+// exactly once per (terminal, seq), in one store transaction, and returns
+// the ack for it; an empty batch acks the terminal's current state. A
+// batch the store refuses is ErrRefused and nothing of it is applied.
+// ackedBefore is the seq the terminal was last acknowledged as far as the
+// caller knows: entries at or below it are resent ones, which the store
+// skips and the Observer is not told about.
+func (c *Centre) ApplyEntries(ctx context.Context, terminal string, ackedBefore uint64, entries []wire.Entry) (wire.Ack, error) {
 	if len(entries) == 0 {
-		t, err := s.cfg.Store.Terminal(ctx, terminal)
+		t, err := c.st.Terminal(ctx, terminal)
 		if err != nil {
 			return wire.Ack{}, fmt.Errorf("terminal %s: %w", terminal, err)
 		}
 		return wire.Ack{AckedSeq: t.AckedSeq}, nil
 	}
-	s.ledgerMu.RLock()
-	res, err := s.cfg.Store.Apply(ctx, terminal, entries, s.cfg.Now())
-	s.ledgerMu.RUnlock()
+	start := c.Now()
+	c.ledgerMu.RLock()
+	res, err := c.st.Apply(ctx, terminal, entries, start)
+	c.ledgerMu.RUnlock()
 	if err != nil {
 		return wire.Ack{}, fmt.Errorf("apply %d entries of %s from seq %d: %w", len(entries), terminal, entries[0].Seq, err)
 	}
-	return wire.Ack{AckedSeq: res.AckedSeq, Results: res.Results}, nil
+	ack := wire.Ack{AckedSeq: res.AckedSeq, Results: res.Results}
+	c.observeApplied(entries, ackedBefore, ack, c.Now().Sub(start))
+	return ack, nil
 }
 
-// accountInfo is a card's account and its purchases in the history window,
-// leaving out those of the terminal excluded (it knows its own). Exclude
-// "" to keep every purchase.
-func (s *Server) accountInfo(ctx context.Context, cardNo, exclude string) (wire.AccountInfo, error) {
+// observeApplied tells the observer about a batch the store applied: the
+// entries past the terminal's acked seq before it (the store applies each
+// of those once) and the flags on the settlements of those among them
+// that move money.
+func (c *Centre) observeApplied(entries []wire.Entry, ackedBefore uint64, ack wire.Ack, took time.Duration) {
+	n := 0
+	for _, e := range entries {
+		if e.Seq > ackedBefore {
+			n++
+		}
+	}
+	var flags []string
+	for _, r := range ack.Results {
+		if r.Seq > ackedBefore { // not an earlier settlement sent again
+			flags = append(flags, r.Flags...)
+		}
+	}
+	c.cfg.Observer.Applied(n, flags, took)
+}
+
+// AccountInfo is a card's account and its purchases in the history window
+// (Config.HistoryDays back from now). A terminal asking at swipe time
+// names itself and is not told its own purchases (it knows them); a
+// supervisor names no terminal and sees every purchase.
+func (c *Centre) AccountInfo(ctx context.Context, cardNo, terminal string) (wire.AccountInfo, error) {
 	info := wire.AccountInfo{Holder: policy.Holder{CardNo: cardNo}}
-	h, err := s.cfg.Store.Account(ctx, cardNo)
+	h, err := c.st.Account(ctx, cardNo)
 	switch {
 	case err == nil:
 		info.Found, info.Holder = true, h
 	case !errors.Is(err, store.ErrNotFound):
 		return info, fmt.Errorf("account %s: %w", cardNo, err)
 	}
-	history, err := s.cfg.Store.CardHistory(ctx, cardNo, s.since())
+	history, err := c.st.CardHistory(ctx, cardNo, c.since())
 	if err != nil {
 		return info, fmt.Errorf("history of %s: %w", cardNo, err)
 	}
 	for _, p := range history {
-		if exclude == "" || p.Terminal != exclude {
+		if terminal == "" || p.Terminal != terminal {
 			info.History = append(info.History, p)
 		}
 	}
-	return info, nil
-}
-
-// jsonMessage encodes a websocket message.
-func jsonMessage(m wire.Message) ([]byte, error) {
-	data, err := json.Marshal(m)
-	if err != nil {
-		return nil, fmt.Errorf("encode %s: %w", m.Type, err)
+	source := LookupAgent
+	if terminal == "" {
+		source = LookupSupervisor
 	}
-	return data, nil
+	c.cfg.Observer.LookedUp(source)
+	return info, nil
 }

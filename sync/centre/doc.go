@@ -1,17 +1,20 @@
-// Package centre is the regional centre's service: the websocket endpoint
-// agents sync with (GET /v1/agent), the supervisor API, the admin API the
-// CLI uses while the centre runs, and the operations behind them (publishing
-// signed rule bundles and blocklist deltas, importing accounts, enrolling
-// terminals, adding users).
+// Package centre is the regional centre's domain: one Centre that applies
+// the terminals' entries to the ledger exactly once, answers account
+// look-ups, reconciles the terminals' days, publishes signed rule bundles
+// and blocklist deltas, imports accounts, enrols terminals and adds users.
+// It decides who may do what with a terminal's token or a user's password,
+// keeps versions in order and the ledger still while it is changed in
+// bulk.
 //
-// It owns the protocol's centre end and who may do what; it does not own
-// storage (that is sync/centre/store) nor the wire format (sync/wire).
+// It owns no transport and no storage: the agents' websocket end is
+// sync/centre/agentws, the supervisor and admin JSON API sync/centre/api,
+// the supervisors' console sync/centre/console, the wiring over a data
+// directory sync/centre/service; storage is the store.Store it is given
+// (sync/centre/store, whose backends it never imports), the pure ledger
+// decisions are sync/centre/ledger, the wire format sync/wire. What it
+// cannot do itself it asks of two small interfaces: a Notifier (wake the
+// connections, drop a re-keyed terminal) and an Observer (metrics).
 //
-// The operations are plain functions over a store.Store (Publish,
-// BlockCards, ImportAccountsCSV, Enrol, AddUser) so the CLI can run them on
-// the store file directly when no centre holds it. A running Server wraps
-// them so that versions stay ordered, money is never raced and every new
-// signed document is pushed to the connected agents. Service runs a Server
-// over a data directory the way `centre run` does; OpenAdmin gives the CLI
-// the same operations either directly or through a running centre.
+// A Centre without a Notifier runs directly on a store: the CLI's
+// administrative commands do so when no centre is running.
 package centre

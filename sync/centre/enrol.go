@@ -3,23 +3,36 @@ package centre
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"time"
+	"strings"
 	"unicode"
-
-	"golang.org/x/crypto/bcrypt"
 
 	"posagent/sync/centre/store"
 )
 
 // Enrol creates a terminal of a pharmacy, or re-keys an existing one
 // (keeping its sync state), and returns its new token: 32 random bytes,
-// base64url. Only the token's SHA-256 is stored. It must not run
-// concurrently with Apply for the same terminal (a running Server sees to
-// it, and drops the terminal's connection made with the old token).
-func Enrol(ctx context.Context, st store.Store, terminal, pharmacy string) (string, error) {
+// base64url. Only the token's SHA-256 is stored. The ledger is held still
+// meanwhile, and a connection the terminal made with its old token is
+// dropped.
+func (c *Centre) Enrol(ctx context.Context, terminal, pharmacy string) (string, error) {
+	c.ledgerMu.Lock()
+	token, err := c.enrol(ctx, terminal, pharmacy)
+	c.ledgerMu.Unlock()
+	if err != nil {
+		return "", err
+	}
+	c.notify().TerminalRekeyed(terminal)
+	c.log.Info("terminal enrolled", "terminal", terminal, "pharmacy", pharmacy)
+	return token, nil
+}
+
+func (c *Centre) enrol(ctx context.Context, terminal, pharmacy string) (string, error) {
 	if err := checkID(terminal); err != nil {
 		return "", invalidf("enrol: terminal %q: %w", terminal, err)
 	}
@@ -31,47 +44,53 @@ func Enrol(ctx context.Context, st store.Store, terminal, pharmacy string) (stri
 		return "", fmt.Errorf("enrol %s: token: %w", terminal, err)
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw[:])
-	t, err := st.Terminal(ctx, terminal)
+	t, err := c.st.Terminal(ctx, terminal)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		t = store.Terminal{ID: terminal, EnrolledAt: time.Now().UTC()}
+		t = store.Terminal{ID: terminal, EnrolledAt: c.Now().UTC()}
 	case err != nil:
 		return "", fmt.Errorf("enrol %s: %w", terminal, err)
 	}
 	t.Pharmacy, t.TokenHash = pharmacy, hashToken(token)
-	if err := st.EnrolTerminal(ctx, t); err != nil {
+	if err := c.st.EnrolTerminal(ctx, t); err != nil {
 		return "", fmt.Errorf("enrol %s: %w", terminal, err)
 	}
 	return token, nil
 }
 
-// bcryptCost is the cost of new password hashes (tests lower it).
-var bcryptCost = bcrypt.DefaultCost
-
-// AddUser creates or replaces a supervisor or administrator. The password
-// (8 to 72 bytes, bcrypt's limit) is stored as a bcrypt hash.
-func AddUser(ctx context.Context, st store.Store, name, role, password string) error {
-	if err := checkID(name); err != nil {
-		return invalidf("add user: name %q: %w", name, err)
+// AuthenticateTerminal returns the terminal whose id and token these are,
+// ErrUnauthorized when they are not those of an enrolled terminal, or
+// the store's error.
+func (c *Centre) AuthenticateTerminal(ctx context.Context, id, token string) (store.Terminal, error) {
+	t, err := c.st.Terminal(ctx, id)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return store.Terminal{}, fmt.Errorf("terminal %s: %w", id, err)
 	}
-	if role != store.RoleSupervisor && role != store.RoleAdmin {
-		return invalidf("add user %s: role %q: want %s or %s", name, role, store.RoleSupervisor, store.RoleAdmin)
+	if !tokenMatches(token, t.TokenHash) || err != nil {
+		return store.Terminal{}, ErrUnauthorized
 	}
-	if len(password) < 8 || len(password) > 72 {
-		return invalidf("add user %s: password must be 8 to 72 bytes, got %d", name, len(password))
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
-	if err != nil {
-		return fmt.Errorf("add user %s: hash password: %w", name, err)
-	}
-	if err := st.AddUser(ctx, store.User{Name: name, Role: role, PasswordHash: hash}); err != nil {
-		return fmt.Errorf("add user %s: %w", name, err)
-	}
-	return nil
+	return t, nil
 }
 
-// checkID accepts 1–64 printable characters without spaces or colons
-// (a colon would break HTTP Basic credentials).
+// hashToken is the stored form of a terminal token: hex SHA-256.
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// tokenMatches compares a token's SHA-256 with a stored hex hash in
+// constant time. An empty stored hash never matches.
+func tokenMatches(token, hashHex string) bool {
+	got := hashToken(token)
+	want := strings.ToLower(hashHex)
+	if len(want) != len(got) {
+		want = strings.Repeat("x", len(got)) // compare anyway: same time, never equal
+	}
+	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// checkID accepts 1–64 printable characters without spaces, colons or
+// slashes (a colon would break HTTP Basic credentials, a slash a URL).
 func checkID(s string) error {
 	if s == "" || len(s) > 64 {
 		return errors.New("want 1 to 64 characters")

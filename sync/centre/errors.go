@@ -3,6 +3,8 @@ package centre
 import (
 	"errors"
 	"fmt"
+
+	"posagent/sync/centre/ledger"
 )
 
 // ErrInvalid marks an error caused by the input (a bad file, a bad name):
@@ -11,8 +13,17 @@ import (
 var ErrInvalid = errors.New("invalid input")
 
 // ErrNoSigningKey means publishing was asked of a centre without its
-// signing key (see Keygen).
+// signing key (`centre keygen`).
 var ErrNoSigningKey = errors.New("centre has no signing key: run `centre keygen` (and restart a running centre)")
+
+// ErrUnauthorized means a terminal id and token, or a user name and
+// password, were not recognised. It says no more, on purpose.
+var ErrUnauthorized = errors.New("credentials not recognised")
+
+// ErrRefused means Apply refused a batch (an entry names another
+// terminal, or cannot be read): nothing of it was applied, and sending it
+// again will not help.
+var ErrRefused = ledger.ErrRefused
 
 // invalidError is an input error; its text is the cause's alone.
 type invalidError struct{ err error }

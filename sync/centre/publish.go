@@ -3,24 +3,40 @@ package centre
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"slices"
-	"time"
 	"unicode/utf8"
 
 	"posagent/policy"
-	"posagent/sync/centre/store"
 	"posagent/sync/wire"
 )
 
 // Publish checks a catalogue CSV and a rules JSON with the same parsers
-// the agents use, signs them as the next bundle version and stores it. A
-// bad file is refused (ErrInvalid, with the parser's error) before
-// anything is signed. Versions are latest+1, so callers must not publish
-// concurrently on one store (a running Server sees to it).
-func Publish(ctx context.Context, st store.Store, priv ed25519.PrivateKey, catalogueCSV, rulesJSON []byte, now time.Time) (wire.Signed, error) {
+// the agents use, signs them as the next bundle version, stores it and
+// offers it to every connected agent. A bad file is refused (ErrInvalid,
+// with the parser's error) before anything is signed. Publishes are one
+// at a time, so versions are latest+1 without gaps or repeats.
+func (c *Centre) Publish(ctx context.Context, catalogueCSV, rulesJSON []byte) (wire.Signed, error) {
+	c.publishMu.Lock()
+	defer c.publishMu.Unlock()
+	doc, err := c.publish(ctx, catalogueCSV, rulesJSON)
+	if err != nil {
+		return doc, err
+	}
+	if _, err := c.cacheBundle(doc); err != nil {
+		c.log.Error("cache new bundle", "version", doc.Version, "err", err)
+		c.bundle.Store(nil) // reload from the store on next use
+	}
+	c.log.Info("bundle published", "version", doc.Version)
+	c.cfg.Observer.Published(wire.KindBundle)
+	c.notify().SignedStored()
+	return doc, nil
+}
+
+// publish checks, signs and stores the next bundle; publishMu is held.
+func (c *Centre) publish(ctx context.Context, catalogueCSV, rulesJSON []byte) (wire.Signed, error) {
+	priv := c.cfg.SigningKey
 	if priv == nil {
 		return wire.Signed{}, fmt.Errorf("publish: %w", ErrNoSigningKey)
 	}
@@ -36,28 +52,44 @@ func Publish(ctx context.Context, st store.Store, priv ed25519.PrivateKey, catal
 	if !json.Valid(rulesJSON) { // a parser that accepted it must not make us sign garbage
 		return wire.Signed{}, invalidf("publish: rules: not JSON")
 	}
-	latest, err := latestVersion(ctx, st, wire.KindBundle)
+	latest, err := c.storedVersion(ctx, wire.KindBundle)
 	if err != nil {
 		return wire.Signed{}, fmt.Errorf("publish: %w", err)
 	}
-	v, at := latest+1, now.UTC()
+	v, at := latest+1, c.Now().UTC()
 	content := wire.BundleContent{Kind: wire.KindBundle, Version: v, IssuedAt: at,
 		Catalogue: string(catalogueCSV), Rules: json.RawMessage(rulesJSON)}
 	doc, err := wire.Sign(priv, wire.KindBundle, v, at, content)
 	if err != nil {
 		return wire.Signed{}, fmt.Errorf("publish: %w", err)
 	}
-	if err := st.PutSigned(ctx, doc); err != nil {
+	if err := c.st.PutSigned(ctx, doc); err != nil {
 		return wire.Signed{}, fmt.Errorf("publish: store bundle %d: %w", v, err)
 	}
 	return doc, nil
 }
 
 // BlockCards signs and stores the next blocklist delta (add and remove
-// card numbers) and sets the Blocked mark of the accounts it names. It
-// must not run concurrently with Apply or another publish on the same
-// store (a running Server sees to it).
-func BlockCards(ctx context.Context, st store.Store, priv ed25519.PrivateKey, add, remove []string, now time.Time) (wire.Signed, error) {
+// card numbers), sets the Blocked mark of the accounts it names and offers
+// the delta to every connected agent. The ledger is held still meanwhile,
+// so no charge applied at the same time is lost.
+func (c *Centre) BlockCards(ctx context.Context, add, remove []string) (wire.Signed, error) {
+	c.publishMu.Lock()
+	defer c.publishMu.Unlock()
+	c.ledgerMu.Lock()
+	doc, err := c.blockCards(ctx, add, remove)
+	c.ledgerMu.Unlock()
+	if doc.Version > 0 { // stored, even if marking an account failed
+		c.log.Info("blocklist published", "version", doc.Version, "add", len(add), "remove", len(remove))
+		c.cfg.Observer.Published(wire.KindBlocklist)
+		c.notify().SignedStored()
+	}
+	return doc, err
+}
+
+// blockCards stores the delta and the marks; both locks are held.
+func (c *Centre) blockCards(ctx context.Context, add, remove []string) (wire.Signed, error) {
+	priv := c.cfg.SigningKey
 	if priv == nil {
 		return wire.Signed{}, fmt.Errorf("block cards: %w", ErrNoSigningKey)
 	}
@@ -65,23 +97,23 @@ func BlockCards(ctx context.Context, st store.Store, priv ed25519.PrivateKey, ad
 	if err != nil {
 		return wire.Signed{}, err
 	}
-	latest, err := latestVersion(ctx, st, wire.KindBlocklist)
+	latest, err := c.storedVersion(ctx, wire.KindBlocklist)
 	if err != nil {
 		return wire.Signed{}, fmt.Errorf("block cards: %w", err)
 	}
-	v, at := latest+1, now.UTC()
+	v, at := latest+1, c.Now().UTC()
 	delta := wire.BlocklistDelta{Kind: wire.KindBlocklist, Version: v, IssuedAt: at, Add: add, Remove: remove}
 	doc, err := wire.Sign(priv, wire.KindBlocklist, v, at, delta)
 	if err != nil {
 		return wire.Signed{}, fmt.Errorf("block cards: %w", err)
 	}
-	if err := st.PutSigned(ctx, doc); err != nil {
+	if err := c.st.PutSigned(ctx, doc); err != nil {
 		return wire.Signed{}, fmt.Errorf("block cards: store blocklist %d: %w", v, err)
 	}
-	if err := markBlocked(ctx, st, add, true); err != nil {
+	if err := c.markBlocked(ctx, add, true); err != nil {
 		return doc, err
 	}
-	return doc, markBlocked(ctx, st, remove, false)
+	return doc, c.markBlocked(ctx, remove, false)
 }
 
 // checkBlockLists validates and de-duplicates the card lists.
@@ -90,7 +122,7 @@ func checkBlockLists(add, remove []string) ([]string, []string, error) {
 		return nil, nil, invalidf("block cards: no card given")
 	}
 	for _, c := range slices.Concat(add, remove) {
-		if err := checkCardNo(c); err != nil {
+		if err := CheckCardNo(c); err != nil {
 			return nil, nil, invalidf("block cards: card %q: %w", c, err)
 		}
 	}
@@ -110,11 +142,11 @@ func sortedSet(s []string) []string {
 }
 
 // markBlocked sets the Blocked mark of the stored accounts among cards.
-func markBlocked(ctx context.Context, st store.Store, cards []string, blocked bool) error {
+func (c *Centre) markBlocked(ctx context.Context, cards []string, blocked bool) error {
 	if len(cards) == 0 {
 		return nil
 	}
-	if err := st.SetBlocked(ctx, cards, blocked); err != nil {
+	if err := c.st.SetBlocked(ctx, cards, blocked); err != nil {
 		return fmt.Errorf("block cards: mark %d accounts: %w", len(cards), err)
 	}
 	return nil

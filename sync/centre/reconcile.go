@@ -13,48 +13,28 @@ import (
 // makes a few hundred.
 const maxDayRecords = 200_000
 
-// onReconcile answers an agent's day summary with the centre's result of
-// comparing it to the records the centre holds for the same window.
-func (c *agentConn) onReconcile(id string, sum *wire.DaySummary) error {
-	switch {
-	case sum == nil:
-		return badMessage("reconcile without its reconcile field")
-	case id == "":
-		return badMessage("reconcile without an id")
-	case sum.Terminal != c.terminal.ID:
-		return protocolError(fmt.Sprintf("reconcile names terminal %q, credentials are of %q", sum.Terminal, c.terminal.ID))
-	}
-	if err := sum.Check(); err != nil {
-		return badMessage(err.Error())
-	}
-	res, err := c.srv.reconcileDay(c.ctx, c.terminal, *sum)
-	if err != nil {
-		return storeError("reconcile "+sum.Day, err)
-	}
-	return c.sendMessage(wire.Message{Type: wire.TypeReconciled, ID: id, Reconciled: &res})
-}
-
-// reconcileDay compares an agent's summary with the centre's own summary
-// of the same window, stores the result for supervisors and logs a
-// mismatch at error level.
-func (s *Server) reconcileDay(ctx context.Context, t store.Terminal, agent wire.DaySummary) (wire.DayResult, error) {
-	centre, err := s.daySummary(ctx, t.ID, agent)
+// ReconcileDay compares a terminal's summary of its day with the centre's
+// own summary of the same window, stores the result for supervisors and
+// logs a mismatch at error level. The summary must be checked
+// (wire.DaySummary.Check) and name the terminal t.
+func (c *Centre) ReconcileDay(ctx context.Context, t store.Terminal, agent wire.DaySummary) (wire.DayResult, error) {
+	centre, err := c.daySummary(ctx, t.ID, agent)
 	if err != nil {
 		return wire.DayResult{}, err
 	}
 	diffs := wire.CompareDays(agent, centre)
 	r := store.Reconciliation{
 		Terminal: t.ID, Pharmacy: t.Pharmacy, Day: agent.Day, Match: len(diffs) == 0,
-		Differences: diffs, Agent: agent, Centre: centre, At: s.cfg.Now(),
+		Differences: diffs, Agent: agent, Centre: centre, At: c.Now(),
 	}
-	if err := s.cfg.Store.PutReconciliation(ctx, r); err != nil {
+	if err := c.st.PutReconciliation(ctx, r); err != nil {
 		return wire.DayResult{}, fmt.Errorf("store reconciliation: %w", err)
 	}
 	if r.Match {
-		s.cfg.Logger.Info("daily reconciliation matches", "terminal", t.ID, "day", agent.Day,
+		c.log.Info("daily reconciliation matches", "terminal", t.ID, "day", agent.Day,
 			"charges", agent.Charges, "account", agent.Account)
 	} else {
-		s.cfg.Logger.Error("daily reconciliation MISMATCH: the terminal's journal and the centre's records differ",
+		c.log.Error("daily reconciliation MISMATCH: the terminal's journal and the centre's records differ",
 			"terminal", t.ID, "pharmacy", t.Pharmacy, "day", agent.Day, "differences", diffs)
 	}
 	return wire.DayResult{Day: agent.Day, Match: r.Match, Centre: centre, Differences: diffs}, nil
@@ -62,10 +42,10 @@ func (s *Server) reconcileDay(ctx context.Context, t store.Terminal, agent wire.
 
 // daySummary summarises the charges and voids the centre holds for a
 // terminal with At in the agent's [From, To) and seq up to its AsOfSeq.
-func (s *Server) daySummary(ctx context.Context, terminal string, agent wire.DaySummary) (wire.DaySummary, error) {
+func (c *Centre) daySummary(ctx context.Context, terminal string, agent wire.DaySummary) (wire.DaySummary, error) {
 	var items []wire.DayItem
 	for _, kind := range []string{wire.KindCharge, wire.KindVoid} {
-		txns, err := s.cfg.Store.Transactions(ctx, store.Filter{
+		txns, err := c.st.Transactions(ctx, store.Filter{
 			Terminal: terminal, Kind: kind, From: agent.From, To: agent.To, Limit: maxDayRecords + 1,
 		})
 		if err != nil {

@@ -5,7 +5,6 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"log/slog"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -18,6 +17,7 @@ import (
 	"posagent/internal/netproxy"
 	"posagent/policy"
 	"posagent/sync/centre"
+	"posagent/sync/centre/centretest"
 	"posagent/sync/centre/store"
 	"posagent/sync/wire"
 )
@@ -32,15 +32,13 @@ const (
 // testCards are the accounts the test centre starts with.
 var testCards = []string{"1000000001", "1000000002", "1000000003", "1000000004", "1000000005"}
 
-// testCentre is a real centre (store in a bbolt file, HTTP server on
-// loopback) behind a fault-injection proxy.
+// testCentre is a real centre (the service on a temporary data
+// directory, centretest) behind a fault-injection proxy.
 type testCentre struct {
-	st    *store.Bolt
-	srv   *centre.Server
-	web   *httptest.Server
+	st    store.Store
+	srv   *centre.Centre
 	proxy *netproxy.Proxy
 	token string
-	priv  ed25519.PrivateKey
 	pub   ed25519.PublicKey
 }
 
@@ -48,44 +46,22 @@ type testCentre struct {
 // terminal, and stops it when the test ends.
 func startCentre(t testing.TB) *testCentre {
 	t.Helper()
-	ctx := context.Background()
-	quiet := slog.New(slog.DiscardHandler)
-	st, err := store.OpenBolt(filepath.Join(t.TempDir(), "centre.db"), store.BoltOptions{Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := centretest.Start(t)
 	var holders []policy.Holder
 	for i, card := range testCards {
 		holders = append(holders, policy.Holder{CardNo: card, PersonID: fmt.Sprintf("P%d", i),
 			Name: "测试" + card[len(card)-1:], Status: "active", Balance: startBalance})
 	}
-	if err := st.ImportAccounts(ctx, holders); err != nil {
+	if err := c.Store().ImportAccounts(context.Background(), holders); err != nil {
 		t.Fatal(err)
 	}
-	token, err := centre.Enrol(ctx, st, testTerminal, testPharmacy)
+	token := c.Enrol(testTerminal, testPharmacy)
+	proxy, err := netproxy.New(c.Service.Addr())
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, priv, err := ed25519.GenerateKey(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := centre.New(centre.Config{Store: st, SigningKey: priv, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	web := httptest.NewServer(srv.Handler())
-	proxy, err := netproxy.New(web.Listener.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		proxy.Close()
-		srv.Close()
-		web.Close()
-		st.Close()
-	})
-	return &testCentre{st: st, srv: srv, web: web, proxy: proxy, token: token, priv: priv, pub: pub}
+	t.Cleanup(func() { proxy.Close() })
+	return &testCentre{st: c.Store(), srv: c.Centre(), proxy: proxy, token: token, pub: c.Pub}
 }
 
 // url is the centre's base URL through the proxy.

@@ -77,7 +77,7 @@ func (a *applier) entry(e wire.Entry) error {
 	switch d.Verdict {
 	case ledger.Duplicate:
 		if ledger.Moves(stored.Txn.Kind) {
-			a.results = append(a.results, settlement(stored.Txn))
+			a.results = append(a.results, stored.Txn.Settlement())
 		}
 		return nil
 	case ledger.Conflict:
@@ -137,7 +137,7 @@ func (a *applier) record(key []byte, e wire.Entry, d ledger.Decision) error {
 		}
 	}
 	flags := append(slices.Clip(d.Flags), eff.Flags...)
-	txn := newTxn(rec, a.term.Pharmacy, a.received, flags, eff.BalanceAfter)
+	txn := TxnOf(rec, a.term.Pharmacy, a.received, flags, eff.BalanceAfter)
 	val, err := encodeRecord(txn, e)
 	if err != nil {
 		return err
@@ -150,7 +150,7 @@ func (a *applier) record(key []byte, e wire.Entry, d ledger.Decision) error {
 	}
 	a.chain = d.Chain
 	if ledger.Moves(rec.Kind) {
-		a.results = append(a.results, settlement(txn))
+		a.results = append(a.results, txn.Settlement())
 	}
 	if len(flags) > 0 {
 		a.findings = append(a.findings, finding{msg: "entry applied with flags", seq: e.Seq, txnID: rec.TxnID, flags: flags})
@@ -251,36 +251,4 @@ func (a *applier) finish() (ApplyResult, error) {
 		return ApplyResult{}, err
 	}
 	return ApplyResult{AckedSeq: a.chain.AckedSeq, Results: a.results}, nil
-}
-
-// newTxn is the supervisors' view of a new record. Reasons are the
-// record's transaction-level reasons followed by each line's.
-func newTxn(rec wire.Record, pharmacy string, received time.Time, flags []string, balanceAfter int64) Txn {
-	reasons := append([]policy.Reason{}, rec.Reasons...)
-	for _, l := range rec.Lines {
-		reasons = append(reasons, l.Reasons...)
-	}
-	if flags == nil {
-		flags = []string{}
-	}
-	settled := "centre"
-	if rec.Offline {
-		settled = "offline"
-	}
-	return Txn{
-		Terminal: rec.Terminal, Pharmacy: pharmacy, Seq: rec.Seq, TxnID: rec.TxnID,
-		Kind: rec.Kind, At: rec.At, ReceivedAt: received, CardNo: rec.CardNo,
-		Cashier: rec.Cashier, Total: rec.Total, Account: rec.Account, Cash: rec.Cash,
-		Reasons: reasons, Flags: flags, Settled: settled, BalanceAfter: balanceAfter,
-		Reverses: rec.Reverses,
-	}
-}
-
-// settlement is what the agent is told about a charge or void.
-func settlement(t Txn) wire.Settlement {
-	s := wire.Settlement{Seq: t.Seq, TxnID: t.TxnID, BalanceAfter: t.BalanceAfter}
-	if len(t.Flags) > 0 {
-		s.Flags = slices.Clone(t.Flags)
-	}
-	return s
 }

@@ -9,6 +9,7 @@ import (
 
 	"posagent/policy"
 	"posagent/sync/wire"
+	"posagent/sync/wire/wiretest"
 )
 
 // The two benchmarks run together: BenchmarkBareBoltBulk500 writes the same
@@ -21,7 +22,7 @@ const benchBatch = wire.MaxBatch
 var benchCards = 1000
 
 // benchCharge seals a typical charge: three lines, one review reason.
-func benchCharge(j *journal, i int) wire.Entry {
+func benchCharge(j *wiretest.Journal, i int) wire.Entry {
 	reason := policy.Reason{Code: policy.SplitDailyAmount, Severity: policy.Review, Message: "daily amount over the limit",
 		MessageZh: "当日累计金额超过限额", Evidence: map[string]any{"sum": 31000, "limit": 30000}}
 	lines := make([]wire.Line, 3)
@@ -29,8 +30,8 @@ func benchCharge(j *journal, i int) wire.Entry {
 		lines[k] = wire.Line{Code: fmt.Sprintf("XA01BA%03d", k), Barcode: "6901234567892", Qty: 2, UnitPrice: 1250,
 			Amount: 2500, Account: 2000, Cash: 500, Days: 7000}
 	}
-	return j.add(wire.Record{
-		Kind: wire.KindCharge, TxnID: fmt.Sprintf("%s-%d", j.terminal, j.seq+1), CardNo: fmt.Sprintf("C%06d", i%benchCards),
+	return j.Add(wire.Record{
+		Kind: wire.KindCharge, TxnID: fmt.Sprintf("%s-%d", j.Terminal, j.Seq+1), CardNo: fmt.Sprintf("C%06d", i%benchCards),
 		Cashier: "cashier-01", QuoteID: "q-0123456789", IdempotencyKey: "k-0123456789", RulesVersion: 12,
 		Total: 7500, Account: 6000, Cash: 1500, Lines: lines, Reasons: []policy.Reason{reason},
 	})
@@ -79,7 +80,7 @@ func BenchmarkBareBoltBulk500(b *testing.B) {
 	j := newJournal(b, "T1")
 	e := benchCharge(j, 0)
 	rec, _ := wire.Open(e)
-	value, err := encodeRecord(newTxn(rec, "P1", t0, nil, 0), e)
+	value, err := encodeRecord(TxnOf(rec, "P1", t0, nil, 0), e)
 	if err != nil {
 		b.Fatal(err)
 	}

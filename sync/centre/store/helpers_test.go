@@ -2,13 +2,13 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"posagent/policy"
 	"posagent/sync/wire"
+	"posagent/sync/wire/wiretest"
 )
 
 var (
@@ -61,51 +61,10 @@ func balance(t testing.TB, s Store, card string) int64 {
 	return h.Balance
 }
 
-// journal is an agent's journal in miniature: it seals properly chained
-// records for one terminal.
-type journal struct {
-	t        testing.TB
-	terminal string
-	seq      uint64
-	last     string
-	at       time.Time
-	entries  []wire.Entry // entries[i] has seq i+1
-}
-
-func newJournal(t testing.TB, terminal string) *journal {
-	return &journal{t: t, terminal: terminal, at: t0}
-}
-
-// add seals the next record; edit, when given, changes it first.
-func (j *journal) add(rec wire.Record) wire.Entry {
-	j.t.Helper()
-	j.seq++
-	j.at = j.at.Add(time.Minute)
-	rec.Terminal, rec.Seq, rec.PrevHash = j.terminal, j.seq, j.last
-	if rec.At.IsZero() {
-		rec.At = j.at
-	}
-	e, err := wire.Seal(rec)
-	if err != nil {
-		j.t.Fatal(err)
-	}
-	j.last = e.Hash
-	j.entries = append(j.entries, e)
-	return e
-}
-
-func (j *journal) txnID() string { return fmt.Sprintf("%s-%d", j.terminal, j.seq+1) }
-
-func (j *journal) charge(card string, account int64) wire.Entry {
-	return j.add(wire.Record{
-		Kind: wire.KindCharge, TxnID: j.txnID(), CardNo: card, Cashier: "c1",
-		Total: account + 100, Account: account, Cash: 100,
-		Lines: []wire.Line{{Code: "X01", Qty: 1, UnitPrice: account + 100, Amount: account + 100, Account: account, Cash: 100, Days: 7000}},
-	})
-}
-
-func (j *journal) void(card, txnID string, account int64) wire.Entry {
-	return j.add(wire.Record{Kind: wire.KindVoid, TxnID: j.txnID(), CardNo: card, Reverses: txnID, Account: account})
+// newJournal starts a terminal's journal, its records a minute apart
+// from t0.
+func newJournal(t testing.TB, terminal string) *wiretest.Journal {
+	return wiretest.NewJournal(t, terminal, t0)
 }
 
 func apply(t testing.TB, s Store, terminal string, es ...wire.Entry) ApplyResult {

@@ -19,10 +19,10 @@ func TestApplyLogsFindingsAfterCommit(t *testing.T) {
 	enrol(t, s, "T1", "P1")
 	importAccounts(t, s, active("C1", 100))
 	j := newJournal(t, "T1")
-	j.charge("C1", 1000)
-	j.void("C1", "T1-1", 1000)
-	j.void("C1", "T1-1", 1000)
-	apply(t, s, "T1", j.entries...)
+	j.Charge("C1", 1000)
+	j.Void("C1", "T1-1", 1000)
+	j.Void("C1", "T1-1", 1000)
+	apply(t, s, "T1", j.Entries...)
 	for _, want := range []string{"entry applied with flags", "OVERDRAFT", "void refunds nothing"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())
@@ -30,8 +30,8 @@ func TestApplyLogsFindingsAfterCommit(t *testing.T) {
 	}
 	logs.Reset()
 	other := newJournal(t, "T2")
-	other.charge("C1", 5)
-	if _, err := s.Apply(ctx, "T1", other.entries, t0); err == nil || logs.Len() != 0 {
+	other.Charge("C1", 5)
+	if _, err := s.Apply(ctx, "T1", other.Entries, t0); err == nil || logs.Len() != 0 {
 		t.Fatalf("refused batch: err %v, logs %q; want an error and nothing logged", err, logs.String())
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 func TestRecordRoundTrip(t *testing.T) {
 	j := newJournal(t, "T1")
-	e := j.charge("C1", 100)
+	e := j.Charge("C1", 100)
 	txn := Txn{Terminal: "T1", Seq: 1, TxnID: "T1-1", Kind: wire.KindCharge, Flags: []string{wire.FlagOverdraft}, Reasons: nil}
 	v, err := encodeRecord(txn, e)
 	if err != nil {
@@ -36,7 +36,7 @@ func TestRecordRoundTrip(t *testing.T) {
 // that decodes the same.
 func FuzzDecodeRecord(f *testing.F) {
 	j := newJournal(f, "T1")
-	e := j.charge("C1", 100)
+	e := j.Charge("C1", 100)
 	v, err := encodeRecord(Txn{Terminal: "T1", Seq: 1, Kind: wire.KindCharge}, e)
 	if err != nil {
 		f.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"posagent/sync/centre/ledger"
+	"posagent/sync/centre/store"
 	"posagent/sync/wire"
 )
 
@@ -125,4 +126,9 @@ func (a *applier) noteMoney(r *row) error {
 		a.findings = append(a.findings, finding{msg: "void refunds nothing", seq: rec.Seq, txnID: rec.Reverses, flags: []string{r.refused}})
 	}
 	return nil
+}
+
+// settlement is what the agent is told about a charge or void.
+func settlement(seq uint64, txnID string, balanceAfter int64, flags []string) wire.Settlement {
+	return store.Txn{Seq: seq, TxnID: txnID, BalanceAfter: balanceAfter, Flags: flags}.Settlement()
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"posagent/sync/centre/store"
 )
 
 // recordColumns are the records table's columns in the order recordValues
@@ -17,7 +19,7 @@ var recordColumns = []string{
 // recordValues is a new record's row.
 func (a *applier) recordValues(r *row) []any {
 	rec := r.rec
-	t := newTxn(rec, a.pharmacy, a.received, r.flags, r.balanceAfter)
+	t := store.TxnOf(rec, a.pharmacy, a.received, r.flags, r.balanceAfter)
 	at, atNs := splitTime(rec.At)
 	return []any{
 		a.terminal, int64(r.seq), r.hash, r.body, r.kind, cleanText(rec.TxnID), at, atNs, rec.CardNo,

@@ -8,6 +8,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"posagent/internal/clock"
 )
 
 // maxAttempts bounds how often a transaction that lost a deadlock or a
@@ -36,10 +38,10 @@ func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 		}
 		s.log.Debug("transaction retried", "attempt", attempt, "err", err)
 		wait := time.Duration(attempt) * time.Duration(5+rand.IntN(10)) * time.Millisecond
-		select {
-		case <-ctx.Done():
+		// A real wait, on the machine's clock: the conflicting transaction
+		// runs on a real database.
+		if clock.Sleep(ctx, clock.Real(), wait) != nil {
 			return err
-		case <-time.After(wait):
 		}
 	}
 }

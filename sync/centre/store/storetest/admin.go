@@ -130,8 +130,8 @@ func testReEnrolKeepsTheChain(t *testing.T, open Opener) {
 	enrol(t, s, "T1", "P1")
 	importAccounts(t, s, active("C1", 10000))
 	j := newJournal(t, "T1")
-	j.charge("C1", 1000)
-	apply(t, s, "T1", j.entries...)
+	j.Charge("C1", 1000)
+	apply(t, s, "T1", j.Entries...)
 	if err := s.ReportVersions(t.Context(), "T1", 5, 6, "", t0); err != nil {
 		t.Fatal(err)
 	}
@@ -140,11 +140,11 @@ func testReEnrolKeepsTheChain(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	term, err := s.Terminal(t.Context(), "T1")
-	if err != nil || term.AckedSeq != 1 || term.LastHash != j.last || term.TokenHash != "new" || term.Pharmacy != "P2" ||
+	if err != nil || term.AckedSeq != 1 || term.LastHash != j.Last || term.TokenHash != "new" || term.Pharmacy != "P2" ||
 		!term.EnrolledAt.Equal(later) || term.RulesVersion != 5 || term.BlocklistVersion != 6 {
 		t.Fatalf("after re-enrol: %+v %v", term, err)
 	}
-	apply(t, s, "T1", j.entries...)
+	apply(t, s, "T1", j.Entries...)
 	if got := balance(t, s, "C1"); got != 9000 {
 		t.Fatalf("balance %d: re-enrolling let a charge apply twice", got)
 	}
@@ -192,8 +192,8 @@ func testAccountsSetBlocked(t *testing.T, open Opener) {
 	enrol(t, s, "T1", "P1")
 	importAccounts(t, s, active("C1", 10000), active("C2", 500))
 	j := newJournal(t, "T1")
-	j.charge("C1", 1234)
-	apply(t, s, "T1", j.entries...)
+	j.Charge("C1", 1234)
+	apply(t, s, "T1", j.Entries...)
 	if err := s.SetBlocked(t.Context(), []string{"C1", "C9-unknown"}, true); err != nil {
 		t.Fatal(err)
 	}

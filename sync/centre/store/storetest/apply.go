@@ -10,6 +10,7 @@ import (
 	"posagent/sync/centre/ledger"
 	"posagent/sync/centre/store"
 	"posagent/sync/wire"
+	"posagent/sync/wire/wiretest"
 )
 
 var applyTests = []test{
@@ -36,10 +37,10 @@ func testApplyChargeSettles(t *testing.T, open Opener) {
 	enrol(t, s, "T1", "P1")
 	importAccounts(t, s, active("C1", 10000))
 	j := newJournal(t, "T1")
-	j.quote("C1")
-	e := j.charge("C1", 2500)
+	j.Quote("C1")
+	e := j.Charge("C1", 2500)
 
-	res := apply(t, s, "T1", j.entries...)
+	res := apply(t, s, "T1", j.Entries...)
 	checkResult(t, res, 2, wire.Settlement{Seq: 2, TxnID: "T1-2", BalanceAfter: 7500})
 	if got := balance(t, s, "C1"); got != 7500 {
 		t.Fatalf("balance %d, want 7500", got)
@@ -67,8 +68,8 @@ func testApplyOfflineCharge(t *testing.T, open Opener) {
 	enrol(t, s, "T1", "P1")
 	importAccounts(t, s, active("C1", 10000))
 	j := newJournal(t, "T1")
-	j.add(wire.Record{Kind: wire.KindCharge, TxnID: "x", CardNo: "C1", Account: 100, Offline: true})
-	apply(t, s, "T1", j.entries...)
+	j.Add(wire.Record{Kind: wire.KindCharge, TxnID: "x", CardNo: "C1", Account: 100, Offline: true})
+	apply(t, s, "T1", j.Entries...)
 	if got := txnOf(t, s, "T1", 1).Settled; got != "offline" {
 		t.Fatalf("settled %q, want offline", got)
 	}
@@ -80,14 +81,14 @@ func testApplyGapThenLateEntry(t *testing.T, open Opener) {
 	importAccounts(t, s, active("C1", 10000))
 	j := newJournal(t, "T1")
 	for range 4 {
-		j.charge("C1", 100)
+		j.Charge("C1", 100)
 	}
-	apply(t, s, "T1", j.entries[0], j.entries[1])
-	res := apply(t, s, "T1", j.entries[3]) // seq 3 removed
+	apply(t, s, "T1", j.Entries[0], j.Entries[1])
+	res := apply(t, s, "T1", j.Entries[3]) // seq 3 removed
 	checkResult(t, res, 4, wire.Settlement{Seq: 4, TxnID: "T1-4", BalanceAfter: 9700, Flags: []string{wire.FlagChainGap}})
-	res = apply(t, s, "T1", j.entries[2]) // seq 3 turns up late
+	res = apply(t, s, "T1", j.Entries[2]) // seq 3 turns up late
 	checkResult(t, res, 4, wire.Settlement{Seq: 3, TxnID: "T1-3", BalanceAfter: 9600, Flags: []string{wire.FlagChainBroken}})
-	res = apply(t, s, "T1", j.entries[2]) // and again: now a duplicate
+	res = apply(t, s, "T1", j.Entries[2]) // and again: now a duplicate
 	checkResult(t, res, 4, wire.Settlement{Seq: 3, TxnID: "T1-3", BalanceAfter: 9600, Flags: []string{wire.FlagChainBroken}})
 	if got := balance(t, s, "C1"); got != 9600 {
 		t.Fatalf("balance %d, want 9600 (each charge once)", got)
@@ -95,7 +96,7 @@ func testApplyGapThenLateEntry(t *testing.T, open Opener) {
 	if f := txnOf(t, s, "T1", 3).Flags; !slices.Equal(f, []string{wire.FlagChainBroken}) {
 		t.Fatalf("stored flags of seq 3: %v", f)
 	}
-	if term, _ := s.Terminal(t.Context(), "T1"); term.LastHash != j.entries[3].Hash {
+	if term, _ := s.Terminal(t.Context(), "T1"); term.LastHash != j.Entries[3].Hash {
 		t.Fatalf("chain at %s, want seq 4's hash: a late entry does not move it", term.LastHash)
 	}
 }
@@ -106,10 +107,10 @@ func testApplyEditedBody(t *testing.T, open Opener) {
 	importAccounts(t, s, active("C1", 10000))
 	j := newJournal(t, "T1")
 	for range 3 {
-		j.charge("C1", 3000)
+		j.Charge("C1", 3000)
 	}
-	edited := j.edited(1, false, func(r *wire.Record) { r.Account = 30 }) // hash left as it was
-	res := apply(t, s, "T1", j.entries[0], edited, j.entries[2])
+	edited := j.Edited(1, false, func(r *wire.Record) { r.Account = 30 }) // hash left as it was
+	res := apply(t, s, "T1", j.Entries[0], edited, j.Entries[2])
 	checkResult(t, res, 3,
 		wire.Settlement{Seq: 1, TxnID: "T1-1", BalanceAfter: 7000},
 		wire.Settlement{Seq: 2, TxnID: "T1-2", BalanceAfter: 6970, Flags: []string{wire.FlagChainBroken}},
@@ -125,10 +126,10 @@ func testApplyRehashedEdit(t *testing.T, open Opener) {
 	importAccounts(t, s, active("C1", 10000))
 	j := newJournal(t, "T1")
 	for range 3 {
-		j.charge("C1", 3000)
+		j.Charge("C1", 3000)
 	}
-	rehashed := j.edited(1, true, func(r *wire.Record) { r.Account = 30 }) // seq 3 still links to the original
-	res := apply(t, s, "T1", j.entries[0], rehashed, j.entries[2])
+	rehashed := j.Edited(1, true, func(r *wire.Record) { r.Account = 30 }) // seq 3 still links to the original
+	res := apply(t, s, "T1", j.Entries[0], rehashed, j.Entries[2])
 	checkResult(t, res, 3,
 		wire.Settlement{Seq: 1, TxnID: "T1-1", BalanceAfter: 7000},
 		wire.Settlement{Seq: 2, TxnID: "T1-2", BalanceAfter: 6970},
@@ -144,12 +145,12 @@ func testApplyAccountFlags(t *testing.T, open Opener) {
 	blocked.Blocked = true
 	importAccounts(t, s, lost, active("POOR", 1000), blocked)
 	j := newJournal(t, "T1")
-	j.charge("LOST", 2000)
-	j.charge("POOR", 1500)
-	j.charge("NOBODY", 700)
-	j.charge("BLK", 6000)
-	j.add(wire.Record{Kind: wire.KindCharge, TxnID: "cash", CardNo: "LOST", Total: 500, Cash: 500})
-	res := apply(t, s, "T1", j.entries...)
+	j.Charge("LOST", 2000)
+	j.Charge("POOR", 1500)
+	j.Charge("NOBODY", 700)
+	j.Charge("BLK", 6000)
+	j.Add(wire.Record{Kind: wire.KindCharge, TxnID: "cash", CardNo: "LOST", Total: 500, Cash: 500})
+	res := apply(t, s, "T1", j.Entries...)
 	checkResult(t, res, 5,
 		wire.Settlement{Seq: 1, TxnID: "T1-1", BalanceAfter: 3000, Flags: []string{wire.FlagBlockedAtSync}},
 		wire.Settlement{Seq: 2, TxnID: "T1-2", BalanceAfter: -500, Flags: []string{wire.FlagOverdraft}},
@@ -190,11 +191,11 @@ func testApplyRefusesAnotherTerminal(t *testing.T, open Opener) {
 	enrol(t, s, "T2", "P1")
 	importAccounts(t, s, active("C1", 10000))
 	j := newJournal(t, "T1")
-	j.charge("C1", 100)
+	j.Charge("C1", 100)
 	other := newJournal(t, "T2")
-	other.seq = 1
-	other.charge("C1", 5000)
-	_, err := s.Apply(t.Context(), "T1", []wire.Entry{j.entries[0], other.entries[0]}, received)
+	other.Seq = 1
+	other.Charge("C1", 5000)
+	_, err := s.Apply(t.Context(), "T1", []wire.Entry{j.Entries[0], other.Entries[0]}, received)
 	refused(t, s, err, "T1", "C1", 10000)
 }
 
@@ -202,29 +203,29 @@ func testApplyRefusesMalformed(t *testing.T, open Opener) {
 	s := open(t)
 	enrol(t, s, "T1", "P1")
 	importAccounts(t, s, active("C1", 10000))
-	cases := map[string]func(j *journal) wire.Entry{
-		"seq 0": func(j *journal) wire.Entry {
-			e := j.charge("C1", 1)
+	cases := map[string]func(j *wiretest.Journal) wire.Entry{
+		"seq 0": func(j *wiretest.Journal) wire.Entry {
+			e := j.Charge("C1", 1)
 			e.Seq = 0
 			return e
 		},
-		"undecodable body":    func(j *journal) wire.Entry { return wire.Entry{Seq: 2, Hash: "x", Body: []byte(`{"seq":`)} },
-		"body of another seq": func(j *journal) wire.Entry { e := j.charge("C1", 1); e.Seq = 7; return e },
-		"negative account": func(j *journal) wire.Entry {
-			return j.add(wire.Record{Kind: wire.KindCharge, TxnID: "n", CardNo: "C1", Account: -5})
+		"undecodable body":    func(j *wiretest.Journal) wire.Entry { return wire.Entry{Seq: 2, Hash: "x", Body: []byte(`{"seq":`)} },
+		"body of another seq": func(j *wiretest.Journal) wire.Entry { e := j.Charge("C1", 1); e.Seq = 7; return e },
+		"negative account": func(j *wiretest.Journal) wire.Entry {
+			return j.Add(wire.Record{Kind: wire.KindCharge, TxnID: "n", CardNo: "C1", Account: -5})
 		},
-		"charge without txn_id": func(j *journal) wire.Entry {
-			return j.add(wire.Record{Kind: wire.KindCharge, CardNo: "C1", Account: 5})
+		"charge without txn_id": func(j *wiretest.Journal) wire.Entry {
+			return j.Add(wire.Record{Kind: wire.KindCharge, CardNo: "C1", Account: 5})
 		},
-		"void without reverses": func(j *journal) wire.Entry {
-			return j.add(wire.Record{Kind: wire.KindVoid, TxnID: "v", CardNo: "C1", Account: 5})
+		"void without reverses": func(j *wiretest.Journal) wire.Entry {
+			return j.Add(wire.Record{Kind: wire.KindVoid, TxnID: "v", CardNo: "C1", Account: 5})
 		},
-		"card number with NUL": func(j *journal) wire.Entry { return j.charge("C\x001", 5) },
+		"card number with NUL": func(j *wiretest.Journal) wire.Entry { return j.Charge("C\x001", 5) },
 	}
 	for name, bad := range cases {
 		t.Run(name, func(t *testing.T) {
 			j := newJournal(t, "T1")
-			good := j.charge("C1", 100)
+			good := j.Charge("C1", 100)
 			_, err := s.Apply(t.Context(), "T1", []wire.Entry{good, bad(j)}, received)
 			refused(t, s, err, "T1", "C1", 10000)
 		})
@@ -234,9 +235,9 @@ func testApplyRefusesMalformed(t *testing.T, open Opener) {
 func testApplyUnknownTerminal(t *testing.T, open Opener) {
 	s := open(t)
 	j := newJournal(t, "T9")
-	j.quote("C1")
+	j.Quote("C1")
 	for _, id := range []string{"T9", "T\x009"} {
-		if _, err := s.Apply(t.Context(), id, j.entries, received); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.Apply(t.Context(), id, j.Entries, received); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("terminal %q: got %v, want ErrNotFound", id, err)
 		}
 	}
@@ -247,12 +248,12 @@ func testApplyRetry(t *testing.T, open Opener) {
 	enrol(t, s, "T1", "P1")
 	importAccounts(t, s, active("C1", 10000))
 	j := newJournal(t, "T1")
-	j.charge("C1", 1000)
-	j.quote("C1")
-	j.charge("C1", 2000)
-	first := apply(t, s, "T1", j.entries...)
-	j.void("C1", "T1-1", 1000)
-	again := apply(t, s, "T1", j.entries...) // the ack was lost; the agent resends with one more
+	j.Charge("C1", 1000)
+	j.Quote("C1")
+	j.Charge("C1", 2000)
+	first := apply(t, s, "T1", j.Entries...)
+	j.Void("C1", "T1-1", 1000)
+	again := apply(t, s, "T1", j.Entries...) // the ack was lost; the agent resends with one more
 	want := append(slices.Clone(first.Results), wire.Settlement{Seq: 4, TxnID: "T1-4", BalanceAfter: 8000})
 	checkResult(t, again, 4, want...)
 	if got := balance(t, s, "C1"); got != 8000 {
@@ -265,13 +266,13 @@ func testApplyConflictingResend(t *testing.T, open Opener) {
 	enrol(t, s, "T1", "P1")
 	importAccounts(t, s, active("C1", 10000))
 	j := newJournal(t, "T1")
-	j.charge("C1", 1000)
-	apply(t, s, "T1", j.entries...)
+	j.Charge("C1", 1000)
+	apply(t, s, "T1", j.Entries...)
 
 	rewritten := newJournal(t, "T1") // e.g. a wiped journal starting again at 1
-	rewritten.charge("C1", 4000)
-	checkResult(t, apply(t, s, "T1", rewritten.entries...), 1)
-	checkResult(t, apply(t, s, "T1", rewritten.entries...), 1) // flagging twice adds nothing
+	rewritten.Charge("C1", 4000)
+	checkResult(t, apply(t, s, "T1", rewritten.Entries...), 1)
+	checkResult(t, apply(t, s, "T1", rewritten.Entries...), 1) // flagging twice adds nothing
 	if got := balance(t, s, "C1"); got != 9000 {
 		t.Fatalf("balance %d, want 9000", got)
 	}
@@ -280,7 +281,7 @@ func testApplyConflictingResend(t *testing.T, open Opener) {
 		t.Fatalf("stored txn %+v; want the original, flagged CHAIN_BROKEN", txn)
 	}
 	// The original, resent, is still a duplicate, now with its flag.
-	checkResult(t, apply(t, s, "T1", j.entries...), 1,
+	checkResult(t, apply(t, s, "T1", j.Entries...), 1,
 		wire.Settlement{Seq: 1, TxnID: "T1-1", BalanceAfter: 9000, Flags: []string{wire.FlagChainBroken}})
 	if fl, err := s.Transactions(t.Context(), store.Filter{Flagged: true}); err != nil || len(fl) != 1 {
 		t.Fatalf("flagged: %+v %v; the conflict must make the stored record flagged", fl, err)
@@ -292,10 +293,10 @@ func testApplyRepeatsWithinABatch(t *testing.T, open Opener) {
 	enrol(t, s, "T1", "P1")
 	importAccounts(t, s, active("C1", 10000))
 	j := newJournal(t, "T1")
-	j.charge("C1", 100)
-	j.quote("C1")
-	j.charge("C1", 200)
-	e := j.entries
+	j.Charge("C1", 100)
+	j.Quote("C1")
+	j.Charge("C1", 200)
+	e := j.Entries
 	res := apply(t, s, "T1", e[0], e[1], e[1], e[0], e[2], e[2])
 	s1 := wire.Settlement{Seq: 1, TxnID: "T1-1", BalanceAfter: 9900}
 	s3 := wire.Settlement{Seq: 3, TxnID: "T1-3", BalanceAfter: 9700}
@@ -304,9 +305,9 @@ func testApplyRepeatsWithinABatch(t *testing.T, open Opener) {
 		t.Fatalf("balance %d, want 9700", got)
 	}
 	// Out of order: seq 5 first (a gap), then 4 (late), then 5 again.
-	j.charge("C1", 1)
-	j.charge("C1", 2)
-	res = apply(t, s, "T1", j.entries[4], j.entries[3], j.entries[4])
+	j.Charge("C1", 1)
+	j.Charge("C1", 2)
+	res = apply(t, s, "T1", j.Entries[4], j.Entries[3], j.Entries[4])
 	s5 := wire.Settlement{Seq: 5, TxnID: "T1-5", BalanceAfter: 9698, Flags: []string{wire.FlagChainGap}}
 	checkResult(t, res, 5, s5,
 		wire.Settlement{Seq: 4, TxnID: "T1-4", BalanceAfter: 9697, Flags: []string{wire.FlagChainBroken}}, s5)
@@ -317,9 +318,9 @@ func testApplyConflictWithinABatch(t *testing.T, open Opener) {
 	enrol(t, s, "T1", "P1")
 	importAccounts(t, s, active("C1", 10000))
 	j := newJournal(t, "T1")
-	j.charge("C1", 100)
-	other := j.edited(0, true, func(r *wire.Record) { r.Account = 5000 })
-	res := apply(t, s, "T1", j.entries[0], other, j.entries[0])
+	j.Charge("C1", 100)
+	other := j.Edited(0, true, func(r *wire.Record) { r.Account = 5000 })
+	res := apply(t, s, "T1", j.Entries[0], other, j.Entries[0])
 	s1 := wire.Settlement{Seq: 1, TxnID: "T1-1", BalanceAfter: 9900}
 	flagged := s1
 	flagged.Flags = []string{wire.FlagChainBroken}
@@ -340,10 +341,10 @@ func testApplyVoids(t *testing.T, open Opener) {
 	enrol(t, s, "T1", "P1")
 	importAccounts(t, s, active("C1", 10000))
 	j := newJournal(t, "T1")
-	j.charge("C1", 1000)
-	j.void("C1", "T1-1", 1000)
-	j.void("C1", "T1-1", 1000)
-	res := apply(t, s, "T1", j.entries...)
+	j.Charge("C1", 1000)
+	j.Void("C1", "T1-1", 1000)
+	j.Void("C1", "T1-1", 1000)
+	res := apply(t, s, "T1", j.Entries...)
 	checkResult(t, res, 3,
 		wire.Settlement{Seq: 1, TxnID: "T1-1", BalanceAfter: 9000},
 		wire.Settlement{Seq: 2, TxnID: "T1-2", BalanceAfter: 10000},
@@ -356,8 +357,8 @@ func testApplyVoids(t *testing.T, open Opener) {
 	if v := txnOf(t, s, "T1", 3); !slices.Contains(v.Flags, wire.FlagVoidRepeated) {
 		t.Fatalf("repeated void stored as %+v", v)
 	}
-	j.void("C1", "T1-1", 1000)
-	res = apply(t, s, "T1", j.entries[3:]...)
+	j.Void("C1", "T1-1", 1000)
+	res = apply(t, s, "T1", j.Entries[3:]...)
 	checkResult(t, res, 4, wire.Settlement{Seq: 4, TxnID: "T1-4", BalanceAfter: 10000, Flags: []string{wire.FlagVoidRepeated}})
 	if got := balance(t, s, "C1"); got != 10000 {
 		t.Fatalf("balance %d after three voids of one charge, want 10000 (refunded once)", got)
@@ -369,10 +370,10 @@ func testApplyCancelled(t *testing.T, open Opener) {
 	enrol(t, s, "T1", "P1")
 	importAccounts(t, s, active("C1", 10000))
 	j := newJournal(t, "T1")
-	j.charge("C1", 1000)
+	j.Charge("C1", 1000)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, err := s.Apply(ctx, "T1", j.entries, received); !errors.Is(err, context.Canceled) {
+	if _, err := s.Apply(ctx, "T1", j.Entries, received); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v", err)
 	}
 	if got := balance(t, s, "C1"); got != 10000 {
@@ -396,17 +397,17 @@ func testApplyVoidsMustMatch(t *testing.T, open Opener) {
 	enrol(t, s, "T2", "P1")
 	importAccounts(t, s, active("C1", 10000), active("C2", 10000))
 	other := newJournal(t, "T2")
-	other.charge("C1", 700) // T2-1
-	apply(t, s, "T2", other.entries...)
+	other.Charge("C1", 700) // T2-1
+	apply(t, s, "T2", other.Entries...)
 
 	j := newJournal(t, "T1")
-	j.charge("C1", 1000)              // T1-1
-	j.void("C1", "nonexistent", 5000) // no such charge
-	j.void("C2", "T1-1", 1000)        // another card
-	j.void("C1", "T1-1", 999)         // another amount
-	j.void("C1", "T2-1", 700)         // another terminal's charge
-	j.void("C1", "T1-1", 1000)        // the real one, same batch as its charge
-	res := apply(t, s, "T1", j.entries...)
+	j.Charge("C1", 1000)              // T1-1
+	j.Void("C1", "nonexistent", 5000) // no such charge
+	j.Void("C2", "T1-1", 1000)        // another card
+	j.Void("C1", "T1-1", 999)         // another amount
+	j.Void("C1", "T2-1", 700)         // another terminal's charge
+	j.Void("C1", "T1-1", 1000)        // the real one, same batch as its charge
+	res := apply(t, s, "T1", j.Entries...)
 	unmatched := []string{wire.FlagVoidUnmatched}
 	checkResult(t, res, 6,
 		wire.Settlement{Seq: 1, TxnID: "T1-1", BalanceAfter: 8300},

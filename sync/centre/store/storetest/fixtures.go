@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -9,6 +8,7 @@ import (
 	"posagent/policy"
 	"posagent/sync/centre/store"
 	"posagent/sync/wire"
+	"posagent/sync/wire/wiretest"
 )
 
 // t0 is the start of the tests' day, in the pharmacies' zone.
@@ -44,75 +44,10 @@ func balance(t testing.TB, s store.Store, card string) int64 {
 	return h.Balance
 }
 
-// journal is an agent's journal in miniature: it seals properly chained
-// records for one terminal, a minute apart.
-type journal struct {
-	t        testing.TB
-	terminal string
-	seq      uint64
-	last     string
-	at       time.Time
-	entries  []wire.Entry // entries[i] has seq i+1
-}
-
-func newJournal(t testing.TB, terminal string) *journal {
-	return &journal{t: t, terminal: terminal, at: t0}
-}
-
-// add seals the next record (its At defaults to a minute after the last).
-func (j *journal) add(rec wire.Record) wire.Entry {
-	j.t.Helper()
-	j.seq++
-	j.at = j.at.Add(time.Minute)
-	rec.Terminal, rec.Seq, rec.PrevHash = j.terminal, j.seq, j.last
-	if rec.At.IsZero() {
-		rec.At = j.at
-	}
-	e, err := wire.Seal(rec)
-	if err != nil {
-		j.t.Fatal(err)
-	}
-	j.last = e.Hash
-	j.entries = append(j.entries, e)
-	return e
-}
-
-// txnID is the id the next record's transaction gets.
-func (j *journal) txnID() string { return fmt.Sprintf("%s-%d", j.terminal, j.seq+1) }
-
-func (j *journal) charge(card string, account int64) wire.Entry {
-	return j.add(wire.Record{
-		Kind: wire.KindCharge, TxnID: j.txnID(), CardNo: card, Cashier: "c1",
-		Total: account + 100, Account: account, Cash: 100,
-		Lines: []wire.Line{{Code: "X01", Qty: 1, UnitPrice: account + 100, Amount: account + 100, Account: account, Cash: 100, Days: 7000}},
-	})
-}
-
-func (j *journal) void(card, txnID string, account int64) wire.Entry {
-	return j.add(wire.Record{Kind: wire.KindVoid, TxnID: j.txnID(), CardNo: card, Reverses: txnID, Account: account})
-}
-
-func (j *journal) quote(card string) wire.Entry {
-	return j.add(wire.Record{Kind: wire.KindQuote, CardNo: card, Total: 100})
-}
-
-// edited returns entry i (0-based) with its record changed by edit; when
-// rehash is false the entry keeps its old hash (edited in place).
-func (j *journal) edited(i int, rehash bool, edit func(*wire.Record)) wire.Entry {
-	j.t.Helper()
-	rec, err := wire.Open(j.entries[i])
-	if err != nil {
-		j.t.Fatal(err)
-	}
-	edit(&rec)
-	e, err := wire.Seal(rec)
-	if err != nil {
-		j.t.Fatal(err)
-	}
-	if !rehash {
-		e.Hash = j.entries[i].Hash
-	}
-	return e
+// newJournal starts a terminal's journal, its records a minute apart
+// from t0.
+func newJournal(t testing.TB, terminal string) *wiretest.Journal {
+	return wiretest.NewJournal(t, terminal, t0)
 }
 
 // received is when the centre received the tests' batches.

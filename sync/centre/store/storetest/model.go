@@ -12,6 +12,7 @@ import (
 	"posagent/sync/centre/ledger"
 	"posagent/sync/centre/store"
 	"posagent/sync/wire"
+	"posagent/sync/wire/wiretest"
 )
 
 var modelTests = []test{
@@ -32,7 +33,7 @@ var (
 
 // randomJournal seals n random records for a terminal: charges, voids of
 // its own earlier charges, and quotes.
-func randomJournal(t testing.TB, rng *rand.Rand, terminal string, n int) *journal {
+func randomJournal(t testing.TB, rng *rand.Rand, terminal string, n int) *wiretest.Journal {
 	j := newJournal(t, terminal)
 	type charge struct {
 		txnID, card string
@@ -45,13 +46,13 @@ func randomJournal(t testing.TB, rng *rand.Rand, terminal string, n int) *journa
 			i := rng.IntN(len(open))
 			c := open[i]
 			open = slices.Delete(open, i, i+1)
-			j.void(c.card, c.txnID, c.account)
+			j.Void(c.card, c.txnID, c.account)
 		case r < 4:
-			j.quote(modelCards[rng.IntN(len(modelCards))])
+			j.Quote(modelCards[rng.IntN(len(modelCards))])
 		default:
-			c := charge{txnID: j.txnID(), card: modelCards[rng.IntN(len(modelCards))], account: rng.Int64N(5000)}
+			c := charge{txnID: j.NextTxnID(), card: modelCards[rng.IntN(len(modelCards))], account: rng.Int64N(5000)}
 			open = append(open, c)
-			j.charge(c.card, c.account)
+			j.Charge(c.card, c.account)
 		}
 	}
 	return j
@@ -123,7 +124,7 @@ func (m *model) deliver(t testing.TB, terminal string, batch []wire.Entry) store
 // randomBatch picks a contiguous run that starts at or before the next
 // unacked seq (overlap, or a wholly old batch), sometimes with an entry
 // repeated in place.
-func randomBatch(rng *rand.Rand, j *journal, acked uint64) []wire.Entry {
+func randomBatch(rng *rand.Rand, j *wiretest.Journal, acked uint64) []wire.Entry {
 	var start uint64
 	if acked > 0 && rng.IntN(5) == 0 {
 		start = 1 + rng.Uint64N(acked) // re-delivery of an old batch
@@ -131,11 +132,11 @@ func randomBatch(rng *rand.Rand, j *journal, acked uint64) []wire.Entry {
 		back := min(acked, rng.Uint64N(8))
 		start = acked + 1 - back
 	}
-	end := min(start+rng.Uint64N(40), uint64(len(j.entries)))
+	end := min(start+rng.Uint64N(40), uint64(len(j.Entries)))
 	if start > end {
 		start = end
 	}
-	batch := slices.Clone(j.entries[start-1 : end])
+	batch := slices.Clone(j.Entries[start-1 : end])
 	if rng.IntN(5) == 0 {
 		i := rng.IntN(len(batch))
 		batch = slices.Insert(batch, i, batch[i])
@@ -154,7 +155,7 @@ func testExactlyOnceModel(t *testing.T, open Opener) {
 func runModel(t *testing.T, open Opener, seed uint64, n int) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	s := modelStore(t, open)
-	journals := map[string]*journal{}
+	journals := map[string]*wiretest.Journal{}
 	for _, term := range terminalOrder {
 		journals[term] = randomJournal(t, rng, term, n)
 	}
@@ -219,13 +220,13 @@ func checkFinal(t *testing.T, s store.Store, m *model, n int) {
 }
 
 // expectedBalances is what every card holds once all journals are applied.
-func expectedBalances(journals map[string]*journal) map[string]int64 {
+func expectedBalances(journals map[string]*wiretest.Journal) map[string]int64 {
 	want := map[string]int64{}
 	for _, c := range modelCards {
 		want[c] = initialBalance
 	}
 	for _, j := range journals {
-		for _, e := range j.entries {
+		for _, e := range j.Entries {
 			rec, _ := wire.Open(e)
 			switch rec.Kind {
 			case wire.KindCharge:
@@ -243,16 +244,16 @@ func expectedBalances(journals map[string]*journal) map[string]int64 {
 func testConcurrentTerminals(t *testing.T, open Opener) {
 	s := modelStore(t, open)
 	rng := rand.New(rand.NewPCG(7, 7))
-	journals := map[string]*journal{}
+	journals := map[string]*wiretest.Journal{}
 	for _, term := range terminalOrder {
 		journals[term] = randomJournal(t, rng, term, 120)
 	}
 	var wg sync.WaitGroup
 	for term, j := range journals {
 		wg.Go(func() {
-			for start := 0; start < len(j.entries); start += 7 {
+			for start := 0; start < len(j.Entries); start += 7 {
 				from := max(0, start-5) // every batch overlaps the last
-				if _, err := s.Apply(t.Context(), term, j.entries[from:min(start+7, len(j.entries))], t0); err != nil {
+				if _, err := s.Apply(t.Context(), term, j.Entries[from:min(start+7, len(j.Entries))], t0); err != nil {
 					t.Error(err)
 					return
 				}
@@ -274,12 +275,12 @@ func testConcurrentSameTerminal(t *testing.T, open Opener) {
 	s := modelStore(t, open)
 	rng := rand.New(rand.NewPCG(9, 9))
 	j := randomJournal(t, rng, "T1", 90)
-	journals := map[string]*journal{"T1": j}
+	journals := map[string]*wiretest.Journal{"T1": j}
 	var wg sync.WaitGroup
 	for range 3 {
 		wg.Go(func() {
-			for start := 0; start < len(j.entries); start += 10 {
-				if _, err := s.Apply(t.Context(), "T1", j.entries[start:min(start+10, len(j.entries))], t0); err != nil {
+			for start := 0; start < len(j.Entries); start += 10 {
+				if _, err := s.Apply(t.Context(), "T1", j.Entries[start:min(start+10, len(j.Entries))], t0); err != nil {
 					t.Error(err)
 					return
 				}
@@ -293,8 +294,8 @@ func testConcurrentSameTerminal(t *testing.T, open Opener) {
 		}
 	}
 	ts, err := s.Transactions(t.Context(), store.Filter{Terminal: "T1"})
-	if err != nil || len(ts) != len(j.entries) {
-		t.Fatalf("%d records, %v; want %d", len(ts), err, len(j.entries))
+	if err != nil || len(ts) != len(j.Entries) {
+		t.Fatalf("%d records, %v; want %d", len(ts), err, len(j.Entries))
 	}
 	for _, x := range ts {
 		if len(x.Flags) > 0 {

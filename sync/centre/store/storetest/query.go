@@ -36,22 +36,22 @@ func querySetup(t *testing.T, open Opener) store.Store {
 	importAccounts(t, s, active("C1", 10000), active("C2", 10000), active("C3", 10000))
 
 	j1 := newJournal(t, "T1")
-	j1.add(wire.Record{Kind: wire.KindCharge, TxnID: "a", CardNo: "C1", Account: 500, At: minute(10)})
-	j1.add(wire.Record{Kind: wire.KindQuote, CardNo: "C2", At: minute(20)})
-	j1.add(wire.Record{Kind: wire.KindCharge, TxnID: "b", CardNo: "C2", Account: 300, At: minute(30)})
-	j1.add(wire.Record{Kind: wire.KindVoid, TxnID: "c", CardNo: "C1", Reverses: "a", Account: 500, At: minute(40)})
-	apply(t, s, "T1", j1.entries...)
+	j1.Add(wire.Record{Kind: wire.KindCharge, TxnID: "a", CardNo: "C1", Account: 500, At: minute(10)})
+	j1.Add(wire.Record{Kind: wire.KindQuote, CardNo: "C2", At: minute(20)})
+	j1.Add(wire.Record{Kind: wire.KindCharge, TxnID: "b", CardNo: "C2", Account: 300, At: minute(30)})
+	j1.Add(wire.Record{Kind: wire.KindVoid, TxnID: "c", CardNo: "C1", Reverses: "a", Account: 500, At: minute(40)})
+	apply(t, s, "T1", j1.Entries...)
 
 	j2 := newJournal(t, "T2")
-	j2.add(wire.Record{Kind: wire.KindCharge, TxnID: "d", CardNo: "C1", Account: 700, At: minute(15),
+	j2.Add(wire.Record{Kind: wire.KindCharge, TxnID: "d", CardNo: "C1", Account: 700, At: minute(15),
 		Lines: []wire.Line{{Code: "X", Qty: 2, Days: 14000, Reasons: []policy.Reason{reviewReason}}}})
-	j2.add(wire.Record{Kind: wire.KindCharge, TxnID: "e", CardNo: "C3", Account: 100, At: minute(25)})
-	apply(t, s, "T2", j2.entries...)
+	j2.Add(wire.Record{Kind: wire.KindCharge, TxnID: "e", CardNo: "C3", Account: 100, At: minute(25)})
+	apply(t, s, "T2", j2.Entries...)
 
 	j3 := newJournal(t, "T3")
-	j3.add(wire.Record{Kind: wire.KindCharge, TxnID: "f", CardNo: "C9", Account: 900, At: minute(5)})
-	j3.add(wire.Record{Kind: wire.KindCharge, TxnID: "g", CardNo: "C1", Account: 50, At: minute(35)})
-	apply(t, s, "T3", j3.entries...)
+	j3.Add(wire.Record{Kind: wire.KindCharge, TxnID: "f", CardNo: "C9", Account: 900, At: minute(5)})
+	j3.Add(wire.Record{Kind: wire.KindCharge, TxnID: "g", CardNo: "C1", Account: 50, At: minute(35)})
+	apply(t, s, "T3", j3.Entries...)
 	return s
 }
 
@@ -127,10 +127,10 @@ func testTransactionsTimesAreExact(t *testing.T, open Opener) {
 	base := time.Date(2025, 3, 1, 9, 0, 0, 123456789, time.FixedZone("", 8*3600))
 	j := newJournal(t, "T1")
 	for _, ns := range []int{0, 1, 999, 1000} {
-		j.add(wire.Record{Kind: wire.KindQuote, TxnID: "q" + time.Duration(ns).String(), At: base.Add(time.Duration(ns))})
+		j.Add(wire.Record{Kind: wire.KindQuote, TxnID: "q" + time.Duration(ns).String(), At: base.Add(time.Duration(ns))})
 	}
-	old := j.add(wire.Record{Kind: wire.KindQuote, TxnID: "old", At: time.Date(1900, 1, 1, 0, 0, 0, 1, time.UTC)})
-	apply(t, s, "T1", j.entries...)
+	old := j.Add(wire.Record{Kind: wire.KindQuote, TxnID: "old", At: time.Date(1900, 1, 1, 0, 0, 0, 1, time.UTC)})
+	apply(t, s, "T1", j.Entries...)
 	cases := []struct {
 		from, to time.Time
 		want     []string
@@ -166,10 +166,10 @@ func testTransactionsDefaultLimit(t *testing.T, open Opener) {
 	enrol(t, s, "T1", "P1")
 	j := newJournal(t, "T1")
 	for range 1001 {
-		j.quote("C1")
+		j.Quote("C1")
 	}
-	for i := 0; i < len(j.entries); i += wire.MaxBatch {
-		apply(t, s, "T1", j.entries[i:min(i+wire.MaxBatch, len(j.entries))]...)
+	for i := 0; i < len(j.Entries); i += wire.MaxBatch {
+		apply(t, s, "T1", j.Entries[i:min(i+wire.MaxBatch, len(j.Entries))]...)
 	}
 	ts, err := s.Transactions(t.Context(), store.Filter{})
 	if err != nil || len(ts) != 1000 || ts[0].Seq != 1001 || ts[999].Seq != 2 {
@@ -216,15 +216,15 @@ func testCardHistoryVoidInLaterBatch(t *testing.T, open Opener) {
 	enrol(t, s, "T2", "P1")
 	importAccounts(t, s, active("C1", 10000))
 	j := newJournal(t, "T1")
-	j.charge("C1", 100)
-	j.charge("C1", 200)
-	apply(t, s, "T1", j.entries...)
+	j.Charge("C1", 100)
+	j.Charge("C1", 200)
+	apply(t, s, "T1", j.Entries...)
 	if h, _ := s.CardHistory(t.Context(), "C1", time.Time{}); len(h) != 2 {
 		t.Fatalf("history before void: %+v", h)
 	}
 	other := newJournal(t, "T2")
-	apply(t, s, "T2", other.void("C1", "T1-2", 200))
-	apply(t, s, "T1", j.void("C1", "T1-1", 100))
+	apply(t, s, "T2", other.Void("C1", "T1-2", 200))
+	apply(t, s, "T1", j.Void("C1", "T1-1", 100))
 	h, err := s.CardHistory(t.Context(), "C1", time.Time{})
 	if err != nil || len(h) != 1 || h[0].TxnID != "T1-2" {
 		t.Fatalf("history after void: %+v %v", h, err)

@@ -1,0 +1,185 @@
+package agentws
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/gorilla/websocket"
+
+	"posagent/sync/centre"
+	"posagent/sync/wire"
+)
+
+// handle answers one decoded agent message.
+func (c *conn) handle(m wire.Message) error {
+	if m.Type != wire.TypeHello && m.Type != wire.TypeError && !c.helloSeen {
+		return protocolError(fmt.Sprintf("%q before hello", m.Type))
+	}
+	switch m.Type {
+	case wire.TypeHello:
+		return c.onHello(m.Hello)
+	case wire.TypeEntries:
+		return c.onEntries(m.Entries)
+	case wire.TypeAccountReq:
+		return c.onAccountReq(m.ID, m.CardNo)
+	case wire.TypeBundleStatus:
+		return c.onBundleStatus(m.BundleStatus)
+	case wire.TypeReconcile:
+		return c.onReconcile(m.ID, m.Reconcile)
+	case wire.TypeError:
+		if m.Error != nil {
+			c.log.Warn("agent reported an error", "code", m.Error.Code, "message", m.Error.Message)
+		}
+		return errPeerError
+	case "":
+		return badMessage("message has no type")
+	default:
+		return &protoError{code: CodeUnknownType, msg: fmt.Sprintf("unknown message type %q", m.Type),
+			close: websocket.CloseUnsupportedData}
+	}
+}
+
+// onHello answers welcome and lets the writer push what the agent lacks.
+func (c *conn) onHello(h *wire.Hello) error {
+	switch {
+	case c.helloSeen:
+		return protocolError("second hello on one connection")
+	case h == nil:
+		return badMessage("hello without its hello field")
+	case h.Terminal != c.terminal.ID:
+		return protocolError(fmt.Sprintf("hello names terminal %q, credentials are of %q", h.Terminal, c.terminal.ID))
+	}
+	ctr := c.srv.centre
+	t, err := ctr.Terminal(c.ctx, c.terminal.ID)
+	if err != nil {
+		return storeError("load terminal", err)
+	}
+	rules, err := ctr.LatestVersion(c.ctx, wire.KindBundle)
+	if err != nil {
+		return storeError("latest bundle", err)
+	}
+	blocklist, err := ctr.LatestVersion(c.ctx, wire.KindBlocklist)
+	if err != nil {
+		return storeError("latest blocklist", err)
+	}
+	if h.LastSeq < t.AckedSeq {
+		c.log.Warn("agent journal is behind the centre", "last_seq", h.LastSeq, "acked_seq", t.AckedSeq)
+	}
+	c.helloSeen = true
+	c.acked = t.AckedSeq
+	c.reported = versions{bundle: h.RulesVersion, blocklist: h.BlocklistVersion}
+	if h.RulesVersion == t.RulesVersion {
+		c.reportErr = t.RulesError // still running the version it had trouble after
+	}
+	if err := c.report(); err != nil {
+		return err
+	}
+	data, err := jsonMessage(wire.Message{Type: wire.TypeWelcome, Welcome: &wire.Welcome{
+		AckedSeq: t.AckedSeq, ServerTime: ctr.Now().UTC(),
+		RulesVersion: rules, BlocklistVersion: blocklist,
+	}, Extra: map[string]bool{wire.FeatureReconcile: true}})
+	if err != nil {
+		return err
+	}
+	has := c.reported
+	if !c.send(outMsg{data: data, hello: &has}) {
+		return errConnClosed
+	}
+	return nil
+}
+
+// onEntries applies a batch in one store transaction and acks it.
+func (c *conn) onEntries(entries []wire.Entry) error {
+	if len(entries) > wire.MaxBatch {
+		return badEntries(fmt.Sprintf("%d entries in one batch, at most %d", len(entries), wire.MaxBatch))
+	}
+	for i, e := range entries {
+		if e.Seq == 0 || (i > 0 && e.Seq <= entries[i-1].Seq) {
+			return badEntries(fmt.Sprintf("entry %d has seq %d: seqs must ascend from 1", i, e.Seq))
+		}
+	}
+	ack, err := c.srv.centre.ApplyEntries(c.ctx, c.terminal.ID, c.acked, entries)
+	if err != nil {
+		// A refused batch tells the agent why; a store failure is logged
+		// here and the agent only learns to retry.
+		if errors.Is(err, centre.ErrRefused) {
+			return &protoError{code: CodeApplyFailed, msg: "batch refused: " + err.Error(),
+				close: websocket.CloseInternalServerErr, err: err}
+		}
+		return &protoError{code: CodeStore, msg: "batch not applied: the centre's store failed; retry later",
+			close: websocket.CloseInternalServerErr, err: err}
+	}
+	c.acked = ack.AckedSeq
+	return c.sendMessage(wire.Message{Type: wire.TypeAck, Ack: &ack})
+}
+
+func badEntries(msg string) error {
+	return &protoError{code: CodeBadEntries, msg: msg, close: websocket.ClosePolicyViolation}
+}
+
+// onAccountReq answers the account and the card's history elsewhere.
+func (c *conn) onAccountReq(id, cardNo string) error {
+	if cardNo == "" {
+		return badMessage("account_req without card_no")
+	}
+	info, err := c.srv.centre.AccountInfo(c.ctx, cardNo, c.terminal.ID)
+	if err != nil {
+		return storeError("account "+cardNo, err)
+	}
+	return c.sendMessage(wire.Message{Type: wire.TypeAccount, ID: id, Account: &info})
+}
+
+// onBundleStatus records what the agent did with a signed document.
+func (c *conn) onBundleStatus(bs *wire.BundleStatus) error {
+	if bs == nil {
+		return badMessage("bundle_status without its bundle_status field")
+	}
+	switch bs.Kind {
+	case wire.KindBundle:
+		c.reported.bundle, c.reportErr = bs.Active, ""
+		if bs.Error != "" {
+			c.reportErr = refusal("bundle", bs.Offered, bs.Error)
+		}
+	case wire.KindBlocklist:
+		c.reported.blocklist = bs.Active
+		if bs.Error != "" {
+			c.reportErr = refusal("blocklist", bs.Offered, bs.Error)
+		}
+	default:
+		return badMessage(fmt.Sprintf("bundle_status of unknown kind %q", bs.Kind))
+	}
+	if bs.Error != "" {
+		c.log.Warn("agent refused a signed document", "kind", bs.Kind, "offered", bs.Offered, "error", bs.Error)
+	}
+	return c.report()
+}
+
+// report stores the versions the agent runs.
+func (c *conn) report() error {
+	err := c.srv.centre.ReportVersions(c.ctx, c.terminal.ID, c.reported.bundle, c.reported.blocklist, c.reportErr)
+	if err != nil {
+		return storeError("report versions", err)
+	}
+	return nil
+}
+
+// refusal phrases an agent's refusal of a signed document for supervisors,
+// without repeating what the agent's own message already says.
+func refusal(kind string, version int64, msg string) string {
+	prefix := fmt.Sprintf("%s %d refused", kind, version)
+	if strings.HasPrefix(msg, prefix) {
+		return msg
+	}
+	return prefix + ": " + msg
+}
+
+// jsonMessage encodes a websocket message.
+func jsonMessage(m wire.Message) ([]byte, error) {
+	data, err := json.Marshal(m)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s: %w", m.Type, err)
+	}
+	return data, nil
+}

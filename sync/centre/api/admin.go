@@ -1,0 +1,115 @@
+package api
+
+import (
+	"net/http"
+
+	"posagent/sync/centre/web"
+)
+
+// Request body limits of the admin API (and of the console's forms).
+const (
+	MaxPublishBody = 256 << 20 // a 100,000-item catalogue is ~15 MiB
+	maxImportBody  = 1 << 30   // accounts of a whole region
+	MaxSmallBody   = 64 << 10
+)
+
+// PublishRequest is the body of POST /admin/publish and /api/publish: the
+// two files exactly as the administrator wrote them.
+type PublishRequest struct {
+	CatalogueCSV string `json:"catalogue_csv"`
+	RulesJSON    string `json:"rules_json"`
+}
+
+// VersionResponse answers a publish or a block: the new version.
+type VersionResponse struct {
+	Version int64 `json:"version"`
+}
+
+// ImportResponse answers POST /admin/accounts/import (body: the CSV).
+type ImportResponse struct {
+	Imported int `json:"imported"`
+}
+
+// EnrolRequest is the body of POST /admin/enrol.
+type EnrolRequest struct {
+	Terminal string `json:"terminal"`
+	Pharmacy string `json:"pharmacy"`
+}
+
+// EnrolResponse carries the terminal's new token.
+type EnrolResponse struct {
+	Token string `json:"token"`
+}
+
+// UserRequest is the body of POST /admin/users.
+type UserRequest struct {
+	Name     string `json:"name"`
+	Role     string `json:"role"`
+	Password string `json:"password"`
+}
+
+// BlockRequest is the body of POST /admin/block.
+type BlockRequest struct {
+	Add    []string `json:"add,omitempty"`
+	Remove []string `json:"remove,omitempty"`
+}
+
+func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
+	var req PublishRequest
+	if !web.DecodeJSON(w, r, MaxPublishBody, &req) {
+		return
+	}
+	doc, err := s.centre.Publish(r.Context(), []byte(req.CatalogueCSV), []byte(req.RulesJSON))
+	if err != nil {
+		s.writeOpError(w, "publish", err)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, VersionResponse{Version: doc.Version})
+}
+
+func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
+	n, err := s.centre.ImportAccountsCSV(r.Context(), http.MaxBytesReader(w, r.Body, maxImportBody))
+	if err != nil {
+		s.writeOpError(w, "import accounts", err)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, ImportResponse{Imported: n})
+}
+
+func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
+	var req EnrolRequest
+	if !web.DecodeJSON(w, r, MaxSmallBody, &req) {
+		return
+	}
+	token, err := s.centre.Enrol(r.Context(), req.Terminal, req.Pharmacy)
+	if err != nil {
+		s.writeOpError(w, "enrol", err)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, EnrolResponse{Token: token})
+}
+
+func (s *Server) handleAddUser(w http.ResponseWriter, r *http.Request) {
+	var req UserRequest
+	if !web.DecodeJSON(w, r, MaxSmallBody, &req) {
+		return
+	}
+	if err := s.centre.AddUser(r.Context(), req.Name, req.Role, req.Password); err != nil {
+		s.writeOpError(w, "add user", err)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, struct{}{})
+}
+
+func (s *Server) handleBlock(w http.ResponseWriter, r *http.Request) {
+	var req BlockRequest
+	if !web.DecodeJSON(w, r, maxImportBody, &req) {
+		return
+	}
+	doc, err := s.centre.BlockCards(r.Context(), req.Add, req.Remove)
+	if err != nil {
+		s.writeOpError(w, "block cards", err)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, VersionResponse{Version: doc.Version})
+}

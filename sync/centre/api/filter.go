@@ -1,0 +1,117 @@
+package api
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"posagent/sync/centre"
+	"posagent/sync/centre/store"
+	"posagent/sync/wire"
+)
+
+// MaxLimit bounds the limit parameter of the list queries.
+const MaxLimit = 10000
+
+var transactionParams = map[string]bool{
+	"pharmacy": true, "terminal": true, "card_no": true, "flagged": true,
+	"from": true, "to": true, "kind": true, "limit": true,
+}
+
+// RecordKinds are the kinds a transactions query may ask for.
+var RecordKinds = map[string]bool{
+	wire.KindCharge: true, wire.KindVoid: true, wire.KindQuote: true, wire.KindRefusal: true,
+}
+
+// ParseFilter reads the query of /api/transactions (and of the console's
+// list). from and to take RFC 3339 or YYYY-MM-DD (a day in loc, the
+// region's zone; "to" a day includes that day). Unknown or repeated
+// parameters are refused, so a typo does not silently widen a query.
+func ParseFilter(q url.Values, loc *time.Location) (store.Filter, error) {
+	if err := checkParams(q, transactionParams); err != nil {
+		return store.Filter{}, err
+	}
+	f := store.Filter{Pharmacy: q.Get("pharmacy"), Terminal: q.Get("terminal"),
+		CardNo: q.Get("card_no"), Kind: q.Get("kind")}
+	if f.CardNo != "" {
+		if err := centre.CheckCardNo(f.CardNo); err != nil {
+			return f, fmt.Errorf("card_no %q: %w", f.CardNo, err)
+		}
+	}
+	if f.Kind != "" && !RecordKinds[f.Kind] {
+		return f, fmt.Errorf("kind %q: want charge, void, quote or refusal", f.Kind)
+	}
+	var err error
+	if f.Flagged, err = parseSwitch(q, "flagged"); err != nil {
+		return f, err
+	}
+	if f.From, err = parseTimeParam("from", q.Get("from"), false, loc); err != nil {
+		return f, err
+	}
+	if f.To, err = parseTimeParam("to", q.Get("to"), true, loc); err != nil {
+		return f, err
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		return f, fmt.Errorf("from %s is not before to %s", q.Get("from"), q.Get("to"))
+	}
+	f.Limit, err = parseLimit(q)
+	return f, err
+}
+
+// checkParams refuses parameters not in known and repeated ones.
+func checkParams(q url.Values, known map[string]bool) error {
+	for k, v := range q {
+		if !known[k] {
+			return fmt.Errorf("unknown parameter %q", k)
+		}
+		if len(v) > 1 {
+			return fmt.Errorf("parameter %q given %d times", k, len(v))
+		}
+	}
+	return nil
+}
+
+// parseSwitch reads a 1/0 parameter; absent is false.
+func parseSwitch(q url.Values, name string) (bool, error) {
+	switch v := q.Get(name); v {
+	case "", "0", "false":
+		return false, nil
+	case "1", "true":
+		return true, nil
+	default:
+		return false, fmt.Errorf("%s %q: want 1 or 0", name, v)
+	}
+}
+
+// parseLimit reads the limit parameter, 1 to MaxLimit; absent is 0.
+func parseLimit(q url.Values) (int, error) {
+	v := q.Get("limit")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > MaxLimit {
+		return 0, fmt.Errorf("limit %q: want 1 to %d", v, MaxLimit)
+	}
+	return n, nil
+}
+
+// parseTimeParam parses RFC 3339 or a day; a day ending a range is the
+// next day's midnight, so the range includes it.
+func parseTimeParam(name, v string, end bool, loc *time.Location) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	d, err := time.ParseInLocation(time.DateOnly, v, loc)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s %q: want RFC 3339 or YYYY-MM-DD", name, v)
+	}
+	if end {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d, nil
+}

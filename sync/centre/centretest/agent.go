@@ -1,0 +1,142 @@
+package centretest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"posagent/sync/wire"
+)
+
+// DialAgent opens an agent websocket at url with the given credentials
+// (an empty one is not sent).
+func DialAgent(url, terminal, token string) (*websocket.Conn, *http.Response, error) {
+	h := http.Header{}
+	if terminal != "" {
+		h.Set(wire.HeaderTerminal, terminal)
+	}
+	if token != "" {
+		h.Set("Authorization", "Bearer "+token)
+	}
+	d := websocket.Dialer{HandshakeTimeout: 5 * time.Second}
+	return d.Dial(url, h)
+}
+
+// Dial opens an agent websocket to the centre.
+func (c *Centre) Dial(terminal, token string) (*websocket.Conn, *http.Response, error) {
+	return DialAgent(c.WSURL(), terminal, token)
+}
+
+// Agent is the test's side of one agent websocket: it speaks the
+// protocol message by message, so a test can also break it.
+type Agent struct {
+	T  testing.TB
+	WS *websocket.Conn
+	ID string // the terminal
+}
+
+// Connect dials as terminal and returns the agent, before hello. The
+// connection is closed when the test ends.
+func (c *Centre) Connect(terminal, token string) *Agent {
+	c.T.Helper()
+	ws, _, err := c.Dial(terminal, token)
+	if err != nil {
+		c.T.Fatalf("dial %s: %v", terminal, err)
+	}
+	c.T.Cleanup(func() { ws.Close() })
+	return &Agent{T: c.T, WS: ws, ID: terminal}
+}
+
+// Send sends a message.
+func (a *Agent) Send(m wire.Message) {
+	a.T.Helper()
+	if err := a.WS.WriteJSON(m); err != nil {
+		a.T.Fatalf("send %s: %v", m.Type, err)
+	}
+}
+
+// Recv reads the next message, failing the test after 5 s.
+func (a *Agent) Recv() wire.Message {
+	a.T.Helper()
+	m, err := a.TryRecv(5 * time.Second)
+	if err != nil {
+		a.T.Fatalf("recv: %v", err)
+	}
+	return m
+}
+
+// TryRecv reads the next message, waiting at most wait.
+func (a *Agent) TryRecv(wait time.Duration) (wire.Message, error) {
+	_ = a.WS.SetReadDeadline(time.Now().Add(wait))
+	var m wire.Message
+	_, data, err := a.WS.ReadMessage()
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return m, fmt.Errorf("decode %q: %w", data, err)
+	}
+	return m, nil
+}
+
+// Expect reads the next message and checks its type.
+func (a *Agent) Expect(typ string) wire.Message {
+	a.T.Helper()
+	m := a.Recv()
+	if m.Type != typ {
+		a.T.Fatalf("got %s message %+v, want %s", m.Type, m, typ)
+	}
+	return m
+}
+
+// Hello sends hello with the given versions and returns the welcome.
+func (a *Agent) Hello(lastSeq uint64, rules, blocklist int64) wire.Welcome {
+	a.T.Helper()
+	a.Send(wire.Message{Type: wire.TypeHello, Hello: &wire.Hello{Terminal: a.ID, LastSeq: lastSeq,
+		RulesVersion: rules, BlocklistVersion: blocklist}})
+	return *a.Expect(wire.TypeWelcome).Welcome
+}
+
+// SendEntries sends a batch and returns its ack.
+func (a *Agent) SendEntries(entries []wire.Entry) wire.Ack {
+	a.T.Helper()
+	a.Send(wire.Message{Type: wire.TypeEntries, Entries: entries})
+	return *a.Expect(wire.TypeAck).Ack
+}
+
+// Reconcile sends a day summary and returns the centre's answer.
+func (a *Agent) Reconcile(id string, sum wire.DaySummary) wire.DayResult {
+	a.T.Helper()
+	a.Send(wire.Message{Type: wire.TypeReconcile, ID: id, Reconcile: &sum})
+	m := a.Expect(wire.TypeReconciled)
+	if m.ID != id || m.Reconciled == nil {
+		a.T.Fatalf("reconciled %+v, want id %s with a result", m, id)
+	}
+	return *m.Reconciled
+}
+
+// ExpectClosedWith reads an error message with code and then the close.
+func (a *Agent) ExpectClosedWith(code string) {
+	a.T.Helper()
+	m := a.Expect(wire.TypeError)
+	if m.Error == nil || m.Error.Code != code {
+		a.T.Fatalf("error %+v, want code %s", m.Error, code)
+	}
+	a.ExpectClosed()
+}
+
+// ExpectClosed checks the next read ends the connection.
+func (a *Agent) ExpectClosed() {
+	a.T.Helper()
+	m, err := a.TryRecv(5 * time.Second)
+	if err == nil {
+		a.T.Fatalf("got %s message, want the connection closed", m.Type)
+	}
+	if ne, ok := err.(interface{ Timeout() bool }); ok && ne.Timeout() {
+		a.T.Fatalf("connection still open after 5 s")
+	}
+}

@@ -1,0 +1,209 @@
+package console
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"posagent/sync/centre"
+	"posagent/sync/centre/api"
+)
+
+// prefix is where the console lives.
+const prefix = "/console/"
+
+//go:embed *.html static
+var assets embed.FS
+
+// pageFiles are the pages; each is parsed with layout.html.
+var pageFiles = []string{"login.html", "transactions.html", "txn.html", "terminals.html",
+	"publish.html", "message.html"}
+
+// pages are the parsed pages by file name. The templates are part of the
+// binary, so a parse error is a programming error caught by any test.
+// Each Handler clones them with the functions of its zone (see New).
+var pages = parsePages()
+
+func parsePages() map[string]*template.Template {
+	pages := make(map[string]*template.Template, len(pageFiles))
+	for _, name := range pageFiles {
+		t := template.New(name).Funcs(funcs(time.UTC))
+		pages[name] = template.Must(t.ParseFS(assets, "layout.html", name))
+	}
+	return pages
+}
+
+// funcs are the template functions, showing times in loc; the page's own
+// methods (T, Msg, …) cover what depends on the language.
+func funcs(loc *time.Location) template.FuncMap {
+	return template.FuncMap{
+		"yuan":     formatYuan,
+		"when":     func(t time.Time) string { return formatWhen(t, loc) },
+		"whenFull": formatWhenFull,
+		"txnURL":   txnURL,
+	}
+}
+
+// Config is what a Handler needs.
+type Config struct {
+	// Centre does the work. Required.
+	Centre *centre.Centre
+	// Logins remembers verified passwords; nil means a cache of the
+	// Handler's own. Give it the API's, so both share one.
+	Logins *api.Logins
+	// Connected reports whether a terminal has a live websocket; nil
+	// means none has.
+	Connected func(terminal string) bool
+	// Logger receives the console's logs; nil means the Centre's.
+	Logger *slog.Logger
+}
+
+// Handler serves the console under /console/.
+type Handler struct {
+	centre    *centre.Centre
+	logins    *api.Logins
+	connected func(string) bool
+	log       *slog.Logger
+	sessions  sessionStore
+	pages     map[string]*template.Template // pages with this centre's zone
+	mux       *http.ServeMux
+}
+
+var _ http.Handler = (*Handler)(nil)
+
+// New checks cfg and returns a Handler.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Centre == nil {
+		return nil, errors.New("console config: Centre is required")
+	}
+	if cfg.Logins == nil {
+		cfg.Logins = new(api.Logins)
+	}
+	if cfg.Connected == nil {
+		cfg.Connected = func(string) bool { return false }
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = cfg.Centre.Logger()
+	}
+	h := &Handler{centre: cfg.Centre, logins: cfg.Logins, connected: cfg.Connected, log: cfg.Logger,
+		pages: make(map[string]*template.Template, len(pages))}
+	for name, t := range pages {
+		own, err := t.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("console: page %s: %w", name, err)
+		}
+		h.pages[name] = own.Funcs(funcs(cfg.Centre.Location()))
+	}
+	h.routes()
+	return h, nil
+}
+
+// ServeHTTP routes a request of /console or /console/.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.mux.ServeHTTP(w, r)
+}
+
+// page is what every page template sees.
+type page struct {
+	Lang      language
+	Title     string // text key of the page's title
+	Nav       string // which menu item is current
+	User      string // empty on the login page
+	Role      string
+	Admin     bool
+	CSRF      string // the session's token, for POST forms
+	SwitchURL string // this page in the other language
+	Error     string // shown above the content
+	Notice    string // a success message shown above the content
+	Data      any    // the page's own data
+
+	loc *time.Location // the centre's zone, in which times show
+	now time.Time
+}
+
+// T is the text for key in the page's language.
+func (p page) T(key string) string { return p.Lang.T(key) }
+
+// HTMLLang is the page's lang attribute.
+func (p page) HTMLLang() string {
+	if p.Lang == langEn {
+		return "en"
+	}
+	return "zh-CN"
+}
+
+// Zone names the zone the console shows times in (the centre's).
+func (p page) Zone() string {
+	name, _ := p.now.In(p.loc).Zone()
+	return name
+}
+
+// OtherName is the name of the language the switch offers.
+func (p page) OtherName() string {
+	if p.Lang == langEn {
+		return "中文"
+	}
+	return "English"
+}
+
+// routes builds the console's routes.
+func (h *Handler) routes() {
+	mux := http.NewServeMux()
+	h.mux = mux
+	static, _ := fs.Sub(assets, "static") // cannot fail: the folder is embedded
+	mux.Handle("GET /console/static/", http.StripPrefix("/console/static/", http.FileServerFS(static)))
+	mux.HandleFunc("GET /console", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, prefix, http.StatusMovedPermanently)
+	})
+	mux.HandleFunc("GET /console/login", h.loginForm)
+	mux.HandleFunc("POST /console/login", h.login)
+	mux.Handle("POST /console/logout", h.auth(false, api.MaxSmallBody, h.logout))
+	mux.Handle("GET /console/{$}", h.auth(false, 0, h.transactions))
+	mux.Handle("GET /console/txn/{terminal}/{seq}", h.auth(false, 0, h.txn))
+	mux.Handle("GET /console/terminals", h.auth(false, 0, h.terminals))
+	mux.Handle("GET /console/publish", h.auth(true, 0, h.publishForm))
+	mux.Handle("POST /console/publish", h.auth(true, api.MaxPublishBody, h.publish))
+}
+
+// setHeaders are set on every console page: nothing but our own
+// stylesheet loads, no other site may frame it, nothing is cached.
+func setHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; "+
+		"form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cache-Control", "no-store")
+}
+
+// render executes a page into a buffer first, so a template error
+// is a clean 500 rather than half a page.
+func (h *Handler) render(w http.ResponseWriter, status int, name string, p page) {
+	p.now = h.centre.Now()
+	if p.loc == nil {
+		p.loc = h.centre.Location()
+	}
+	var buf bytes.Buffer
+	t, ok := h.pages[name]
+	if !ok {
+		h.log.Error("console: no such page", "page", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+		h.log.Error("console: render page", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	setHeaders(w)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}

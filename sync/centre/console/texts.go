@@ -1,0 +1,138 @@
+package console
+
+import (
+	"posagent/policy"
+	"posagent/sync/centre/store"
+	"posagent/sync/wire"
+)
+
+// texts are the console's texts: key → {Chinese, English}.
+var texts = map[string][2]string{
+	"app":             {"医保稽核控制台", "Insurance review console"},
+	"nav_txns":        {"交易", "Transactions"},
+	"nav_terminals":   {"终端", "Terminals"},
+	"nav_publish":     {"发布规则", "Publish rules"},
+	"logout":          {"退出", "Log out"},
+	"role_admin":      {"管理员", "administrator"},
+	"role_supervisor": {"稽核员", "supervisor"},
+	"login_title":     {"稽核员登录", "Supervisor login"},
+	"user_name":       {"用户名", "User name"},
+	"password":        {"密码", "Password"},
+	"login":           {"登录", "Log in"},
+	"login_failed":    {"用户名或密码错误", "Wrong user name or password"},
+	"login_expired":   {"登录页面已过期，请重新输入", "The login page had expired; please enter your details again"},
+	"login_bad_form":  {"登录表单有误，请重试", "The login form was malformed; please try again"},
+	"storage_error":   {"中心存储出错，请稍后重试", "Centre storage error; please try again later"},
+	"internal_error":  {"中心内部错误，请稍后重试", "Internal error; please try again later"},
+	"forbidden_title": {"无权访问", "Forbidden"},
+	"forbidden_admin": {"只有管理员可以发布规则", "Only an administrator may publish rules"},
+	"csrf_failed":     {"表单已过期或来源不明，未做任何更改。请返回后重试。", "The form had expired or did not come from this console; nothing was changed. Go back and try again."},
+	"not_found_title": {"未找到", "Not found"},
+	"back_to_list":    {"返回交易列表", "Back to transactions"},
+
+	"txns_title":      {"交易稽核", "Transaction review"},
+	"pharmacy":        {"药店", "Pharmacy"},
+	"terminal":        {"终端", "Terminal"},
+	"card_no":         {"卡号", "Card no."},
+	"kind":            {"类型", "Kind"},
+	"kind_all":        {"全部", "All"},
+	"kind_charge":     {"收费", "Charge"},
+	"kind_void":       {"撤销", "Void"},
+	"kind_quote":      {"预结算", "Quote"},
+	"kind_refusal":    {"拒绝", "Refusal"},
+	"from":            {"起始日期", "From"},
+	"to":              {"截止日期", "To"},
+	"flagged_only":    {"只看可疑", "Flagged only"},
+	"apply_filters":   {"查询", "Search"},
+	"clear_filters":   {"清除条件", "Clear"},
+	"shown_n":         {"显示 %d 条，最新的在前", "%d shown, newest first"},
+	"time":            {"时间", "Time"},
+	"seq":             {"序号", "Seq"},
+	"cashier":         {"收银员", "Cashier"},
+	"total":           {"金额", "Total"},
+	"account":         {"个人账户", "Account"},
+	"cash":            {"现金", "Cash"},
+	"reasons":         {"原因", "Reasons"},
+	"flags":           {"中心标记", "Centre flags"},
+	"settled":         {"结算", "Settled"},
+	"settled_centre":  {"中心实时", "at centre"},
+	"settled_offline": {"离线补传", "offline"},
+	"legend_block":    {"拦截", "block"},
+	"legend_confirm":  {"须确认", "confirm"},
+	"legend_review":   {"待稽核", "review"},
+	"legend_flag":     {"中心标记", "centre flag"},
+	"legend_row":      {"底色：可疑交易", "shaded: flagged"},
+	"detail":          {"详情", "Detail"},
+	"older":           {"更早的记录 →", "Older →"},
+	"bad_filter":      {"查询条件有误：", "Bad search: "},
+
+	"txn_title":     {"交易", "Transaction"},
+	"txn_id":        {"交易号", "Transaction id"},
+	"received_at":   {"中心收到", "Received at centre"},
+	"balance_after": {"结算后余额", "Balance after"},
+	"reverses":      {"撤销的交易", "Reverses"},
+	"no_flags":      {"无中心标记", "No centre flags"},
+	"no_reasons":    {"无", "None"},
+	"evidence":      {"依据", "Evidence"},
+	"value":         {"数值", "Value"},
+	"txn_not_found": {"没有这笔交易", "No such transaction"},
+
+	"sev_block":   {"拦截（不得由个人账户支付）", "block (not paid from the account)"},
+	"sev_confirm": {"须收银员确认", "confirm (cashier must confirm)"},
+	"sev_review":  {"已支付，待稽核", "review (paid, flagged for supervisors)"},
+
+	"flag_CHAIN_GAP":       {"流水号断档：终端有记录缺失（可能被删除）", "Chain gap: records are missing from the terminal's journal (possibly deleted)"},
+	"flag_CHAIN_BROKEN":    {"哈希链断裂：记录在终端上被改动或重排", "Chain broken: a record was altered or reordered on the terminal"},
+	"flag_OVERDRAFT":       {"透支：入账后个人账户余额为负", "Overdraft: the account went below zero when applied"},
+	"flag_BLOCKED_AT_SYNC": {"入账时该卡已挂失、暂停或被锁定", "Blocked at sync: the card was not active or blocklisted when applied"},
+
+	"terminals_title":   {"终端状态", "Terminals"},
+	"last_seen":         {"最后联系", "Last seen"},
+	"connected":         {"当前在线", "Connected"},
+	"acked_seq":         {"已确认序号", "Acked seq"},
+	"rules_version":     {"规则版本", "Rules version"},
+	"blocklist_version": {"黑名单版本", "Blocklist version"},
+	"rules_error":       {"规则错误", "Rules error"},
+	"behind":            {"未更新", "behind"},
+	"yes":               {"在线", "yes"},
+	"no":                {"离线", "no"},
+	"no_terminals":      {"尚无登记的终端", "No terminals enrolled"},
+	"latest_bundle":     {"中心最新规则版本：%d", "Latest rules version at the centre: %d"},
+	"no_bundle":         {"中心尚未发布规则", "No rules published yet"},
+
+	"publish_title":  {"发布规则包", "Publish a rule bundle"},
+	"catalogue_csv":  {"药品目录（CSV）", "Catalogue (CSV)"},
+	"rules_json":     {"规则（JSON）", "Rules (JSON)"},
+	"publish_hint":   {"两个文件会先经校验，再签名为下一个版本并推送到所有在线终端。", "Both files are checked, signed as the next version and pushed to every connected terminal."},
+	"publish":        {"签名并发布", "Sign and publish"},
+	"published":      {"已发布第 %d 版，正在推送到在线终端", "Version %d published; pushing to connected terminals"},
+	"publish_failed": {"未发布：", "Not published: "},
+	"publish_files":  {"请选择药品目录和规则两个文件", "Choose both the catalogue and the rules file"},
+}
+
+// Msg is a reason's message in the page's language.
+func (p page) Msg(r policy.Reason) string {
+	en, zh := r.Message, r.MessageZh
+	if en == "" || zh == "" {
+		en, zh = policy.Message(r.Code)
+	}
+	if p.Lang == langEn {
+		return en
+	}
+	return zh
+}
+
+// SevText explains a severity.
+func (p page) SevText(s policy.Severity) string { return p.T("sev_" + string(s)) }
+
+// FlagText explains a centre flag.
+func (p page) FlagText(flag string) string { return p.T("flag_" + flag) }
+
+// SettledText says how a charge or void was settled; other kinds move no
+// money and show nothing.
+func (p page) SettledText(t store.Txn) string {
+	if t.Kind != wire.KindCharge && t.Kind != wire.KindVoid {
+		return ""
+	}
+	return p.T("settled_" + t.Settled)
+}

@@ -1,0 +1,178 @@
+package console
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"posagent/sync/centre/api"
+	"posagent/sync/centre/store"
+	"posagent/sync/wire"
+)
+
+// pageSize is how many transactions one list page shows.
+const pageSize = 200
+
+// txnFilterForm is the filter form as the user filled it in.
+type txnFilterForm struct {
+	Pharmacy, Terminal, CardNo, Kind, From, To string
+	Flagged                                    bool
+}
+
+// txnListData is what the transactions page shows.
+type txnListData struct {
+	Form  txnFilterForm
+	Kinds []string
+	Rows  []txnRow
+	Older string // the next (older) page, "" when there is none
+}
+
+// txnRow is one row of the list, its texts prepared in Go: a page holds
+// hundreds of rows, and calls from a template are slow.
+type txnRow struct {
+	Terminal, Pharmacy, CardNo, Cashier string
+	Seq                                 uint64
+	Flagged                             bool
+	When, WhenFull, Kind, Settled, URL  string
+	Total, Account, Cash                string
+	Reasons                             []badge
+	Flags                               []badge
+}
+
+// badge is a reason code or a centre flag with its explanation.
+type badge struct {
+	Code, Class, Title string
+}
+
+// listRow prepares a transaction for the list in the page's language.
+func (p page) listRow(t store.Txn) txnRow {
+	r := txnRow{Terminal: t.Terminal, Pharmacy: t.Pharmacy, CardNo: t.CardNo, Cashier: t.Cashier, Seq: t.Seq,
+		Flagged: t.Flagged(), When: formatWhen(t.At, p.loc), WhenFull: formatWhenFull(t.At), Kind: p.T("kind_" + t.Kind),
+		Settled: p.SettledText(t), URL: txnURL(t),
+		Total: formatYuan(t.Total), Account: formatYuan(t.Account), Cash: formatYuan(t.Cash)}
+	for _, rs := range t.Reasons {
+		r.Reasons = append(r.Reasons, badge{Code: string(rs.Code), Class: "sev-" + string(rs.Severity),
+			Title: p.SevText(rs.Severity) + ": " + p.Msg(rs)})
+	}
+	for _, f := range t.Flags {
+		r.Flags = append(r.Flags, badge{Code: f, Title: p.FlagText(f)})
+	}
+	return r
+}
+
+// txnDetailData is what a transaction's page shows.
+type txnDetailData struct {
+	Txn     store.Txn
+	Reasons []reasonView
+}
+
+var kinds = []string{wire.KindCharge, wire.KindVoid, wire.KindRefusal, wire.KindQuote}
+
+// transactions is GET /console/: the filtered list, newest first.
+func (h *Handler) transactions(w http.ResponseWriter, c *request) {
+	q := c.r.URL.Query()
+	data := txnListData{Kinds: kinds, Form: txnFilterForm{
+		Pharmacy: q.Get("pharmacy"), Terminal: q.Get("terminal"), CardNo: q.Get("card_no"),
+		Kind: q.Get("kind"), From: q.Get("from"), To: q.Get("to"), Flagged: q.Get("flagged") == "1",
+	}}
+	f, cur, err := filterOf(q, c.loc)
+	if err != nil {
+		p := c.page("txns_title", "txns", data)
+		p.Error = c.lang.T("bad_filter") + err.Error()
+		h.render(w, http.StatusBadRequest, "transactions.html", p)
+		return
+	}
+	txns, err := h.centre.Transactions(c.r.Context(), cur.apply(f))
+	if err != nil {
+		h.log.Error("console: list transactions", "err", err)
+		h.message(w, c, http.StatusInternalServerError, "txns_title", c.lang.T("storage_error"))
+		return
+	}
+	txns = cur.trim(txns)
+	p := c.page("txns_title", "txns", nil)
+	data.Rows = make([]txnRow, len(txns))
+	for i, t := range txns {
+		data.Rows[i] = p.listRow(t)
+	}
+	if len(txns) > 0 && len(txns) == f.Limit {
+		next := cur.next(txns)
+		q.Set("before", next.At.Format(time.RFC3339Nano))
+		q.Set("skip", strconv.Itoa(next.Skip))
+		q.Del("lang")
+		data.Older = (&url.URL{Path: prefix, RawQuery: q.Encode()}).String()
+	}
+	p.Data = data
+	h.render(w, http.StatusOK, "transactions.html", p)
+}
+
+// filterOf reads the list's query: the supervisor API's parameters
+// (api.ParseFilter, days in loc), lang, and the paging cursor (before,
+// skip).
+func filterOf(q url.Values, loc *time.Location) (store.Filter, listCursor, error) {
+	params := url.Values{}
+	for k, v := range q {
+		if k != "lang" && k != "before" && k != "skip" {
+			params[k] = v
+		}
+	}
+	f, err := api.ParseFilter(params, loc)
+	if err != nil {
+		return f, listCursor{}, err
+	}
+	if f.Limit == 0 {
+		f.Limit = pageSize
+	}
+	cur, err := parseCursor(q)
+	return f, cur, err
+}
+
+// txn is GET /console/txn/{terminal}/{seq}: one transaction with
+// every reason's evidence.
+func (h *Handler) txn(w http.ResponseWriter, c *request) {
+	terminal := c.r.PathValue("terminal")
+	seq, err := strconv.ParseUint(c.r.PathValue("seq"), 10, 64)
+	if err != nil || seq == 0 {
+		h.message(w, c, http.StatusNotFound, "not_found_title", c.lang.T("txn_not_found"))
+		return
+	}
+	t, found, err := h.findTxn(c.r.Context(), terminal, seq, c.r.URL.Query().Get("at"))
+	if err != nil {
+		h.log.Error("console: find transaction", "terminal", terminal, "seq", seq, "err", err)
+		h.message(w, c, http.StatusInternalServerError, "txn_title", c.lang.T("storage_error"))
+		return
+	}
+	if !found {
+		h.message(w, c, http.StatusNotFound, "not_found_title", c.lang.T("txn_not_found"))
+		return
+	}
+	data := txnDetailData{Txn: t, Reasons: viewReasons(t.Reasons)}
+	h.render(w, http.StatusOK, "txn.html", c.page("txn_title", "txns", data))
+}
+
+// findTxn finds a terminal's record by seq. With the record's time as a
+// hint (the list links carry it) one index lookup finds it; without, the
+// terminal's latest api.MaxLimit records are searched.
+func (h *Handler) findTxn(ctx context.Context, terminal string, seq uint64, at string) (store.Txn, bool, error) {
+	if terminal == "" {
+		return store.Txn{}, false, nil
+	}
+	filters := []store.Filter{{Terminal: terminal, Limit: api.MaxLimit}}
+	if t, err := time.Parse(time.RFC3339Nano, at); err == nil {
+		hinted := store.Filter{Terminal: terminal, From: t, To: t.Add(time.Nanosecond), Limit: api.MaxLimit}
+		filters = append([]store.Filter{hinted}, filters...)
+	}
+	for _, f := range filters {
+		txns, err := h.centre.Transactions(ctx, f)
+		if err != nil {
+			return store.Txn{}, false, err
+		}
+		for _, t := range txns {
+			if t.Seq == seq {
+				return t, true, nil
+			}
+		}
+	}
+	return store.Txn{}, false, nil
+}

@@ -1,0 +1,54 @@
+package centre
+
+import "time"
+
+// Notifier is told what the centre cannot act on itself: the agents'
+// websocket end implements it.
+type Notifier interface {
+	// SignedStored is called after a new signed document (bundle or
+	// blocklist delta) was stored, so every connected agent is offered it.
+	// It must not block.
+	SignedStored()
+	// TerminalRekeyed is called after a terminal got a new token, so a
+	// connection made with the old one ends. It must not block for long.
+	TerminalRekeyed(terminal string)
+}
+
+// Observer is told what the centre did, for metrics. Its methods are
+// called on the requests' paths and must be cheap and safe for concurrent
+// use.
+type Observer interface {
+	// Applied is called after a non-empty batch of entries was applied:
+	// n entries were new (past what the terminal had been acknowledged);
+	// flags are the centre's flags on the settlements of those new entries
+	// that move money; took is how long the store took.
+	Applied(n int, flags []string, took time.Duration)
+	// LookedUp is called for every account look-up answered; source is
+	// LookupAgent or LookupSupervisor.
+	LookedUp(source string)
+	// Published is called for every signed document stored; kind is
+	// wire.KindBundle or wire.KindBlocklist.
+	Published(kind string)
+}
+
+// Sources of an account look-up, as Observer.LookedUp reports them.
+const (
+	LookupAgent      = "agent"      // a terminal at swipe time
+	LookupSupervisor = "supervisor" // the supervisor API
+)
+
+type noNotifier struct{}
+
+func (noNotifier) SignedStored()          {}
+func (noNotifier) TerminalRekeyed(string) {}
+
+type noObserver struct{}
+
+func (noObserver) Applied(int, []string, time.Duration) {}
+func (noObserver) LookedUp(string)                      {}
+func (noObserver) Published(string)                     {}
+
+var (
+	_ Notifier = noNotifier{}
+	_ Observer = noObserver{}
+)

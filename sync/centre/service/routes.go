@@ -1,0 +1,96 @@
+package service
+
+import (
+	"crypto/ed25519"
+	"fmt"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"posagent/sync/centre"
+	"posagent/sync/centre/agentws"
+	"posagent/sync/centre/api"
+	"posagent/sync/centre/console"
+	"posagent/sync/centre/metrics"
+	"posagent/sync/wire"
+)
+
+// build makes the centre and its parts and routes them on one mux:
+//
+//	GET  /v1/agent     agent websocket (terminal bearer token)
+//	GET  /healthz      "ok"
+//	GET  /metrics      Prometheus metrics, counts only (no auth: for the regional network's Prometheus)
+//	     /api/...      supervisor API (HTTP Basic)
+//	     /admin/...    admin API (bearer admin token, loopback)
+//	     /console/...  supervisors' review console (login form, session cookie)
+func (s *Service) build(key ed25519.PrivateKey) error {
+	cfg := s.cfg
+	m, metricsHandler, err := newMetrics(cfg.Registerer)
+	if err != nil {
+		return err
+	}
+	s.centre, err = centre.New(centre.Config{Store: cfg.Store, SigningKey: key, Logger: cfg.Logger,
+		Clock: cfg.Clock, Location: cfg.Location, HistoryDays: cfg.HistoryDays, PasswordCost: cfg.PasswordCost,
+		Observer: m})
+	if err != nil {
+		return err
+	}
+	if s.agents, err = agentws.New(agentws.Config{Centre: s.centre}); err != nil {
+		return err
+	}
+	s.centre.SetNotifier(s.agents)
+	m.CountConnected(s.agents.Count)
+	logins := new(api.Logins) // one cache: a password checked by either is remembered for both
+	apiServer, err := api.New(api.Config{Centre: s.centre, AdminToken: s.token, Logins: logins,
+		Connected: s.agents.Connected})
+	if err != nil {
+		return err
+	}
+	if s.console, err = console.New(console.Config{Centre: s.centre, Logins: logins,
+		Connected: s.agents.Connected}); err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET "+wire.AgentPath, s.agents)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok"))
+	})
+	if metricsHandler != nil {
+		mux.Handle("GET /metrics", metricsHandler)
+	}
+	mux.Handle("/api/", apiServer)
+	mux.Handle("/admin/", apiServer)
+	mux.Handle("/console", s.console)
+	mux.Handle("/console/", s.console)
+	s.handler = mux
+	return nil
+}
+
+// newMetrics registers the centre's metrics with reg. A nil reg means a
+// registry of the service's own, with the Go runtime and process metrics;
+// a reg that is also a prometheus.Gatherer (a *prometheus.Registry is) is
+// served at /metrics, another is the embedding program's to serve.
+func newMetrics(reg prometheus.Registerer) (*metrics.Metrics, http.Handler, error) {
+	if reg == nil {
+		own := prometheus.NewRegistry()
+		for _, c := range []prometheus.Collector{collectors.NewGoCollector(),
+			collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+			if err := own.Register(c); err != nil {
+				return nil, nil, fmt.Errorf("metrics: %w", err)
+			}
+		}
+		reg = own
+	}
+	m, err := metrics.New(reg)
+	if err != nil {
+		return nil, nil, err
+	}
+	var h http.Handler
+	if g, ok := reg.(prometheus.Gatherer); ok {
+		h = promhttp.HandlerFor(g, promhttp.HandlerOpts{})
+	}
+	return m, h, nil
+}

@@ -1,0 +1,52 @@
+package centre
+
+import (
+	"context"
+	"fmt"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"posagent/sync/centre/store"
+)
+
+// AddUser creates or replaces a supervisor or administrator. The password
+// (8 to 72 bytes, bcrypt's limit) is stored as a bcrypt hash.
+func (c *Centre) AddUser(ctx context.Context, name, role, password string) error {
+	if err := checkID(name); err != nil {
+		return invalidf("add user: name %q: %w", name, err)
+	}
+	if role != store.RoleSupervisor && role != store.RoleAdmin {
+		return invalidf("add user %s: role %q: want %s or %s", name, role, store.RoleSupervisor, store.RoleAdmin)
+	}
+	if len(password) < 8 || len(password) > 72 {
+		return invalidf("add user %s: password must be 8 to 72 bytes, got %d", name, len(password))
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), c.cfg.PasswordCost)
+	if err != nil {
+		return fmt.Errorf("add user %s: hash password: %w", name, err)
+	}
+	if err := c.st.AddUser(ctx, store.User{Name: name, Role: role, PasswordHash: hash}); err != nil {
+		return fmt.Errorf("add user %s: %w", name, err)
+	}
+	c.log.Info("user added", "name", name, "role", role)
+	return nil
+}
+
+// User returns a user, or an error wrapping store.ErrNotFound.
+func (c *Centre) User(ctx context.Context, name string) (store.User, error) {
+	return c.st.User(ctx, name)
+}
+
+// PasswordMatches checks password against u's bcrypt hash, at most
+// maxBcrypt checks at a time. For the zero User (an unknown name) it
+// checks against a dummy hash and answers false, so a wrong name costs
+// the same time as a wrong password.
+func (c *Centre) PasswordMatches(u store.User, password string) bool {
+	c.passwords <- struct{}{}
+	defer func() { <-c.passwords }()
+	if u.Name == "" || len(u.PasswordHash) == 0 {
+		_ = bcrypt.CompareHashAndPassword(c.dummyHash(), []byte(password))
+		return false
+	}
+	return bcrypt.CompareHashAndPassword(u.PasswordHash, []byte(password)) == nil
+}
