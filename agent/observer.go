@@ -37,7 +37,7 @@ func (a *Agent) observeCharge(ans Charge, replayed bool, err error) {
 	case err != nil:
 		e := AsError(err)
 		outcome := OutcomeRefused
-		if e.Status >= 500 {
+		if e.TerminalFault() {
 			outcome = OutcomeFailed
 		}
 		a.obs.Charged(outcome, e.Code)

@@ -66,11 +66,6 @@ type reconState struct {
 	clear  string // the date on which every ended day in the window was final
 }
 
-// dayReconciler is the part of the sync client that sends a summary.
-type dayReconciler interface {
-	Reconcile(ctx context.Context, sum wire.DaySummary) (wire.DayResult, error)
-}
-
 // DueSummaries returns the summaries of the ended days of the last
 // reconcileBackDays (none before the journal's first record) that have no
 // final result yet and whose records the centre has all acknowledged. Once
@@ -162,8 +157,7 @@ func (a *Agent) Reconcile(ctx context.Context, day time.Time) (DayReconciliation
 		return DayReconciliation{}, badRequest("day %s has not begun", name)
 	}
 	c := a.centreClient()
-	rc, ok := c.(dayReconciler)
-	if !ok || !a.connected() {
+	if c == nil || !c.Status().Connected {
 		return DayReconciliation{}, newError(CodeCentreOffline, nil)
 	}
 	sum, err := a.j.DaySummary(from, to)
@@ -178,7 +172,7 @@ func (a *Agent) Reconcile(ctx context.Context, day time.Time) (DayReconciliation
 			return DayReconciliation{}, newError(CodeReconBacklog, fmt.Errorf("reconcile %s: seq %d: %w", name, sum.LastSeq, err))
 		}
 	}
-	res, err := rc.Reconcile(ctx, sum)
+	res, err := c.Reconcile(ctx, sum)
 	if err != nil {
 		return DayReconciliation{}, newError(CodeCentreOffline, fmt.Errorf("reconcile %s: %w", name, err))
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"posagent/internal/clock"
 )
 
 // fastBackoff keeps reopen tests quick.
@@ -69,24 +71,78 @@ func cardNoAs(format Format, card CardFile) string {
 
 func TestReaderWaitsForMissingPort(t *testing.T) {
 	link := linkPath(t)
-	r, rec := startReader(t, fastBackoff(Config{Port: link, Format: FormatTrack2}))
+	clk := clock.NewFake(time.Date(2025, 3, 10, 10, 0, 0, 0, time.UTC))
+	r, rec := startReader(t, Config{Port: link, Format: FormatTrack2, Clock: clk})
 	down := rec.waitN(t, 1, "down", isState(StateDown))[0]
 	if !strings.Contains(down.Error, "no such file") {
 		t.Errorf("down error = %q, want the open error", down.Error)
 	}
-	time.Sleep(50 * time.Millisecond) // several failed attempts: still one event
+	// Several failed attempts: each waits its backoff on the clock, fails
+	// and waits again (the reader is the clock's only user).
+	for range 5 {
+		waitAndAdvance(t, clk, DefaultMaxBackoff)
+	}
+	if err := clk.BlockUntil(t.Context(), 1); err != nil {
+		t.Fatal(err)
+	}
 	if n := len(rec.matching(isState(StateDown))); n != 1 {
 		t.Errorf("%d down events while the port stays missing, want 1", n)
 	}
 
 	line := openPTY(t)
 	pointLink(t, line.path(), link)
+	waitAndAdvance(t, clk, DefaultMaxBackoff)
 	rec.waitN(t, 1, "open", isState(StateOpen))
 	line.write(t, EncodeTrack2("777", "3001", "120", "", true))
 	rec.waitN(t, 1, "card", isCard("777"))
 	if st := r.Status(); st.Reconnects != 0 {
 		t.Errorf("reconnects = %d, want 0: the port was never open before", st.Reconnects)
 	}
+}
+
+// TestReaderReopensWithinMaxBackoffHoweverLongItWasAway: the wait between
+// attempts doubles from MinBackoff but never passes MaxBackoff, so a
+// reader plugged back in after a long absence serves again within
+// MaxBackoff. The clock is moved by hand, so this is exact.
+func TestReaderReopensWithinMaxBackoffHoweverLongItWasAway(t *testing.T) {
+	const maxB = time.Second
+	link := linkPath(t)
+	line := openPTY(t)
+	pointLink(t, line.path(), link)
+	clk := clock.NewFake(time.Date(2025, 3, 10, 10, 0, 0, 0, time.UTC))
+	r, rec := startReader(t, Config{Port: link, Format: FormatTrack2, Clock: clk, MinBackoff: 100 * time.Millisecond, MaxBackoff: maxB})
+	rec.waitN(t, 1, "open", isState(StateOpen))
+
+	line.close() // unplugged, and away for a minute of failed attempts
+	rec.waitN(t, 1, "down", isState(StateDown))
+	for range 60 {
+		waitAndAdvance(t, clk, maxB)
+	}
+
+	line = openPTY(t) // plugged in again
+	pointLink(t, line.path(), link)
+	if err := clk.BlockUntil(t.Context(), 1); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(maxB - time.Millisecond)
+	if st := r.Status(); st.State == StateOpen {
+		t.Fatal("reopened before the capped wait ended") // cannot: the reader sleeps on the clock
+	}
+	clk.Advance(time.Millisecond) // MaxBackoff after the last attempt: it must try now
+	rec.waitN(t, 2, "reopen", isState(StateOpen))
+	if st := r.Status(); st.Reconnects != 1 || len(rec.matching(isState(StateDown))) != 1 {
+		t.Errorf("status %+v and %d down events, want 1 reconnect and 1 down", st, len(rec.matching(isState(StateDown))))
+	}
+}
+
+// waitAndAdvance waits until the reader sleeps on clk, then moves clk on
+// by d.
+func waitAndAdvance(t *testing.T, clk *clock.Fake, d time.Duration) {
+	t.Helper()
+	if err := clk.BlockUntil(t.Context(), 1); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(d)
 }
 
 // TestReaderReopenLoop unplugs and replugs the reader 50 times, alternately

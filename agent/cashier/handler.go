@@ -68,7 +68,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{
 		ctx: cfg.Context, agent: cfg.Agent, token: cfg.Token, log: cfg.Logger, pages: pages,
-		sessions: newSessions(cfg.SessionIdle, cfg.MaxSessions, time.Now),
+		sessions: newSessions(cfg.SessionIdle, cfg.MaxSessions, cfg.Agent.Now),
 	}
 	h.routes()
 	return h, nil

@@ -16,6 +16,7 @@ import (
 	"time"
 	_ "time/tzdata" // the pharmacy zone must load on machines without a zone database
 
+	"posagent/internal/clock"
 	"posagent/reader"
 	"posagent/sync/centre"
 )
@@ -30,18 +31,40 @@ type Options struct {
 	Terminal, Pharmacy string
 	// TimeZone of the pharmacy; default Asia/Shanghai.
 	TimeZone string
-	// Now is the agent's clock; default time.Now. See DayClock.
+	// Clock is the agents' clock; default the machine's. See ClockAt.
+	Clock clock.Clock
+	// Now is the agents' clock as a function, used when Clock is nil.
+	//
+	// Deprecated: use Clock; kept until the browser tests move over.
 	Now func() time.Time
 }
 
-// DayClock returns a clock that runs from today's hour:00 in loc onwards,
+// ClockAt returns a clock that runs from today's hour:00 in loc onwards,
 // so a scripted day sees business hours whatever time it is really run.
-func DayClock(loc *time.Location, hour int) func() time.Time {
-	real := time.Now()
-	y, m, d := real.In(loc).Date()
-	offset := time.Date(y, m, d, hour, 0, 0, 0, loc).Sub(real)
-	return func() time.Time { return time.Now().Add(offset) }
+func ClockAt(loc *time.Location, hour int) *clock.Offset {
+	y, m, d := time.Now().In(loc).Date()
+	return clock.At(time.Date(y, m, d, hour, 0, 0, 0, loc))
 }
+
+// DayClock is ClockAt's reading, for Options.Now.
+//
+// Deprecated: use ClockAt and Options.Clock.
+func DayClock(loc *time.Location, hour int) func() time.Time { return ClockAt(loc, hour).Now }
+
+// agentClock is the clock the options give the agents.
+func (o Options) agentClock() clock.Clock {
+	if o.Clock == nil && o.Now != nil {
+		return nowClock{o.Now}
+	}
+	return o.Clock
+}
+
+// nowClock reads Options.Now and times with the machine's timers.
+type nowClock struct{ now func() time.Time }
+
+func (c nowClock) Now() time.Time                         { return c.now() }
+func (c nowClock) NewTimer(d time.Duration) clock.Timer   { return clock.Real().NewTimer(d) }
+func (c nowClock) NewTicker(d time.Duration) clock.Ticker { return clock.Real().NewTicker(d) }
 
 // Supervisor credentials the demo creates.
 const (
