@@ -63,10 +63,12 @@ type Config struct {
 	// no other swipe comes; default 3 minutes.
 	Track2Window time.Duration
 	// AccountWait bounds the account look-up at swipe time; default 1.5 s.
-	AccountWait time.Duration
 	// SettleWait bounds the wait for the centre to apply a charge before
-	// answering the POS; default 2 s.
-	SettleWait time.Duration
+	// answering the POS; default 2 s. Both bound round trips over the
+	// network, so they are real time (context deadlines), whatever Clock
+	// is, as socket deadlines are.
+	AccountWait time.Duration
+	SettleWait  time.Duration
 	// ReaderStatus reports the card reader's live state and counters; nil
 	// when the terminal has no reader.
 	ReaderStatus func() reader.Status

@@ -17,6 +17,8 @@ type Error struct {
 	err    error
 }
 
+var _ error = (*Error)(nil)
+
 func (e *Error) Error() string {
 	if e.err != nil {
 		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.err)

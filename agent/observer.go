@@ -22,6 +22,8 @@ const (
 	OutcomeFailed         = "failed"          // nothing charged: the terminal failed (storage, internal)
 )
 
+var _ Observer = noObserver{}
+
 // noObserver is the Observer of an agent configured without one.
 type noObserver struct{}
 

@@ -31,7 +31,7 @@ const (
 	// reconcileKeepDays is how long results are kept for the status.
 	reconcileKeepDays = 31
 	// reconcileAckWait bounds how long Reconcile waits for the day's last
-	// records to be acknowledged.
+	// records to be acknowledged: a network wait, in real time.
 	reconcileAckWait = 5 * time.Second
 )
 

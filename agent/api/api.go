@@ -63,6 +63,8 @@ func (s *Server) ServeMetrics(h http.Handler) {
 	s.mux.Handle("GET /metrics", h)
 }
 
+var _ http.Handler = (*Server)(nil)
+
 // ServeHTTP checks the token and routes the request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(r) {

@@ -93,6 +93,8 @@ func (h *Handler) routes() {
 	h.mux = m
 }
 
+var _ http.Handler = (*Handler)(nil)
+
 // ServeHTTP sets the page's security headers and routes the request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()

@@ -15,6 +15,8 @@ type Offset struct {
 	d atomic.Int64 // nanoseconds added to the machine's time
 }
 
+var _ Clock = (*Offset)(nil)
+
 // At returns an Offset clock that reads t now and runs on from there.
 func At(t time.Time) *Offset {
 	o := &Offset{}

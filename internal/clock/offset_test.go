@@ -5,8 +5,6 @@ import (
 	"time"
 )
 
-var _ Clock = (*Offset)(nil)
-
 func TestOffsetReadsWhatItWasSetToAndRunsOn(t *testing.T) {
 	o := At(epoch)
 	before := time.Now()

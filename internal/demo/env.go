@@ -59,6 +59,8 @@ func (o Options) agentClock() clock.Clock {
 	return o.Clock
 }
 
+var _ clock.Clock = nowClock{}
+
 // nowClock reads Options.Now and times with the machine's timers.
 type nowClock struct{ now func() time.Time }
 

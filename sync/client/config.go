@@ -44,7 +44,7 @@ type Config struct {
 	// deadline is three times it.
 	PingInterval time.Duration
 	// DialTimeout bounds the dial, the upgrade and the hello/welcome
-	// exchange (default 5s).
+	// exchange (default 5s), in real time: it is the socket's deadline.
 	DialTimeout time.Duration
 	TLSConfig   *tls.Config // for wss; nil: the system roots
 	// Clock stamps Status times and paces the backoff, pings, polls and

@@ -258,7 +258,8 @@ func runClient(t testing.TB, cfg Config) (*Client, func()) {
 func checkNoClientGoroutines(t testing.TB) {
 	t.Helper()
 	var leaked string
-	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	// Run has waited for its goroutines; ten seconds only bound a hang.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		leaked = ""
 		buf := make([]byte, 1<<20)
 		buf = buf[:runtime.Stack(buf, true)]

@@ -25,7 +25,8 @@ type Reconciler interface {
 const (
 	// reconcileEvery is how often a live session asks for due summaries.
 	reconcileEvery = time.Second
-	// reconcileWait bounds the wait for one answer.
+	// reconcileWait bounds the wait for one answer: a network wait, in
+	// real time (a context deadline), whatever the client's clock is.
 	reconcileWait = 30 * time.Second
 )
 

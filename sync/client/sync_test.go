@@ -122,16 +122,20 @@ func TestSilentLinkIsDetectedByReadDeadline(t *testing.T) {
 	tc := startCentre(t)
 	j := agenttest.Journal(t)
 	cfg := tc.clientConfig(t, j, newTestHandler(tc.pub))
-	cfg.PingInterval = 50 * time.Millisecond // read deadline 150ms
-	cfg.DialTimeout = 300 * time.Millisecond
+	// The read deadline is the socket's, in real time: three pings, 600ms.
+	cfg.PingInterval = 200 * time.Millisecond
+	cfg.DialTimeout = time.Second
 	c, _ := runClient(t, cfg)
 	eventually(t, "connected", func() bool { return c.Status().Connected })
 
-	// The cable is pulled: no bytes either way, no FIN, no RST.
+	// The cable is pulled: no bytes either way, no FIN, no RST. The first
+	// status that shows the link lost says why (the client records the
+	// reason with the disconnection, before any new attempt).
 	tc.proxy.SetBlackhole(true)
-	eventually(t, "the dead link to be noticed", func() bool { return !c.Status().Connected })
-	if st := c.Status(); !strings.Contains(st.LastError, "timeout") {
-		t.Fatalf("LastError = %q, want a read timeout", st.LastError)
+	var lost Status
+	eventually(t, "the dead link to be noticed", func() bool { lost = c.Status(); return !lost.Connected })
+	if !strings.Contains(lost.LastError, "timeout") {
+		t.Fatalf("LastError = %q, want a read timeout", lost.LastError)
 	}
 	tc.proxy.SetBlackhole(false)
 	charged := agenttest.Build(t, j).Charges(3)
