@@ -50,8 +50,10 @@ func TestLastContactIsKeptOnTheClockAndOutlivesARestart(t *testing.T) {
 	done := make(chan struct{})
 	go func() { defer close(done); a.KeepContact(ctx) }()
 
-	if err := a.Clock.BlockUntil(ctx, 1); err != nil { // its ticker is armed
-		t.Fatal(err)
+	armed, cancelArmed := context.WithTimeout(ctx, 10*time.Second) // bounds a hang
+	defer cancelArmed()
+	if err := a.Clock.BlockUntil(armed, 1); err != nil { // its ticker is set
+		t.Fatalf("KeepContact never set its ticker: %v", err)
 	}
 	if _, err := a.Journal.State(agent.StateLastContact); err == nil {
 		t.Fatal("last contact saved before a minute passed")

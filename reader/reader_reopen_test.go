@@ -4,7 +4,9 @@ package reader
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +38,10 @@ func TestReaderReopensUnpluggedPort(t *testing.T) {
 			}
 			swipe(line, "A00000001")
 
-			line.close() // unplugged
+			line.close() // unplugged: the device and its link go
+			if err := os.Remove(link); err != nil {
+				t.Fatal(err)
+			}
 			down := rec.waitN(t, 1, "down", isState(StateDown))[0]
 			if !strings.Contains(down.Error, ErrPortGone.Error()) || down.Reader.LastError != down.Error {
 				t.Errorf("down event error %q / last_error %q, want %q", down.Error, down.Reader.LastError, ErrPortGone)
@@ -82,9 +87,7 @@ func TestReaderWaitsForMissingPort(t *testing.T) {
 	for range 5 {
 		waitAndAdvance(t, clk, DefaultMaxBackoff)
 	}
-	if err := clk.BlockUntil(t.Context(), 1); err != nil {
-		t.Fatal(err)
-	}
+	sleeping(t, clk)
 	if n := len(rec.matching(isState(StateDown))); n != 1 {
 		t.Errorf("%d down events while the port stays missing, want 1", n)
 	}
@@ -113,17 +116,21 @@ func TestReaderReopensWithinMaxBackoffHoweverLongItWasAway(t *testing.T) {
 	r, rec := startReader(t, Config{Port: link, Format: FormatTrack2, Clock: clk, MinBackoff: 100 * time.Millisecond, MaxBackoff: maxB})
 	rec.waitN(t, 1, "open", isState(StateOpen))
 
-	line.close() // unplugged, and away for a minute of failed attempts
+	// Unplugged, and away for a minute of failed attempts. The link goes
+	// with the device, as /dev/serial/by-id names do (left in place, it
+	// would name whichever pseudo-terminal next takes the old number).
+	line.close()
+	if err := os.Remove(link); err != nil {
+		t.Fatal(err)
+	}
 	rec.waitN(t, 1, "down", isState(StateDown))
 	for range 60 {
 		waitAndAdvance(t, clk, maxB)
 	}
+	sleeping(t, clk) // the last attempt has failed: the reader waits again
 
 	line = openPTY(t) // plugged in again
 	pointLink(t, line.path(), link)
-	if err := clk.BlockUntil(t.Context(), 1); err != nil {
-		t.Fatal(err)
-	}
 	clk.Advance(maxB - time.Millisecond)
 	if st := r.Status(); st.State == StateOpen {
 		t.Fatal("reopened before the capped wait ended") // cannot: the reader sleeps on the clock
@@ -139,9 +146,7 @@ func TestReaderReopensWithinMaxBackoffHoweverLongItWasAway(t *testing.T) {
 // by d.
 func waitAndAdvance(t *testing.T, clk *clock.Fake, d time.Duration) {
 	t.Helper()
-	if err := clk.BlockUntil(t.Context(), 1); err != nil {
-		t.Fatal(err)
-	}
+	sleeping(t, clk)
 	clk.Advance(d)
 }
 
@@ -193,5 +198,16 @@ func TestReaderReopenLoop(t *testing.T) {
 	}
 	if n := len(rec.matching(isState(StateOpen))); n != rounds+1 {
 		t.Errorf("%d open events, want %d", n, rounds+1)
+	}
+}
+
+// sleeping waits until the reader sleeps on clk (its backoff timer is the
+// clock's only waiter); waitLimit only turns a hang into a failure.
+func sleeping(t *testing.T, clk *clock.Fake) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), waitLimit)
+	defer cancel()
+	if err := clk.BlockUntil(ctx, 1); err != nil {
+		t.Fatalf("the reader never waited on its clock: %v", err)
 	}
 }

@@ -1,6 +1,7 @@
 package cashier
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -32,8 +33,10 @@ func TestEventsStreamTheReaderToTheLoggedInPage(t *testing.T) {
 	defer conn.Close()
 	// The stream subscribes, then starts its ping ticker on the agent's
 	// clock: once the ticker waits, the card inserted is streamed.
-	if err := w.clock.BlockUntil(t.Context(), 1); err != nil {
-		t.Fatal(err)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second) // bounds a hang
+	defer cancel()
+	if err := w.clock.BlockUntil(ctx, 1); err != nil {
+		t.Fatalf("the stream never set its ticker: %v", err)
 	}
 	w.insertCard()
 	conn.SetReadDeadline(time.Now().Add(10 * time.Second)) // turns a hang into a failure

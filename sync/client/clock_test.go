@@ -1,6 +1,7 @@
 package client
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -23,9 +24,7 @@ func TestReconnectWaitsForTheBackoffOnTheClock(t *testing.T) {
 	// session: its backoff timer is the clock's only waiter) and tries
 	// nothing more until the clock moves.
 	eventually(t, "the first attempt to fail", func() bool { return c.Status().LastError != "" })
-	if err := clk.BlockUntil(t.Context(), 1); err != nil {
-		t.Fatal(err)
-	}
+	waiters(t, clk, 1)
 	if n := tc.proxy.Accepted(); n != 1 {
 		t.Fatalf("%d attempts before the clock moved, want 1", n)
 	}
@@ -33,9 +32,7 @@ func TestReconnectWaitsForTheBackoffOnTheClock(t *testing.T) {
 	eventually(t, "the second attempt", func() bool { return tc.proxy.Accepted() == 2 })
 
 	tc.proxy.SetDown(false)
-	if err := clk.BlockUntil(t.Context(), 1); err != nil {
-		t.Fatal(err)
-	}
+	waiters(t, clk, 1)
 	waited := clk.Now()
 	clk.Advance(time.Second)
 	eventually(t, "connected once the centre is back", func() bool { return c.Status().Connected })
@@ -61,9 +58,7 @@ func TestStatusTimesComeFromTheClock(t *testing.T) {
 	// A ping interval later the client pings; the centre's pong is contact.
 	// (Connected shows before the session's goroutines start: wait until
 	// its two tickers, the writer's pings and the pump's polls, are set.)
-	if err := clk.BlockUntil(t.Context(), 2); err != nil {
-		t.Fatal(err)
-	}
+	waiters(t, clk, 2)
 	clk.Advance(DefaultPingInterval)
 	eventually(t, "the pong to be contact", func() bool { return c.Status().LastContact.Equal(clk.Now()) })
 
@@ -74,5 +69,16 @@ func TestStatusTimesComeFromTheClock(t *testing.T) {
 	eventually(t, "the charge acked", func() bool { return c.Status().AckedSeq == seq })
 	if st := c.Status(); !st.LastSync.Equal(clk.Now()) {
 		t.Fatalf("last sync %v after the ack, want %v", st.LastSync, clk.Now())
+	}
+}
+
+// waiters waits until clk has n timers or tickers; ten seconds only turn
+// a hang into a failure.
+func waiters(t *testing.T, clk *clock.Fake, n int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := clk.BlockUntil(ctx, n); err != nil {
+		t.Fatalf("the client never had %d timers on its clock: %v", n, err)
 	}
 }
