@@ -16,22 +16,36 @@ import (
 	"time"
 
 	"posagent/agent/journal"
+	"posagent/internal/clock"
 	"posagent/policy"
 	"posagent/reader"
-	"posagent/sync/client"
 	"posagent/sync/wire"
 )
 
-// Centre is the centre as the agent sees it: sync/client implements it.
+// Centre is the centre as the agent sees it. agent/daemon adapts the sync
+// client to it; the agent knows nothing of the wire's connection.
 type Centre interface {
-	// Account asks for a card's account and its purchases elsewhere.
+	// Account asks for a card's account and its purchases elsewhere. It
+	// fails at once when the centre is not connected.
 	Account(ctx context.Context, cardNo string) (wire.AccountInfo, error)
-	// WaitSettled waits until the centre has applied seq.
+	// WaitSettled waits until the centre has applied seq and returns its
+	// settlement. It fails when the connection is lost or ctx ends.
 	WaitSettled(ctx context.Context, seq uint64) (wire.Settlement, error)
-	// Kick says new entries are waiting in the journal.
+	// Reconcile sends one day's summary and returns the centre's result.
+	// It fails when the centre is not connected or cannot reconcile.
+	Reconcile(ctx context.Context, sum wire.DaySummary) (wire.DayResult, error)
+	// Kick says new entries are waiting in the journal. It never blocks.
 	Kick()
-	// Status reports the connection.
-	Status() client.Status
+	// Status reports the link to the centre now.
+	Status() LinkStatus
+}
+
+// LinkStatus is the link to the centre as the agent sees it.
+type LinkStatus struct {
+	Connected   bool
+	LastSync    time.Time // last welcome or acknowledgement from the centre
+	LastContact time.Time // last message of any kind from the centre
+	LastError   string    // why the last connection failed; "" once connected
 }
 
 // Config configures an Agent.
@@ -40,18 +54,21 @@ type Config struct {
 	Journal   *journal.Journal
 	CentreKey ed25519.PublicKey // verifies bundles and blocklists
 	Logger    *slog.Logger
-	// Now is the clock; default time.Now. Location is the pharmacy's zone
-	// for days and business hours; default time.Local.
-	Now      func() time.Time
+	// Clock tells the time and paces the agent's own timers; default the
+	// machine's clock. Location is the pharmacy's zone for days and
+	// business hours; default time.Local.
+	Clock    clock.Clock
 	Location *time.Location
 	// Track2Window is how long a track-2 swipe stays the current card when
 	// no other swipe comes; default 3 minutes.
 	Track2Window time.Duration
 	// AccountWait bounds the account look-up at swipe time; default 1.5 s.
-	AccountWait time.Duration
 	// SettleWait bounds the wait for the centre to apply a charge before
-	// answering the POS; default 2 s.
-	SettleWait time.Duration
+	// answering the POS; default 2 s. Both bound round trips over the
+	// network, so they are real time (context deadlines), whatever Clock
+	// is, as socket deadlines are.
+	AccountWait time.Duration
+	SettleWait  time.Duration
 	// ReaderStatus reports the card reader's live state and counters; nil
 	// when the terminal has no reader.
 	ReaderStatus func() reader.Status
@@ -101,9 +118,7 @@ func New(cfg Config) (*Agent, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+	cfg.Clock = clock.Or(cfg.Clock)
 	if cfg.Location == nil {
 		cfg.Location = time.Local
 	}
@@ -139,7 +154,7 @@ func (a *Agent) centreClient() Centre {
 }
 
 // now returns the current time in the pharmacy's zone.
-func (a *Agent) now() time.Time { return a.cfg.Now().In(a.cfg.Location) }
+func (a *Agent) now() time.Time { return a.cfg.Clock.Now().In(a.cfg.Location) }
 
 // connected reports whether the centre is reachable now.
 func (a *Agent) connected() bool {

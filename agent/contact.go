@@ -51,13 +51,13 @@ func (a *Agent) savedContact() time.Time {
 // ctx ends, so an idle terminal (no sales over a weekend) that restarts
 // during an outage still counts staleness from its real last contact.
 func (a *Agent) KeepContact(ctx context.Context) {
-	t := time.NewTicker(contactSaveEvery)
+	t := a.cfg.Clock.NewTicker(contactSaveEvery)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-t.C():
 			a.lastContact()
 		}
 	}

@@ -3,14 +3,12 @@ package agent
 import (
 	"errors"
 	"fmt"
-	"net/http"
 )
 
-// Error is a failure the cashier sees: a stable code, an HTTP status and a
-// message in English and Chinese. The POS API writes it as
-// {code, message, message_zh}.
+// Error is a failure the cashier sees: a stable code and a message in
+// English and Chinese. The POS API writes it as {code, message,
+// message_zh}, with the HTTP status agent/api gives the code.
 type Error struct {
-	Status    int    `json:"-"`
 	Code      string `json:"code"`
 	Message   string `json:"message"`
 	MessageZh string `json:"message_zh"`
@@ -18,6 +16,8 @@ type Error struct {
 	Detail map[string]any `json:"detail,omitempty"`
 	err    error
 }
+
+var _ error = (*Error)(nil)
 
 func (e *Error) Error() string {
 	if e.err != nil {
@@ -50,25 +50,26 @@ const (
 	CodeReconBacklog    = "RECONCILE_BACKLOG" // the day's records have not all reached the centre
 )
 
-var messages = map[string][3]any{
-	CodeBadRequest:      {http.StatusBadRequest, "The request is malformed", "请求格式错误"},
-	CodeUnauthorized:    {http.StatusUnauthorized, "Missing or wrong API token", "缺少或错误的接口令牌"},
-	CodeNoCard:          {http.StatusConflict, "No insurance card in the reader; ask the customer to swipe the card", "读卡器中没有医保卡，请刷卡"},
-	CodeNoRules:         {http.StatusServiceUnavailable, "No signed rule bundle is active yet; the account cannot be charged", "尚未加载经签名的规则包，暂不能使用医保个人账户"},
-	CodeQuoteNotFound:   {http.StatusNotFound, "Unknown quote; make a new quote", "报价不存在，请重新计价"},
-	CodeQuoteExpired:    {http.StatusConflict, "The quote has expired; make a new quote", "报价已过期，请重新计价"},
-	CodeQuoteChanged:    {http.StatusConflict, "The amounts changed since the quote (another sale, new rules or limits); make a new quote", "自计价以来金额发生变化（其他交易、新规则或限额），请重新计价"},
-	CodeCardGone:        {http.StatusConflict, "The card quoted is no longer in the reader; nothing was charged", "计价时的医保卡已不在读卡器中，未扣款"},
-	CodeConfirmRequired: {http.StatusConflict, "The cashier must confirm the listed checks before charging", "收银员须先确认所列核查事项才能扣款"},
-	CodeTxnNotFound:     {http.StatusNotFound, "No such transaction on this terminal", "本终端没有该笔交易"},
-	CodeVoidRefused:     {http.StatusConflict, "This transaction cannot be voided", "该笔交易不能撤销"},
-	CodeJournalFailed:   {http.StatusInsufficientStorage, "The sale could not be recorded (storage error); nothing was charged. Call support", "交易无法写入本地日志（存储错误），未扣款，请联系技术支持"},
-	CodeInternal:        {http.StatusInternalServerError, "Internal error; nothing was charged", "内部错误，未扣款"},
-	CodeNotFound:        {http.StatusNotFound, "No such API path", "接口路径不存在"},
-	CodeStopping:        {http.StatusServiceUnavailable, "The terminal service is stopping; nothing was charged. Try again in a moment", "收银服务正在停止，未扣款，请稍后重试"},
-	CodeMethod:          {http.StatusMethodNotAllowed, "This API path does not take that method", "该接口不支持此请求方法"},
-	CodeCentreOffline:   {http.StatusServiceUnavailable, "The centre is not reachable, did not answer or cannot reconcile; the day cannot be reconciled now. Try again later", "无法连接医保中心或中心未应答、不支持对账，暂不能对账，请稍后重试"},
-	CodeReconBacklog:    {http.StatusConflict, "Some records of that day have not reached the centre yet; reconcile once the backlog is empty", "该日仍有记录未上传至中心，请待积压记录上传完毕后再对账"},
+// messages are each code's English and Chinese messages.
+var messages = map[string][2]string{
+	CodeBadRequest:      {"The request is malformed", "请求格式错误"},
+	CodeUnauthorized:    {"Missing or wrong API token", "缺少或错误的接口令牌"},
+	CodeNoCard:          {"No insurance card in the reader; ask the customer to swipe the card", "读卡器中没有医保卡，请刷卡"},
+	CodeNoRules:         {"No signed rule bundle is active yet; the account cannot be charged", "尚未加载经签名的规则包，暂不能使用医保个人账户"},
+	CodeQuoteNotFound:   {"Unknown quote; make a new quote", "报价不存在，请重新计价"},
+	CodeQuoteExpired:    {"The quote has expired; make a new quote", "报价已过期，请重新计价"},
+	CodeQuoteChanged:    {"The amounts changed since the quote (another sale, new rules or limits); make a new quote", "自计价以来金额发生变化（其他交易、新规则或限额），请重新计价"},
+	CodeCardGone:        {"The card quoted is no longer in the reader; nothing was charged", "计价时的医保卡已不在读卡器中，未扣款"},
+	CodeConfirmRequired: {"The cashier must confirm the listed checks before charging", "收银员须先确认所列核查事项才能扣款"},
+	CodeTxnNotFound:     {"No such transaction on this terminal", "本终端没有该笔交易"},
+	CodeVoidRefused:     {"This transaction cannot be voided", "该笔交易不能撤销"},
+	CodeJournalFailed:   {"The sale could not be recorded (storage error); nothing was charged. Call support", "交易无法写入本地日志（存储错误），未扣款，请联系技术支持"},
+	CodeInternal:        {"Internal error; nothing was charged", "内部错误，未扣款"},
+	CodeNotFound:        {"No such API path", "接口路径不存在"},
+	CodeStopping:        {"The terminal service is stopping; nothing was charged. Try again in a moment", "收银服务正在停止，未扣款，请稍后重试"},
+	CodeMethod:          {"This API path does not take that method", "该接口不支持此请求方法"},
+	CodeCentreOffline:   {"The centre is not reachable, did not answer or cannot reconcile; the day cannot be reconciled now. Try again later", "无法连接医保中心或中心未应答、不支持对账，暂不能对账，请稍后重试"},
+	CodeReconBacklog:    {"Some records of that day have not reached the centre yet; reconcile once the backlog is empty", "该日仍有记录未上传至中心，请待积压记录上传完毕后再对账"},
 }
 
 // newError builds an Error for a code, optionally wrapping a cause and
@@ -78,10 +79,21 @@ func newError(code string, cause error) *Error {
 	if !ok {
 		m = messages[CodeInternal]
 	}
-	return &Error{Status: m[0].(int), Code: code, Message: m[1].(string), MessageZh: m[2].(string), err: cause}
+	return &Error{Code: code, Message: m[0], MessageZh: m[1], err: cause}
 }
 
-// badRequest is a 400 whose English message says what was wrong.
+// terminalFaults are the codes of failures that are the terminal's, not
+// the cashier's or the POS's to fix: it has no rules, cannot write its
+// journal, is stopping, cannot reach the centre, or failed inside.
+var terminalFaults = map[string]bool{
+	CodeNoRules: true, CodeJournalFailed: true, CodeInternal: true, CodeStopping: true, CodeCentreOffline: true,
+}
+
+// TerminalFault reports whether the error is the terminal's failure rather
+// than a refusal of what was asked (the POS API answers these with 5xx).
+func (e *Error) TerminalFault() bool { return terminalFaults[e.Code] }
+
+// badRequest is a BAD_REQUEST whose message says what was wrong.
 func badRequest(format string, args ...any) *Error {
 	e := newError(CodeBadRequest, nil)
 	detail := fmt.Sprintf(format, args...)
@@ -102,5 +114,5 @@ func AsError(err error) *Error {
 // NewError returns the cashier-facing error for one of the codes above.
 func NewError(code string) *Error { return newError(code, nil) }
 
-// BadRequest returns a 400 error whose message says what was wrong.
+// BadRequest returns a BAD_REQUEST error whose message says what was wrong.
 func BadRequest(detail string) *Error { return badRequest("%s", detail) }

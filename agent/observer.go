@@ -22,6 +22,8 @@ const (
 	OutcomeFailed         = "failed"          // nothing charged: the terminal failed (storage, internal)
 )
 
+var _ Observer = noObserver{}
+
 // noObserver is the Observer of an agent configured without one.
 type noObserver struct{}
 
@@ -37,7 +39,7 @@ func (a *Agent) observeCharge(ans Charge, replayed bool, err error) {
 	case err != nil:
 		e := AsError(err)
 		outcome := OutcomeRefused
-		if e.Status >= 500 {
+		if e.TerminalFault() {
 			outcome = OutcomeFailed
 		}
 		a.obs.Charged(outcome, e.Code)

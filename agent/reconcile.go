@@ -31,7 +31,7 @@ const (
 	// reconcileKeepDays is how long results are kept for the status.
 	reconcileKeepDays = 31
 	// reconcileAckWait bounds how long Reconcile waits for the day's last
-	// records to be acknowledged.
+	// records to be acknowledged: a network wait, in real time.
 	reconcileAckWait = 5 * time.Second
 )
 
@@ -64,11 +64,6 @@ type reconState struct {
 	loaded bool
 	days   map[string]DayReconciliation
 	clear  string // the date on which every ended day in the window was final
-}
-
-// dayReconciler is the part of the sync client that sends a summary.
-type dayReconciler interface {
-	Reconcile(ctx context.Context, sum wire.DaySummary) (wire.DayResult, error)
 }
 
 // DueSummaries returns the summaries of the ended days of the last
@@ -162,8 +157,7 @@ func (a *Agent) Reconcile(ctx context.Context, day time.Time) (DayReconciliation
 		return DayReconciliation{}, badRequest("day %s has not begun", name)
 	}
 	c := a.centreClient()
-	rc, ok := c.(dayReconciler)
-	if !ok || !a.connected() {
+	if c == nil || !c.Status().Connected {
 		return DayReconciliation{}, newError(CodeCentreOffline, nil)
 	}
 	sum, err := a.j.DaySummary(from, to)
@@ -178,7 +172,7 @@ func (a *Agent) Reconcile(ctx context.Context, day time.Time) (DayReconciliation
 			return DayReconciliation{}, newError(CodeReconBacklog, fmt.Errorf("reconcile %s: seq %d: %w", name, sum.LastSeq, err))
 		}
 	}
-	res, err := rc.Reconcile(ctx, sum)
+	res, err := c.Reconcile(ctx, sum)
 	if err != nil {
 		return DayReconciliation{}, newError(CodeCentreOffline, fmt.Errorf("reconcile %s: %w", name, err))
 	}

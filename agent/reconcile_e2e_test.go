@@ -7,14 +7,15 @@ import (
 	"log/slog"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"posagent/agent"
+	"posagent/agent/agenttest"
 	"posagent/agent/api"
+	"posagent/internal/clock"
 	"posagent/internal/demo"
 	"posagent/policy"
 	"posagent/sync/centre/store"
@@ -24,43 +25,16 @@ import (
 // pseudo-terminal, sales through the POS API, and the agent's clock moved
 // across midnight by hand.
 
-// movableClock is the agent's clock: real time plus an offset a test sets.
-type movableClock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-func (c *movableClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
-}
-
-// set makes the clock read t now and run on from there.
-func (c *movableClock) set(t time.Time) {
-	c.mu.Lock()
-	c.offset = time.Until(t)
-	c.mu.Unlock()
-}
-
-var shanghai = func() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		panic(err)
-	}
-	return loc
-}()
-
 // reconWorld starts a demo world whose agent clock reads 20:00 today in
-// Shanghai; it returns the world, the clock and the day's date.
-func reconWorld(t *testing.T) (*demo.Env, *movableClock, time.Time) {
+// Shanghai and runs on in real time (the sync client's reconciliation
+// rounds are real seconds: the test moves the clock's reading, not its
+// timers); it returns the world, the clock and the day's date.
+func reconWorld(t *testing.T) (*demo.Env, *clock.Offset, time.Time) {
 	t.Helper()
-	y, m, d := time.Now().In(shanghai).Date()
-	evening := time.Date(y, m, d, 20, 0, 0, 0, shanghai)
-	clock := &movableClock{}
-	clock.set(evening)
+	clk := demo.ClockAt(agenttest.Shanghai, 20)
+	evening := clk.Now().Truncate(time.Hour)
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	env, err := demo.Start(t.Context(), demo.Options{Dir: t.TempDir(), Now: clock.Now, Logger: log})
+	env, err := demo.Start(t.Context(), demo.Options{Dir: t.TempDir(), Clock: clk, Logger: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +46,7 @@ func reconWorld(t *testing.T) (*demo.Env, *movableClock, time.Time) {
 	if err := env.WaitReady(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	return env, clock, evening
+	return env, clk, evening
 }
 
 func swipe(t *testing.T, env *demo.Env, name string) {
@@ -105,15 +79,24 @@ func sell(t *testing.T, env *demo.Env, lines ...policy.Line) agent.Charge {
 // is day, and returns that status.
 func waitReconciled(t *testing.T, env *demo.Env, day string) agent.ReconcileStatus {
 	t.Helper()
+	return waitStatus(t, env, "day "+day+" reconciled", func(st agent.Status) bool {
+		return st.Reconciliation.LastDay == day
+	}).Reconciliation
+}
+
+// waitStatus polls the agent's status until ok holds, and returns it; the
+// 30 s limit only turns a hang into a failure.
+func waitStatus(t *testing.T, env *demo.Env, what string, ok func(agent.Status) bool) agent.Status {
+	t.Helper()
 	var st agent.Status
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		var err error
-		if st, err = env.POS.Status(t.Context()); err == nil && st.Reconciliation.LastDay == day {
-			return st.Reconciliation
+	var err error
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if st, err = env.POS.Status(t.Context()); err == nil && ok(st) {
+			return st
 		}
 	}
-	t.Fatalf("day %s not reconciled; status %+v", day, st.Reconciliation)
-	return agent.ReconcileStatus{}
+	t.Fatalf("timed out waiting for %s; status %+v, %v", what, st, err)
+	return st
 }
 
 // centreReconciliations lists results through the supervisor API.
@@ -128,7 +111,7 @@ func centreReconciliations(t *testing.T, env *demo.Env, query string) []store.Re
 
 func TestHonestDayReconcilesOnDemandAndAgainAfterMidnight(t *testing.T) {
 	t.Parallel()
-	env, clock, evening := reconWorld(t)
+	env, clk, evening := reconWorld(t)
 	day := evening.Format(time.DateOnly)
 	swipe(t, env, "zhang-san")
 	first := sell(t, env, demo.Ibuprofen)
@@ -158,7 +141,7 @@ func TestHonestDayReconcilesOnDemandAndAgainAfterMidnight(t *testing.T) {
 	if err := env.WaitSynced(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	clock.set(evening.Add(4*time.Hour + 30*time.Second))
+	clk.Set(evening.Add(4*time.Hour + 30*time.Second))
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		rs := centreReconciliations(t, env, "terminal=T001&day="+day)
 		if len(rs) == 1 && rs[0].Agent.Charges == 4 {
@@ -187,7 +170,7 @@ func TestHonestDayReconcilesOnDemandAndAgainAfterMidnight(t *testing.T) {
 // agent's summary counts one charge fewer and both sides flag the day.
 func TestSaleDeletedFromTheJournalIsAMismatchOnBothSides(t *testing.T) {
 	t.Parallel()
-	env, clock, evening := reconWorld(t)
+	env, clk, evening := reconWorld(t)
 	day := evening.Format(time.DateOnly)
 	swipe(t, env, "zhang-san")
 	sell(t, env, demo.Ibuprofen)
@@ -203,7 +186,7 @@ func TestSaleDeletedFromTheJournalIsAMismatchOnBothSides(t *testing.T) {
 	if err := env.StartAgent(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	clock.set(evening.Add(4*time.Hour + 30*time.Second))
+	clk.Set(evening.Add(4*time.Hour + 30*time.Second))
 
 	st := waitReconciled(t, env, day)
 	wantDiff := "charges: agent 2, centre 3"
@@ -246,7 +229,7 @@ func deleteEntry(t *testing.T, path string, seq uint64) {
 // and then the day matches.
 func TestBacklogDayWaitsUntilItDrains(t *testing.T) {
 	t.Parallel()
-	env, clock, evening := reconWorld(t)
+	env, clk, evening := reconWorld(t)
 	day := evening.Format(time.DateOnly)
 	swipe(t, env, "zhang-san")
 	sell(t, env, demo.Ibuprofen) // synced; the agent now knows the account
@@ -256,23 +239,22 @@ func TestBacklogDayWaitsUntilItDrains(t *testing.T) {
 	if err := env.StopCentre(); err != nil {
 		t.Fatal(err)
 	}
-	for st, _ := env.POS.Status(t.Context()); st.Centre.Connected; st, _ = env.POS.Status(t.Context()) {
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitStatus(t, env, "the centre to be seen gone", func(st agent.Status) bool { return !st.Centre.Connected })
 	swipe(t, env, "zhang-san")
 	for _, l := range []policy.Line{demo.Banlangen, demo.Lianhua} {
 		if ch := sell(t, env, l); ch.Settled != agent.SettledOffline {
 			t.Fatalf("sale while the centre is down settled %q", ch.Settled)
 		}
 	}
-	clock.set(evening.Add(4*time.Hour + 30*time.Second))
+	clk.Set(evening.Add(4*time.Hour + 30*time.Second))
 
 	_, err := env.POS.Reconcile(t.Context(), day)
 	var apiErr *api.APIError
 	if !errors.As(err, &apiErr) || apiErr.Code != agent.CodeCentreOffline {
 		t.Fatalf("on demand while the centre is down: %v, want %s", err, agent.CodeCentreOffline)
 	}
-	time.Sleep(1500 * time.Millisecond)
+	// Disconnected, the agent has no one to reconcile with: nothing can be
+	// reconciled while the centre is down, however long that lasts.
 	if st, _ := env.POS.Status(t.Context()); st.Reconciliation.LastDay != "" || st.Backlog.Unsynced == 0 {
 		t.Fatalf("status with a backlog: %+v, %+v", st.Reconciliation, st.Backlog)
 	}

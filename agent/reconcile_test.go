@@ -1,68 +1,31 @@
-package agent
+package agent_test
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"errors"
-	"fmt"
-	"log/slog"
-	"path/filepath"
 	"slices"
-	gosync "sync"
 	"testing"
 	"time"
 
+	"posagent/agent"
+	"posagent/agent/agenttest"
 	"posagent/agent/journal"
+	"posagent/internal/clock"
 	"posagent/sync/wire"
 )
 
-// testClock is a clock a test moves by hand.
-type testClock struct {
-	mu  gosync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
-var shanghai = time.FixedZone("CST", 8*3600)
-
 // reconAgent is an agent over a journal in dir, on the clock, with no
 // centre: the test plays the sync client.
-func reconAgent(t *testing.T, dir string, clock *testClock) (*Agent, *journal.Journal) {
+func reconAgent(t testing.TB, dir string, clk *clock.Fake) (*agenttest.Agent, *journal.Journal) {
 	t.Helper()
-	pub, _, _ := ed25519.GenerateKey(rand.Reader)
-	j, err := journal.Open(filepath.Join(dir, "journal.db"), journal.Options{Terminal: "T1", Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { j.Close() })
-	a, err := New(Config{Terminal: "T1", Journal: j, CentreKey: pub, Now: clock.Now, Location: shanghai,
-		Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a, j
+	a := agenttest.NewAgent(t, agenttest.AgentOptions{Dir: dir, Clock: clk, NoBundle: true})
+	return a, a.Journal
 }
 
+// journalCharge journals a charge of account fen (and 50 fen cash) at at.
 func journalCharge(t *testing.T, j *journal.Journal, account int64, at time.Time) wire.Record {
 	t.Helper()
-	rec, _, err := j.Append(wire.Record{Kind: wire.KindCharge, TxnID: fmt.Sprintf("tx-%d", j.LastSeq()+1), At: at,
-		CardNo: "A00000001", Cashier: "C07", Total: account + 100, Account: account, Cash: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rec
+	return agenttest.Build(t, j).ChargeAt(at, "A00000001", account)
 }
 
 func days(sums []wire.DaySummary) []string {
@@ -73,7 +36,7 @@ func days(sums []wire.DaySummary) []string {
 	return out
 }
 
-func due(t *testing.T, a *Agent) []wire.DaySummary {
+func due(t *testing.T, a *agenttest.Agent) []wire.DaySummary {
 	t.Helper()
 	sums, err := a.DueSummaries()
 	if err != nil {
@@ -93,11 +56,11 @@ func answer(sum wire.DaySummary, extraCharges int64) wire.DayResult {
 }
 
 func TestDueSummariesWaitForTheDayToEndAndItsRecordsToBeAcknowledged(t *testing.T) {
-	d0 := time.Date(2026, 5, 10, 0, 0, 0, 0, shanghai)
+	d0 := time.Date(2026, 5, 10, 0, 0, 0, 0, agenttest.Shanghai)
 	day := func(n int) time.Time { return d0.AddDate(0, 0, n) }
-	clock := &testClock{now: day(0).Add(9 * time.Hour)}
+	clk := clock.NewFake(day(0).Add(9 * time.Hour))
 	dir := t.TempDir()
-	a, j := reconAgent(t, dir, clock)
+	a, j := reconAgent(t, dir, clk)
 
 	if got := due(t, a); len(got) != 0 {
 		t.Fatalf("empty journal: due %v", days(got))
@@ -106,7 +69,7 @@ func TestDueSummariesWaitForTheDayToEndAndItsRecordsToBeAcknowledged(t *testing.
 	journalCharge(t, j, 1000, day(0).Add(10*time.Hour))  // 2: 10 May
 	journalCharge(t, j, 2000, day(0).Add(23*time.Hour))  // 3
 	journalCharge(t, j, 3000, day(1).Add(9*time.Hour))   // 4: 11 May
-	clock.set(day(1).Add(12 * time.Hour))
+	clk.Set(day(1).Add(12 * time.Hour))
 
 	// Nothing acknowledged yet: 10 May has ended but is not due.
 	if got := due(t, a); len(got) != 0 {
@@ -136,7 +99,7 @@ func TestDueSummariesWaitForTheDayToEndAndItsRecordsToBeAcknowledged(t *testing.
 	a.Reconciled(may10, answer(may10, 1)) // the centre holds one charge more
 
 	st := a.Status().Reconciliation
-	if st.LastDay != "2026-05-10" || st.Match || !slices.Equal(st.Differences, []string{"charges: agent 2, centre 3", "total: agent 3200 fen, centre 4200 fen"}) ||
+	if st.LastDay != "2026-05-10" || st.Match || !slices.Equal(st.Differences, []string{"charges: agent 2, centre 3", "total: agent 3100 fen, centre 4100 fen"}) ||
 		!slices.Equal(st.MismatchDays, []string{"2026-05-10"}) {
 		t.Fatalf("status %+v", st)
 	}
@@ -146,7 +109,7 @@ func TestDueSummariesWaitForTheDayToEndAndItsRecordsToBeAcknowledged(t *testing.
 
 	// After midnight the day that ended is due once it is acknowledged;
 	// the mismatch stays listed after a good day.
-	clock.set(day(2).Add(30 * time.Second))
+	clk.Set(day(2).Add(30 * time.Second))
 	if got := due(t, a); len(got) != 0 {
 		t.Fatalf("11 May due with seq 4 unacknowledged: %v", days(got))
 	}
@@ -164,8 +127,10 @@ func TestDueSummariesWaitForTheDayToEndAndItsRecordsToBeAcknowledged(t *testing.
 	}
 
 	// The results survive a restart.
-	j.Close()
-	b, _ := reconAgent(t, dir, clock)
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := reconAgent(t, dir, clk)
 	if st2 := b.Status().Reconciliation; !slices.Equal(st2.MismatchDays, st.MismatchDays) || st2.LastDay != st.LastDay {
 		t.Fatalf("after restart %+v, want %+v", st2, st)
 	}
@@ -175,16 +140,16 @@ func TestDueSummariesWaitForTheDayToEndAndItsRecordsToBeAcknowledged(t *testing.
 }
 
 func TestReconcileOnDemandNeedsTheCentre(t *testing.T) {
-	clock := &testClock{now: time.Date(2026, 5, 10, 15, 0, 0, 0, shanghai)}
-	a, j := reconAgent(t, t.TempDir(), clock)
-	journalCharge(t, j, 1000, clock.Now())
-	_, err := a.Reconcile(context.Background(), clock.Now())
-	var e *Error
-	if !errors.As(err, &e) || e.Code != CodeCentreOffline || e.Status != 503 {
+	clk := clock.NewFake(time.Date(2026, 5, 10, 15, 0, 0, 0, agenttest.Shanghai))
+	a, j := reconAgent(t, t.TempDir(), clk)
+	journalCharge(t, j, 1000, clk.Now())
+	_, err := a.Reconcile(context.Background(), clk.Now())
+	var e *agent.Error
+	if !errors.As(err, &e) || e.Code != agent.CodeCentreOffline || !e.TerminalFault() {
 		t.Fatalf("without a centre: %v, want CENTRE_OFFLINE", err)
 	}
-	_, err = a.Reconcile(context.Background(), clock.Now().AddDate(0, 0, 1))
-	if !errors.As(err, &e) || e.Code != CodeBadRequest {
+	_, err = a.Reconcile(context.Background(), clk.Now().AddDate(0, 0, 1))
+	if !errors.As(err, &e) || e.Code != agent.CodeBadRequest || e.TerminalFault() {
 		t.Fatalf("tomorrow: %v, want BAD_REQUEST", err)
 	}
 	if st := a.Status().Reconciliation; st.LastDay != "" || st.Differences == nil || st.MismatchDays == nil {
@@ -195,20 +160,9 @@ func TestReconcileOnDemandNeedsTheCentre(t *testing.T) {
 // BenchmarkDueSummariesWhenNothingIsDue is what the sync client's
 // once-a-second question costs a terminal whose days are all reconciled.
 func BenchmarkDueSummariesWhenNothingIsDue(b *testing.B) {
-	clock := &testClock{now: time.Date(2026, 5, 10, 9, 0, 0, 0, shanghai)}
-	pub, _, _ := ed25519.GenerateKey(rand.Reader)
-	j, err := journal.Open(filepath.Join(b.TempDir(), "journal.db"), journal.Options{Terminal: "T1", Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer j.Close()
-	a, err := New(Config{Terminal: "T1", Journal: j, CentreKey: pub, Now: clock.Now, Location: shanghai, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, _, err := j.Append(wire.Record{Kind: wire.KindCharge, TxnID: "t1", At: clock.Now().AddDate(0, 0, -1), CardNo: "A1", Account: 100}); err != nil {
-		b.Fatal(err)
-	}
+	clk := clock.NewFake(time.Date(2026, 5, 10, 9, 0, 0, 0, agenttest.Shanghai))
+	a, j := reconAgent(b, b.TempDir(), clk)
+	agenttest.Build(b, j).ChargeAt(clk.Now().AddDate(0, 0, -1), "A1", 100)
 	if err := j.SetAcked(1); err != nil {
 		b.Fatal(err)
 	}

@@ -1,54 +1,43 @@
-package agent
+package agent_test
 
 import (
 	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"posagent/agent/journal"
+	"posagent/agent"
+	"posagent/agent/agenttest"
 	"posagent/sync/wire"
 )
 
 const testCatalogue = "code,name,barcodes,class,category,rx,price_cap,self_pay_bp,days_per_unit,max_days,chronic_max_days,diseases,min_age,max_age,sex\n" +
 	"D0001,二甲双胍片,6901234500011,A,drug,1,2500,0,30,0,0,E11,,,\n"
 
-func signedBundle(t *testing.T, priv ed25519.PrivateKey, version int64, catalogue string) wire.Signed {
-	t.Helper()
-	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(version) * time.Hour)
-	s, err := wire.Sign(priv, wire.KindBundle, version, at, wire.BundleContent{
-		Kind: wire.KindBundle, Version: version, IssuedAt: at, Catalogue: catalogue, Rules: json.RawMessage(`{}`),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+// signedBundle is a bundle of testCatalogue, version v, issued v hours
+// into November 2026.
+func signedBundle(t *testing.T, priv ed25519.PrivateKey, v int64, catalogue string) wire.Signed {
+	at := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(v) * time.Hour)
+	return agenttest.Bundle(t, priv, v, at, catalogue, nil)
 }
 
-func newTestAgent(t *testing.T, dir string, pub ed25519.PublicKey) (*Agent, *journal.Journal) {
+// restart closes a's journal and starts the terminal again on it, trusting
+// pub.
+func restart(t *testing.T, a *agenttest.Agent, dir string, pub ed25519.PublicKey) *agenttest.Agent {
 	t.Helper()
-	j, err := journal.Open(filepath.Join(dir, "journal.db"), journal.Options{Terminal: "T1"})
-	if err != nil {
+	if err := a.Journal.Close(); err != nil {
 		t.Fatal(err)
 	}
-	a, err := New(Config{Terminal: "T1", Journal: j, CentreKey: pub})
-	if err != nil {
-		j.Close()
-		t.Fatal(err)
-	}
-	return a, j
+	return agenttest.NewAgent(t, agenttest.AgentOptions{Dir: dir, Pub: pub, NoBundle: true})
 }
 
 func TestBundlesAreTrustedOnlyWhenSignedNewerAndWhole(t *testing.T) {
-	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
-	_, forger, _ := ed25519.GenerateKey(rand.Reader)
 	dir := t.TempDir()
-	a, j := newTestAgent(t, dir, pub)
+	a := agenttest.NewAgent(t, agenttest.AgentOptions{Dir: dir, NoBundle: true})
+	priv := a.Priv
+	_, forger := agenttest.Key(t)
 
 	if _, err := a.OfferSigned(signedBundle(t, priv, 2, testCatalogue)); err != nil {
 		t.Fatalf("good bundle refused: %v", err)
@@ -90,29 +79,24 @@ func TestBundlesAreTrustedOnlyWhenSignedNewerAndWhole(t *testing.T) {
 	}
 
 	// The active bundle survives a restart, verified again on the way in.
-	j.Close()
-	a2, j2 := newTestAgent(t, dir, pub)
+	a2 := restart(t, a, dir, a.Pub)
 	if a2.Bundle() == nil || a2.Bundle().Version != 3 {
 		t.Fatalf("after restart the bundle is %+v, want version 3", a2.Bundle())
 	}
-	j2.Close()
 
 	// Restarted with another centre key, the stored bundle is not trusted.
-	other, _, _ := ed25519.GenerateKey(rand.Reader)
-	a3, j3 := newTestAgent(t, dir, other)
-	defer j3.Close()
-	if a3.Bundle() != nil {
+	other, _ := agenttest.Key(t)
+	if a3 := restart(t, a2, dir, other); a3.Bundle() != nil {
 		t.Fatal("a stored bundle that does not verify against the configured key was activated")
 	}
 }
 
 func TestBlocklistDeltasApplyInOrderAndPersist(t *testing.T) {
-	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	dir := t.TempDir()
-	a, j := newTestAgent(t, dir, pub)
+	a := agenttest.NewAgent(t, agenttest.AgentOptions{Dir: dir, NoBundle: true})
 	delta := func(v int64, add, remove []string) wire.Signed {
 		at := time.Unix(v, 0).UTC()
-		s, err := wire.Sign(priv, wire.KindBlocklist, v, at, wire.BlocklistDelta{Kind: wire.KindBlocklist, Version: v, IssuedAt: at, Add: add, Remove: remove})
+		s, err := wire.Sign(a.Priv, wire.KindBlocklist, v, at, wire.BlocklistDelta{Kind: wire.KindBlocklist, Version: v, IssuedAt: at, Add: add, Remove: remove})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -126,30 +110,24 @@ func TestBlocklistDeltasApplyInOrderAndPersist(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	j.Close()
-	a2, j2 := newTestAgent(t, dir, pub)
-	defer j2.Close()
+	a2 := restart(t, a, dir, a.Pub)
 	if _, bl := a2.Versions(); bl != 2 {
 		t.Fatalf("blocklist version %d after restart, want 2", bl)
 	}
 	for card, want := range map[string]bool{"A": false, "B": true, "C": true, "D": false} {
-		if got := a2.blocks.has(card); got != want {
+		if got := a2.Blocked(card); got != want {
 			t.Errorf("card %s blocked=%v, want %v", card, got, want)
 		}
 	}
 }
 
 func TestNewRefusesAMissingKey(t *testing.T) {
-	j, err := journal.Open(filepath.Join(t.TempDir(), "j.db"), journal.Options{Terminal: "T1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
-	if _, err := New(Config{Terminal: "T1", Journal: j}); err == nil || !strings.Contains(err.Error(), "CentreKey") {
+	j := agenttest.Journal(t)
+	if _, err := agent.New(agent.Config{Terminal: agenttest.Terminal, Journal: j}); err == nil || !strings.Contains(err.Error(), "CentreKey") {
 		t.Fatalf("New without a key: %v", err)
 	}
-	var e *Error
-	if !errors.As(AsError(os.ErrClosed), &e) || e.Code != CodeInternal || e.MessageZh == "" {
+	var e *agent.Error
+	if !errors.As(agent.AsError(os.ErrClosed), &e) || e.Code != agent.CodeInternal || e.MessageZh == "" || !e.TerminalFault() {
 		t.Fatalf("AsError of a plain error: %+v", e)
 	}
 }

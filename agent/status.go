@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"posagent/internal/clock"
 	"posagent/policy"
 	"posagent/reader"
 	"posagent/sync/wire"
@@ -157,3 +158,7 @@ func (a *Agent) Location() *time.Location { return a.cfg.Location }
 
 // Now is the agent's clock in the pharmacy's zone.
 func (a *Agent) Now() time.Time { return a.now() }
+
+// Clock is the agent's clock, for the parts serving it (the POS API's
+// pings, the cashier page's sessions) to keep the same time.
+func (a *Agent) Clock() clock.Clock { return a.cfg.Clock }

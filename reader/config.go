@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"posagent/internal/clock"
 )
 
 // Config says which port to read and how.
@@ -19,6 +21,11 @@ type Config struct {
 	// MaxBackoff. Defaults 100ms and 2s.
 	MinBackoff, MaxBackoff time.Duration
 	Logger                 *slog.Logger // default slog.Default()
+	// Clock times the debounce window, the reopen backoff, the idle flush
+	// of a partial line and the read time of every card and event; default
+	// the machine's clock. The serial port's own read timeout is the
+	// operating system's, in real time.
+	Clock clock.Clock
 }
 
 // Defaults for zero Config fields.
@@ -52,6 +59,7 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	c.Clock = clock.Or(c.Clock)
 	return c
 }
 

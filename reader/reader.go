@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"posagent/internal/clock"
 )
 
 // Reader owns one serial card reader: it opens the port, decodes what
@@ -83,23 +85,11 @@ func (r *Reader) Run(ctx context.Context, emit func(Event)) error {
 			return nil
 		}
 		r.setState(StateDown, err, emit)
-		if !sleep(ctx, backoff) {
+		if clock.Sleep(ctx, r.cfg.Clock, backoff) != nil {
 			r.setState(StateDown, errors.New("reader stopped"), nil)
 			return nil
 		}
 		backoff = min(2*backoff, r.cfg.MaxBackoff)
-	}
-}
-
-// sleep waits d or until ctx is done; it reports whether d passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
 	}
 }
 
@@ -129,7 +119,7 @@ func (r *Reader) setState(state string, err error, emit func(Event)) {
 		return
 	}
 	r.emitted = state
-	ev := Event{Type: EventReader, Reader: &st, At: time.Now()}
+	ev := Event{Type: EventReader, Reader: &st, At: r.cfg.Clock.Now()}
 	if state == StateDown {
 		r.log.Warn("card reader down", "err", err)
 		if err != nil {
@@ -146,12 +136,12 @@ func (r *Reader) setState(state string, err error, emit func(Event)) {
 func (r *Reader) readFailed(emit func(Event), err error) {
 	st := r.update(func(s *Status) { s.BadReads++ })
 	r.log.Info("card read failed", "err", err)
-	emit(Event{Type: EventReader, Reader: &st, Error: fmt.Sprintf("%v; read the card again", err), At: time.Now()})
+	emit(Event{Type: EventReader, Reader: &st, Error: fmt.Sprintf("%v; read the card again", err), At: r.cfg.Clock.Now()})
 }
 
 // cardRead debounces a decoded card and emits it.
 func (r *Reader) cardRead(emit func(Event), c Card) {
-	now := time.Now()
+	now := r.cfg.Clock.Now()
 	if !r.accept(c.CardNo, now) {
 		r.log.Debug("repeated card read ignored", "card_no", c.CardNo)
 		return

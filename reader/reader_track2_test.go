@@ -5,6 +5,9 @@ package reader
 import (
 	"bytes"
 	"testing"
+	"time"
+
+	"posagent/internal/clock"
 )
 
 func TestReaderTrack2ByteByByte(t *testing.T) {
@@ -51,7 +54,8 @@ func TestReaderTrack2TwoLinesOneWriteAndBadLRC(t *testing.T) {
 
 func TestReaderTrack2Debounce(t *testing.T) {
 	line := openPTY(t)
-	r, rec := startReader(t, Config{Port: line.path(), Format: FormatTrack2})
+	clk := clock.NewFake(time.Date(2025, 3, 10, 10, 0, 0, 0, time.UTC))
+	r, rec := startReader(t, Config{Port: line.path(), Format: FormatTrack2, Clock: clk})
 	rec.waitN(t, 1, "open", isState(StateOpen))
 
 	swipe := EncodeTrack2("333", "3001", "120", "", true)
@@ -63,6 +67,22 @@ func TestReaderTrack2Debounce(t *testing.T) {
 	}
 	if st := r.Status(); st.Swipes != 2 {
 		t.Errorf("swipes = %d, want 2", st.Swipes)
+	}
+
+	// Just within the window it is still the same swipe; once the window
+	// has passed, the same card is a new one.
+	clk.Advance(DefaultDebounce - time.Millisecond)
+	line.write(t, swipe)
+	line.write(t, EncodeTrack2("555", "3001", "120", "", true))
+	rec.waitN(t, 1, "card 555", isCard("555"))
+	clk.Advance(time.Millisecond)
+	line.write(t, swipe)
+	evs := rec.waitN(t, 2, "card 333 after the window", isCard("333"))
+	if !evs[1].Card.ReadAt.Equal(clk.Now()) || !evs[1].At.Equal(clk.Now()) {
+		t.Errorf("second swipe read at %v (event %v), want the clock's %v", evs[1].Card.ReadAt, evs[1].At, clk.Now())
+	}
+	if st := r.Status(); st.Swipes != 4 {
+		t.Errorf("swipes = %d, want 4", st.Swipes)
 	}
 }
 

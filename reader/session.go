@@ -32,8 +32,9 @@ type session struct {
 // whether the port delivered data or stayed open long enough that the
 // reopen backoff should start again from MinBackoff.
 func (r *Reader) serve(ctx context.Context, p *port, emit func(Event)) (healthy bool, err error) {
-	opened := time.Now()
-	defer func() { healthy = healthy || time.Since(opened) > r.cfg.MaxBackoff }()
+	clk := r.cfg.Clock
+	opened := clk.Now()
+	defer func() { healthy = healthy || clk.Now().Sub(opened) > r.cfg.MaxBackoff }()
 	r.forget()
 	r.setState(StateOpen, nil, emit)
 	if r.cfg.Format == FormatFrame {
@@ -41,9 +42,11 @@ func (r *Reader) serve(ctx context.Context, p *port, emit func(Event)) (healthy 
 			return false, err
 		}
 	}
-	s := &session{r: r, emit: emit, last: time.Now()}
+	s := &session{r: r, emit: emit, last: clk.Now()}
 	buf := make([]byte, 512)
 	for ctx.Err() == nil {
+		// How long a read took tells a hung-up port from a quiet one
+		// (port.empty): the operating system's real time, not the clock's.
 		start := time.Now()
 		n, err := p.sp.Read(buf)
 		if n > 0 {
@@ -66,7 +69,7 @@ func (r *Reader) serve(ctx context.Context, p *port, emit func(Event)) (healthy 
 
 // feed decodes bytes read from the port.
 func (s *session) feed(b []byte) {
-	s.last = time.Now()
+	s.last = s.r.cfg.Clock.Now()
 	if s.r.cfg.Format == FormatFrame {
 		s.frames(s.decoder.Feed(b))
 		return
@@ -79,7 +82,7 @@ func (s *session) feed(b []byte) {
 // quiet is called after a read that returned nothing. Once the line has
 // been quiet for idleFlush, a partial line or frame is noise.
 func (s *session) quiet() {
-	if time.Since(s.last) < idleFlush {
+	if s.r.cfg.Clock.Now().Sub(s.last) < idleFlush {
 		return
 	}
 	if s.r.cfg.Format == FormatFrame {
@@ -145,7 +148,7 @@ func (s *session) frame(f Frame) {
 		s.r.cardRead(s.emit, c)
 	case CmdCardRemoved:
 		s.r.forget()
-		s.emit(Event{Type: EventCardRemoved, At: time.Now()})
+		s.emit(Event{Type: EventCardRemoved, At: s.r.cfg.Clock.Now()})
 	case CmdReaderError:
 		s.r.readFailed(s.emit, readerError(f.Data))
 	default:

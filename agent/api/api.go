@@ -63,6 +63,8 @@ func (s *Server) ServeMetrics(h http.Handler) {
 	s.mux.Handle("GET /metrics", h)
 }
 
+var _ http.Handler = (*Server)(nil)
+
 // ServeHTTP checks the token and routes the request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !s.authorized(r) {
@@ -178,6 +180,10 @@ func (s *Server) eventsWS(w http.ResponseWriter, r *http.Request) {
 	StreamEvents(r.Context(), conn, s.agent)
 }
 
+// eventsPing is how often an events stream pings an idle connection, by
+// the agent's clock.
+const eventsPing = 20 * time.Second
+
 // StreamEvents writes the agent's reader events to an upgraded websocket,
 // one JSON object per message, with pings, until the client goes, a write
 // fails or ctx ends (then it says "going away"). It closes conn. The POS
@@ -197,8 +203,10 @@ func StreamEvents(ctx context.Context, conn *websocket.Conn, a *agent.Agent) {
 			}
 		}
 	}()
-	ping := time.NewTicker(20 * time.Second)
+	ping := a.Clock().NewTicker(eventsPing)
 	defer ping.Stop()
+	// Write deadlines are the socket's, given to gorilla as wall-clock
+	// instants: they bound real network writes, whatever the agent's clock.
 	for {
 		select {
 		case ev, ok := <-events:
@@ -209,7 +217,7 @@ func StreamEvents(ctx context.Context, conn *websocket.Conn, a *agent.Agent) {
 			if err := conn.WriteJSON(ev); err != nil {
 				return
 			}
-		case <-ping.C:
+		case <-ping.C():
 			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(5*time.Second)); err != nil {
 				return
 			}
@@ -227,7 +235,7 @@ func StreamEvents(ctx context.Context, conn *websocket.Conn, a *agent.Agent) {
 func (s *Server) reply(w http.ResponseWriter, r *http.Request, v any, err error) {
 	if err != nil {
 		e := agent.AsError(err)
-		if e.Status >= 500 {
+		if Status(e.Code) >= 500 {
 			s.log.Error("POS API request failed", "path", r.URL.Path, "code", e.Code, "err", err)
 		}
 		writeError(w, e)
@@ -267,7 +275,7 @@ func writeError(w http.ResponseWriter, e *agent.Error) {
 	if e.Code == agent.CodeUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="posagent"`)
 	}
-	writeJSON(w, e.Status, e)
+	writeJSON(w, Status(e.Code), e)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

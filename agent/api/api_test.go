@@ -1,18 +1,15 @@
 package api_test
 
 import (
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"posagent/agent"
+	"posagent/agent/agenttest"
 	"posagent/agent/api"
-	"posagent/agent/journal"
 )
 
 const token = "api-test-token-0123456789"
@@ -21,17 +18,8 @@ const token = "api-test-token-0123456789"
 // bundle, over a real journal file.
 func server(t *testing.T) *httptest.Server {
 	t.Helper()
-	j, err := journal.Open(filepath.Join(t.TempDir(), "journal.db"), journal.Options{Terminal: "T1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { j.Close() })
-	pub, _, _ := ed25519.GenerateKey(rand.Reader)
-	a, err := agent.New(agent.Config{Terminal: "T1", Journal: j, CentreKey: pub})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := api.New(a, token, nil)
+	a := agenttest.NewAgent(t, agenttest.AgentOptions{NoBundle: true})
+	h, err := api.New(a.Agent, token, agenttest.Quiet())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,6 +46,8 @@ func TestEveryErrorIsJSONInBothLanguages(t *testing.T) {
 		{"GET", "/v1/transactions?day=23-11-2026", "Bearer " + token, "", 400, agent.CodeBadRequest},
 		{"GET", "/metrics", "", "", 401, agent.CodeUnauthorized},
 		{"POST", "/v1/charge", "Bearer " + token, `{"quote_id":"q","idempotency_key":"k","confirm":["<<<<<<<<"]}`, 400, agent.CodeBadRequest},
+		{"POST", "/v1/charge", "Bearer " + token, `{"quote_id":"q-none","idempotency_key":"k"}`, 404, agent.CodeQuoteNotFound},
+		{"POST", "/v1/reconcile?day=2025-03-09", "Bearer " + token, "", 503, agent.CodeCentreOffline},
 	}
 	for _, c := range cases {
 		req, _ := http.NewRequest(c.method, srv.URL+c.path, strings.NewReader(c.body))
@@ -87,7 +77,26 @@ func TestStatusWithoutCentreOrRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Terminal != "T1" || st.Rules.Version != 0 || st.Centre.Connected || st.Centre.LastError == "" || st.Reader.State != "none" {
+	if st.Terminal != agenttest.Terminal || st.Rules.Version != 0 || st.Centre.Connected || st.Centre.LastError == "" || st.Reader.State != "none" {
 		t.Fatalf("status %+v", st)
+	}
+}
+
+func TestEveryAgentCodeHasAnHTTPStatus(t *testing.T) {
+	for _, c := range []struct {
+		code   string
+		status int
+	}{
+		{agent.CodeBadRequest, 400}, {agent.CodeNoCard, 409}, {agent.CodeNoRules, 503},
+		{agent.CodeJournalFailed, 507}, {agent.CodeStopping, 503}, {agent.CodeReconBacklog, 409},
+		{"NO_SUCH_CODE", 500},
+	} {
+		if got := api.Status(c.code); got != c.status {
+			t.Errorf("Status(%s) = %d, want %d", c.code, got, c.status)
+		}
+		// The API's 5xx are the agent's terminal faults, and only they.
+		if e := agent.NewError(c.code); c.code != "NO_SUCH_CODE" && e.TerminalFault() != (c.status >= 500) {
+			t.Errorf("%s: TerminalFault %v with HTTP %d", c.code, e.TerminalFault(), c.status)
+		}
 	}
 }

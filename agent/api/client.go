@@ -30,6 +30,8 @@ type APIError struct {
 	Detail    map[string]any `json:"detail,omitempty"`
 }
 
+var _ error = (*APIError)(nil)
+
 func (e *APIError) Error() string {
 	return fmt.Sprintf("HTTP %d %s: %s", e.Status, e.Code, e.Message)
 }

@@ -35,9 +35,8 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) card(w http.ResponseWriter, r *http.Request) {
 	c, ok := h.agent.CurrentCard()
 	if !ok {
-		e := agent.NewError(agent.CodeNoCard)
-		e.Status = http.StatusNotFound // here it is a state, not a conflict
-		writeError(w, e)
+		// Here it is a state, not a conflict: 404 rather than the API's 409.
+		writeJSON(w, http.StatusNotFound, agent.NewError(agent.CodeNoCard))
 		return
 	}
 	writeJSON(w, http.StatusOK, c)
@@ -63,7 +62,7 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) {
 		if asked == "" {
 			asked = code
 		}
-		writeError(w, pageError(http.StatusNotFound, CodeItemUnknown,
+		writeError(w, pageError(CodeItemUnknown,
 			"“"+asked+"” is not in the insurance catalogue; it can only be paid in cash",
 			"“"+asked+"”不在医保目录中，只能现金支付"))
 		return

@@ -71,7 +71,7 @@ func sellAndVoid(t *testing.T, tab *browsertest.Tab) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env, err := demo.Start(ctx, demo.Options{Dir: t.TempDir(), Now: demo.DayClock(loc, 10)})
+	env, err := demo.Start(ctx, demo.Options{Dir: t.TempDir(), Clock: demo.ClockAt(loc, 10)})
 	if err != nil {
 		t.Fatal(err)
 	}

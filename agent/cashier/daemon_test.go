@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"posagent/agent"
+	"posagent/agent/agenttest"
 	"posagent/agent/cashier"
 	"posagent/internal/demo"
 	"posagent/policy"
@@ -58,11 +59,7 @@ func (b *browser) send(method, path string, body, out any) int {
 // agent's own address, without a browser.
 func TestDaemonServesTheCashierPageBesideThePOSAPI(t *testing.T) {
 	ctx := t.Context()
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		t.Fatal(err)
-	}
-	env, err := demo.Start(ctx, demo.Options{Dir: t.TempDir(), Now: demo.DayClock(loc, 10)})
+	env, err := demo.Start(ctx, demo.Options{Dir: t.TempDir(), Clock: demo.ClockAt(agenttest.Shanghai, 10), Logger: agenttest.Quiet()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"posagent/agent"
+	"posagent/agent/api"
 )
 
 // Error codes of the page's own endpoints (besides the agent's).
@@ -18,26 +19,43 @@ const (
 	CodeCashierMissing = "CASHIER_REQUIRED"
 )
 
+// pageStatuses are the HTTP statuses of the page's own codes; the agent's
+// codes have the POS API's (api.Status).
+var pageStatuses = map[string]int{
+	CodeNotLoggedIn:    http.StatusUnauthorized,
+	CodeMissingHeader:  http.StatusForbidden,
+	CodeItemUnknown:    http.StatusNotFound,
+	CodeCashierMissing: http.StatusBadRequest,
+}
+
+// statusOf is the HTTP status of an error of the page.
+func statusOf(e *agent.Error) int {
+	if s, ok := pageStatuses[e.Code]; ok {
+		return s
+	}
+	return api.Status(e.Code)
+}
+
 // pageError builds an error in the agent's shape, so the page shows every
 // error the same way: {code, message, message_zh}.
-func pageError(status int, code, en, zh string) *agent.Error {
-	return &agent.Error{Status: status, Code: code, Message: en, MessageZh: zh}
+func pageError(code, en, zh string) *agent.Error {
+	return &agent.Error{Code: code, Message: en, MessageZh: zh}
 }
 
 func errNotLoggedIn() *agent.Error {
 	t := texts["not_logged_in"]
-	return pageError(http.StatusUnauthorized, CodeNotLoggedIn, t[1], t[0])
+	return pageError(CodeNotLoggedIn, t[1], t[0])
 }
 
 func errMissingHeader() *agent.Error {
-	return pageError(http.StatusForbidden, CodeMissingHeader,
+	return pageError(CodeMissingHeader,
 		"Refused: the request did not come from the cashier page (X-Cashier header missing)",
 		"已拒绝：请求不是来自收银页面（缺少 X-Cashier 请求头）")
 }
 
 // badInput is a 400 with the same detail in both languages.
 func badInput(en, zh string) *agent.Error {
-	return pageError(http.StatusBadRequest, agent.CodeBadRequest, en, zh)
+	return pageError(agent.CodeBadRequest, en, zh)
 }
 
 // maxBody bounds a request body of the page.
@@ -60,7 +78,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 }
 
 func writeError(w http.ResponseWriter, e *agent.Error) {
-	writeJSON(w, e.Status, e)
+	writeJSON(w, statusOf(e), e)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

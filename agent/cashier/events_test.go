@@ -1,6 +1,7 @@
 package cashier
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -30,28 +31,21 @@ func TestEventsStreamTheReaderToTheLoggedInPage(t *testing.T) {
 		t.Fatalf("dial events: %v", err)
 	}
 	defer conn.Close()
-	// The subscription starts with the handshake's answer; insert until the
-	// event arrives so the test does not depend on that order.
-	got := make(chan reader.Event, 1)
-	go func() {
-		var ev reader.Event
-		if conn.ReadJSON(&ev) == nil {
-			got <- ev
-		}
-	}()
-	deadline := time.After(10 * time.Second)
-	for {
-		w.insertCard()
-		select {
-		case ev := <-got:
-			if ev.Type != "card" || ev.Card == nil || ev.Card.CardNo != "A00000001" {
-				t.Fatalf("event %+v, want 张三's card", ev)
-			}
-			return
-		case <-time.After(50 * time.Millisecond):
-		case <-deadline:
-			t.Fatal("no card event within 10 s")
-		}
+	// The stream subscribes, then starts its ping ticker on the agent's
+	// clock: once the ticker waits, the card inserted is streamed.
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second) // bounds a hang
+	defer cancel()
+	if err := w.clock.BlockUntil(ctx, 1); err != nil {
+		t.Fatalf("the stream never set its ticker: %v", err)
+	}
+	w.insertCard()
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second)) // turns a hang into a failure
+	var ev reader.Event
+	if err := conn.ReadJSON(&ev); err != nil {
+		t.Fatalf("no card event: %v", err)
+	}
+	if ev.Type != "card" || ev.Card == nil || ev.Card.CardNo != "A00000001" {
+		t.Fatalf("event %+v, want 张三's card", ev)
 	}
 }
 

@@ -68,7 +68,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{
 		ctx: cfg.Context, agent: cfg.Agent, token: cfg.Token, log: cfg.Logger, pages: pages,
-		sessions: newSessions(cfg.SessionIdle, cfg.MaxSessions, time.Now),
+		sessions: newSessions(cfg.SessionIdle, cfg.MaxSessions, cfg.Agent.Now),
 	}
 	h.routes()
 	return h, nil
@@ -92,6 +92,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /cashier/api/void", h.post(h.void))
 	h.mux = m
 }
+
+var _ http.Handler = (*Handler)(nil)
 
 // ServeHTTP sets the page's security headers and routes the request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {

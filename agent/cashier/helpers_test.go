@@ -1,87 +1,47 @@
 package cashier
 
 import (
-	"crypto/ed25519"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"posagent/agent"
+	"posagent/agent/agenttest"
 	"posagent/agent/journal"
+	"posagent/internal/clock"
 	"posagent/reader"
-	"posagent/sync/wire"
 )
 
 const testToken = "test-pos-api-token-0001"
 
 // world is a real agent (journal in a temp dir, the sample bundle signed
-// with a fresh key, no centre) behind the cashier page on a loopback
-// server.
+// with a fresh key, a fake clock at 10:00, no centre) behind the cashier
+// page on a loopback server.
 type world struct {
 	t     *testing.T
 	agent *agent.Agent
 	j     *journal.Journal
 	page  *Handler
 	srv   *httptest.Server
+	clock *clock.Fake
 	now   time.Time
 }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2025, 3, 10, 10, 0, 0, 0, loc)
-	j, err := journal.Open(filepath.Join(t.TempDir(), "journal.db"), journal.Options{Terminal: "T001"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { j.Close() })
-	pub, priv, err := ed25519.GenerateKey(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := agent.New(agent.Config{Terminal: "T001", Journal: j, CentreKey: pub, Location: loc,
-		Now: func() time.Time { return now }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	offerSampleBundle(t, a, priv, now)
-	page, err := New(Config{Agent: a, Token: testToken, Context: t.Context()})
+	a := agenttest.NewAgent(t, agenttest.AgentOptions{})
+	page, err := New(Config{Agent: a.Agent, Token: testToken, Logger: agenttest.Quiet(), Context: t.Context()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(page)
 	t.Cleanup(srv.Close)
-	return &world{t: t, agent: a, j: j, page: page, srv: srv, now: now}
-}
-
-func offerSampleBundle(t *testing.T, a *agent.Agent, priv ed25519.PrivateKey, now time.Time) {
-	t.Helper()
-	cat, err := os.ReadFile(filepath.Join("..", "..", "testdata", "catalogue.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := os.ReadFile(filepath.Join("..", "..", "testdata", "rules.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	content := wire.BundleContent{Kind: wire.KindBundle, Version: 1, IssuedAt: now, Catalogue: string(cat), Rules: rules}
-	s, err := wire.Sign(priv, wire.KindBundle, 1, now, content)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := a.OfferSigned(s); err != nil {
-		t.Fatal(err)
-	}
+	return &world{t: t, agent: a.Agent, j: a.Journal, page: page, srv: srv, clock: a.Clock, now: a.Clock.Now()}
 }
 
 // insertCard puts 张三's IC card in the reader.

@@ -36,7 +36,7 @@ func (f QuoteForm) request(cat *policy.Catalogue) (agent.QuoteRequest, *agent.Er
 	req := agent.QuoteRequest{Cashier: strings.TrimSpace(f.Cashier)}
 	if req.Cashier == "" || len(req.Cashier) > maxCashier {
 		t := texts["need_cashier"]
-		return req, pageError(http.StatusBadRequest, CodeCashierMissing, t[1], t[0])
+		return req, pageError(CodeCashierMissing, t[1], t[0])
 	}
 	if len(f.Lines) == 0 {
 		t := texts["need_lines"]
@@ -133,7 +133,7 @@ func (h *Handler) void(w http.ResponseWriter, r *http.Request) {
 	req.Cashier = strings.TrimSpace(req.Cashier)
 	if req.Cashier == "" {
 		t := texts["need_cashier"]
-		writeError(w, pageError(http.StatusBadRequest, CodeCashierMissing, t[1], t[0]))
+		writeError(w, pageError(CodeCashierMissing, t[1], t[0]))
 		return
 	}
 	if strings.TrimSpace(req.Reason) == "" {
@@ -163,7 +163,7 @@ func (h *Handler) transactions(w http.ResponseWriter, r *http.Request) {
 // doing.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := agent.AsError(err)
-	if e.Status >= 500 {
+	if statusOf(e) >= 500 {
 		h.log.Error("cashier page request failed", "path", r.URL.Path, "code", e.Code, "err", err)
 	}
 	writeError(w, e)

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"go.etcd.io/bbolt"
 
 	"posagent/agent"
+	"posagent/agent/agenttest"
 	"posagent/internal/demo"
 	"posagent/policy"
 )
@@ -19,9 +19,8 @@ func benchWorld(b *testing.B) (*demo.Env, context.Context, string) {
 	b.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	b.Cleanup(cancel)
-	loc, _ := time.LoadLocation("Asia/Shanghai")
 	dir := b.TempDir()
-	env, err := demo.Start(ctx, demo.Options{Dir: dir, Now: demo.DayClock(loc, 10)})
+	env, err := demo.Start(ctx, demo.Options{Dir: dir, Clock: demo.ClockAt(agenttest.Shanghai, 10), Logger: agenttest.Quiet()})
 	if err != nil {
 		b.Fatal(err)
 	}

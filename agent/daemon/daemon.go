@@ -20,6 +20,7 @@ import (
 	"posagent/agent/api"
 	"posagent/agent/cashier"
 	"posagent/agent/journal"
+	"posagent/internal/clock"
 	"posagent/reader"
 	"posagent/sync/client"
 	"posagent/sync/wire"
@@ -39,9 +40,10 @@ type Config struct {
 	CentreKey     string `json:"centre_key"`     // public key file that signs bundles
 	TimeZone      string `json:"time_zone"`      // pharmacy's zone, e.g. Asia/Shanghai ("" = system)
 
-	// Now is the clock (default time.Now); the scripted demo runs a
-	// simulated day with it. Not a setting of the command line.
-	Now func() time.Time `json:"-"`
+	// Clock is the one clock of the agent, the sync client, the reader and
+	// the POS API (default the machine's); the scripted demo runs a
+	// simulated day on it. Not a setting of the command line.
+	Clock clock.Clock `json:"-"`
 }
 
 // readerMaxBackoff caps the wait between attempts to reopen a lost card
@@ -121,6 +123,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Daemon, error) {
 		log = slog.Default()
 	}
 	log = log.With("terminal", cfg.Terminal)
+	clk := clock.Or(cfg.Clock)
 	loc := time.Local
 	if cfg.TimeZone != "" {
 		loc, _ = time.LoadLocation(cfg.TimeZone)
@@ -144,7 +147,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Daemon, error) {
 
 	if cfg.Reader != "" {
 		d.Reader, err = reader.New(reader.Config{Port: cfg.Reader, Format: reader.Format(cfg.ReaderFormat), Baud: cfg.Baud,
-			MaxBackoff: readerMaxBackoff, Logger: log})
+			MaxBackoff: readerMaxBackoff, Logger: log, Clock: clk})
 		if err != nil {
 			return fail(fmt.Errorf("setting reader: %w", err))
 		}
@@ -153,7 +156,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Daemon, error) {
 	if err != nil {
 		return fail(err)
 	}
-	acfg := agent.Config{Terminal: cfg.Terminal, Journal: j, CentreKey: pub, Logger: log, Location: loc, Now: cfg.Now,
+	acfg := agent.Config{Terminal: cfg.Terminal, Journal: j, CentreKey: pub, Logger: log, Location: loc, Clock: clk,
 		Observer: m}
 	if d.Reader != nil {
 		acfg.ReaderStatus = d.Reader.Status
@@ -166,12 +169,12 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Daemon, error) {
 	if cfg.Centre != "" {
 		d.Client, err = client.New(client.Config{
 			URL: cfg.Centre, Terminal: cfg.Terminal, Token: cfg.TerminalToken,
-			Outbox: j, Handler: d.Agent, Logger: log, Now: cfg.Now, OnAck: m.Acked,
+			Outbox: j, Handler: d.Agent, Reconciler: d.Agent, Logger: log, Clock: clk, OnAck: m.Acked,
 		})
 		if err != nil {
 			return fail(err)
 		}
-		d.Agent.SetCentre(d.Client)
+		d.Agent.SetCentre(centreLink{d.Client})
 	}
 
 	h, err := api.New(d.Agent, cfg.APIToken, log)

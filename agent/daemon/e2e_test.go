@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"posagent/agent"
+	"posagent/agent/agenttest"
 	"posagent/agent/api"
 	"posagent/internal/demo"
 	"posagent/policy"
@@ -32,11 +33,7 @@ func worldWith(t *testing.T, adjust func(*demo.Options)) (*demo.Env, context.Con
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := demo.Options{Dir: t.TempDir(), Now: demo.DayClock(loc, 10)}
+	opts := demo.Options{Dir: t.TempDir(), Clock: demo.ClockAt(agenttest.Shanghai, 10), Logger: agenttest.Quiet()}
 	if adjust != nil {
 		adjust(&opts)
 	}

@@ -3,14 +3,13 @@ package daemon_test
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"posagent/agent"
+	"posagent/agent/agenttest"
 	"posagent/agent/api"
+	"posagent/internal/clock"
 	"posagent/internal/demo"
 	"posagent/policy"
 )
@@ -26,15 +25,7 @@ var auditedBasket = []policy.Line{
 
 func sampleRules(t *testing.T) policy.Rules {
 	t.Helper()
-	td, err := demo.FindTestdata()
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(filepath.Join(td, "rules.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := policy.ParseRules(raw)
+	r, err := policy.ParseRules(agenttest.Testdata(t, "rules.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,23 +140,12 @@ func TestAuditedSplitAcrossTwoPharmaciesIsCaught(t *testing.T) {
 	}
 }
 
-// movableClock starts at 10:00 Shanghai today and can be moved forward.
-type movableClock struct {
-	base  func() time.Time
-	shift atomic.Int64
-}
-
-func (c *movableClock) now() time.Time          { return c.base().Add(time.Duration(c.shift.Load())) }
-func (c *movableClock) advance(d time.Duration) { c.shift.Add(int64(d)) }
-
-func worldWithClock(t *testing.T) (*demo.Env, context.Context, *movableClock) {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := &movableClock{base: demo.DayClock(loc, 10)}
-	env, ctx := worldWith(t, func(o *demo.Options) { o.Now = clock.now })
-	return env, ctx, clock
+// worldWithClock is world on a clock that starts at 10:00 Shanghai today
+// and that the test moves forward.
+func worldWithClock(t *testing.T) (*demo.Env, context.Context, *clock.Offset) {
+	clk := demo.ClockAt(agenttest.Shanghai, 10)
+	env, ctx := worldWith(t, func(o *demo.Options) { o.Clock = clk })
+	return env, ctx, clk
 }
 
 // honestSale charges lines and fails if anything was blocked or the
@@ -187,12 +167,12 @@ func honestSale(t *testing.T, ctx context.Context, pos *api.Client, key string, 
 }
 
 func TestDiabeticMonthlyMetforminForAYearPasses(t *testing.T) {
-	env, ctx, clock := worldWithClock(t)
+	env, ctx, clk := worldWithClock(t)
 	monthly := policy.Line{Code: "D0001", Barcode: "6901234500011", Qty: 1, UnitPrice: 2380, RxID: "RX-M"}
 	var paid int64
 	for month := range 12 {
 		if month > 0 {
-			clock.advance(time.Duration(28+month%4) * 24 * time.Hour) // refills every 28–31 days
+			clk.Advance(time.Duration(28+month%4) * 24 * time.Hour) // refills every 28–31 days
 		}
 		swipe(t, ctx, env.Terminal, env, "zhang-san")
 		ch := honestSale(t, ctx, env.POS, fmt.Sprintf("metformin-%d", month), monthly)
@@ -202,7 +182,7 @@ func TestDiabeticMonthlyMetforminForAYearPasses(t *testing.T) {
 		paid += ch.AccountPaid
 	}
 	// An early refill (10 days after the last) is still caught.
-	clock.advance(10 * 24 * time.Hour)
+	clk.Advance(10 * 24 * time.Hour)
 	swipe(t, ctx, env.Terminal, env, "zhang-san")
 	q, err := env.POS.Quote(ctx, agent.QuoteRequest{Cashier: "C07", Lines: []policy.Line{monthly}})
 	if err != nil {
@@ -217,10 +197,10 @@ func TestDiabeticMonthlyMetforminForAYearPasses(t *testing.T) {
 }
 
 func TestFamilyColdMedicineTwiceAWeekApartAndMixedBasketPass(t *testing.T) {
-	env, ctx, clock := worldWithClock(t)
+	env, ctx, clk := worldWithClock(t)
 	swipe(t, ctx, env.Terminal, env, "zhao-liu")
 	honestSale(t, ctx, env.POS, "cold-1", demo.ColdMedicine)
-	clock.advance(7 * 24 * time.Hour)
+	clk.Advance(7 * 24 * time.Hour)
 	swipe(t, ctx, env.Terminal, env, "zhao-liu")
 	honestSale(t, ctx, env.POS, "cold-2", demo.ColdMedicine)
 

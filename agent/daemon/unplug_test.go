@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,6 +16,8 @@ import (
 	"github.com/creack/pty"
 	"github.com/gorilla/websocket"
 
+	"posagent/agent"
+	"posagent/agent/agenttest"
 	"posagent/agent/api"
 	"posagent/agent/daemon"
 	"posagent/internal/demo"
@@ -30,7 +30,10 @@ const unplugs = 50
 
 // longAway is how long the reader stays unplugged every 25th time: long
 // enough for the agent's reopen backoff to reach its cap (100 ms doubling
-// to 1 s), so the wait after plugging in is the longest it can be.
+// to 1 s) after many failed attempts, which must still give one "down"
+// and one "open" event. How soon a reader serves again after that is the
+// reader's to test, on a clock it moves (reader_reopen_test.go); here the
+// durations are only logged.
 const longAway = 2 * time.Second
 
 // socket is a card reader's serial port the test can unplug: a
@@ -155,7 +158,7 @@ func startUnpluggedTerminal(t *testing.T, ctx context.Context, env *demo.Env, di
 		Reader: link, ReaderFormat: string(reader.FormatFrame), Baud: 9600,
 		Centre: "ws" + strings.TrimPrefix(env.CentreURL(), "http"), Terminal: "T-USB", TerminalToken: token,
 		CentreKey: env.KeyFile, TimeZone: "Asia/Shanghai",
-	}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	}, agenttest.Quiet())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,6 +189,19 @@ func waitReader(t *testing.T, ctx context.Context, pos *api.Client, n uint64) ti
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+// waitDown polls /v1/status until the reader is down with its error.
+func waitDown(t *testing.T, ctx context.Context, pos *api.Client) {
+	t.Helper()
+	var st agent.Status
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if st, err = pos.Status(ctx); err == nil && st.Reader.State == reader.StateDown && st.Reader.LastError != "" {
+			return
+		}
+	}
+	t.Fatalf("status with the reader unplugged: %+v, %v; want down with the error", st.Reader, err)
 }
 
 // waitCards waits until the event log holds n card events.
@@ -223,11 +239,9 @@ func replug(t *testing.T, ctx context.Context, sock *socket, pos *api.Client, ev
 	}
 	sock.unplug()
 	if i%25 == 0 {
-		time.Sleep(longAway)
-		st, err := pos.Status(ctx)
-		if err != nil || st.Reader.State != reader.StateDown || st.Reader.LastError == "" {
-			t.Fatalf("status with the reader unplugged: %+v, %v; want down with the error", st.Reader, err)
-		}
+		waitDown(t, ctx, pos)
+		time.Sleep(longAway) // the scenario: the cable stays out, attempts keep failing
+		waitDown(t, ctx, pos)
 	}
 	sock.plugIn()
 	took := waitReader(t, ctx, pos, uint64(i))
@@ -239,7 +253,7 @@ func replug(t *testing.T, ctx context.Context, sock *socket, pos *api.Client, ev
 	return card.CardNo, took
 }
 
-func TestReaderUnpluggedFiftyTimesReconnectsQuicklyAndLosesNoSwipe(t *testing.T) {
+func TestReaderUnpluggedFiftyTimesReconnectsAndLosesNoSwipe(t *testing.T) {
 	env, ctx := world(t)
 	dir := t.TempDir()
 	sock := newSocket(t, dir)
@@ -259,13 +273,17 @@ func TestReaderUnpluggedFiftyTimesReconnectsQuicklyAndLosesNoSwipe(t *testing.T)
 	t.Logf("reopen after plugging back in, %d times: min %v, median %v, p90 %v, max %v",
 		len(sorted), sorted[0], sorted[len(sorted)/2], sorted[len(sorted)*9/10], slowest)
 	t.Logf("each (every 25th after %v unplugged): %v", longAway, took)
-	if slowest > 2*time.Second {
-		t.Errorf("slowest reopen took %v, want at most 2 s", slowest)
-	}
 
 	// Every swipe seen exactly once, in order; every unplug seen as the
-	// reader going down and coming back.
-	time.Sleep(200 * time.Millisecond) // let a stray duplicate show up
+	// reader going down and coming back. A last swipe closes the list: a
+	// stray duplicate of an earlier one would have come before it, as the
+	// reader's events are streamed in order.
+	last := reader.NewCardFile("U99999999")
+	if err := reader.WriteSwipe(sock.master, reader.FormatFrame, last); err != nil {
+		t.Fatal(err)
+	}
+	want = append(want, last.CardNo)
+	waitCards(t, events, len(want))
 	cards, downs, opens := events.tally()
 	if !slices.Equal(cards, want) {
 		t.Errorf("card events %v, want each of the %d swipes once: %v", cards, unplugs, want)
@@ -277,8 +295,8 @@ func TestReaderUnpluggedFiftyTimesReconnectsQuicklyAndLosesNoSwipe(t *testing.T)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Reader.State != reader.StateOpen || st.Reader.Reconnects != unplugs || st.Reader.Swipes != unplugs || st.Reader.Port != sock.link {
-		t.Errorf("reader status %+v, want open on %s after %d reconnects and %d swipes", st.Reader, sock.link, unplugs, unplugs)
+	if st.Reader.State != reader.StateOpen || st.Reader.Reconnects != unplugs || st.Reader.Swipes != unplugs+1 || st.Reader.Port != sock.link {
+		t.Errorf("reader status %+v, want open on %s after %d reconnects and %d swipes", st.Reader, sock.link, unplugs, unplugs+1)
 	}
 	fams, _, err := scrape.Get(ctx, pos.Base+"/metrics", demo.APIToken)
 	if err != nil {
@@ -286,7 +304,7 @@ func TestReaderUnpluggedFiftyTimesReconnectsQuicklyAndLosesNoSwipe(t *testing.T)
 	}
 	check(t, "after the unplugs", fams,
 		expect{"posagent_reader_reconnects_total", nil, unplugs},
-		expect{"posagent_card_swipes_total", nil, unplugs},
+		expect{"posagent_card_swipes_total", nil, unplugs + 1},
 		expect{"posagent_reader_open", nil, 1},
 	)
 }

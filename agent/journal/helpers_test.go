@@ -2,7 +2,6 @@ package journal
 
 import (
 	"fmt"
-	"io"
 	"log/slog"
 	"path/filepath"
 	"testing"
@@ -18,7 +17,7 @@ var cst = time.FixedZone("CST", 8*3600)
 // base is a working morning at the counter.
 var base = time.Date(2025, 3, 14, 9, 30, 0, 0, cst)
 
-func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // openAt opens the journal at path for terminal T1, closing it at the end
 // of the test (closing twice is harmless).
@@ -32,10 +31,29 @@ func openAt(t testing.TB, path string) *Journal {
 	return j
 }
 
-// openTemp opens a fresh journal in the test's temporary directory.
+// openTemp opens a fresh journal in the test's temporary directory. When
+// the test ends it is closed, opened again and verified whole, so every
+// test that leaves a journal behind leaves a sound one. (Tests that damage
+// a file on purpose use openAt. agent/agenttest does the same for other
+// packages; the journal's own tests cannot import it.)
 func openTemp(t testing.TB) *Journal {
 	t.Helper()
-	return openAt(t, filepath.Join(t.TempDir(), "journal.db"))
+	path := filepath.Join(t.TempDir(), "journal.db")
+	t.Cleanup(func() {
+		if t.Failed() {
+			return
+		}
+		j, err := Open(path, Options{Terminal: "T1", Logger: quiet(), Timeout: 5 * time.Second})
+		if err != nil {
+			t.Errorf("reopen to verify: %v", err)
+			return
+		}
+		defer j.Close()
+		if err := j.Verify(); err != nil {
+			t.Errorf("journal left unsound: %v", err)
+		}
+	})
+	return openAt(t, path) // its close runs before the check above
 }
 
 // charge is a realistic three-line charge: two class-A drugs and a class-B

@@ -43,6 +43,8 @@ func (c *stateCollector) descs() []*prometheus.Desc {
 		c.connected, c.readerOpen, c.reconnects, c.badFrames, c.badReads}
 }
 
+var _ prometheus.Collector = (*stateCollector)(nil)
+
 // Describe implements prometheus.Collector.
 func (c *stateCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range c.descs() {

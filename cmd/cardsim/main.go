@@ -26,6 +26,7 @@ import (
 
 	"github.com/tarm/serial"
 
+	"posagent/internal/clock"
 	"posagent/reader"
 )
 
@@ -133,7 +134,7 @@ func simulate(ctx context.Context, w io.Writer, out io.Writer, o options, card r
 		shown = card.Track2PAN()
 	}
 	for i := range o.repeat {
-		if i > 0 && !sleep(ctx, o.interval) {
+		if i > 0 && clock.Sleep(ctx, clock.Real(), o.interval) != nil {
 			return nil
 		}
 		if err := reader.WriteSwipe(w, format, card); err != nil {
@@ -141,7 +142,7 @@ func simulate(ctx context.Context, w io.Writer, out io.Writer, o options, card r
 		}
 		fmt.Fprintf(out, "swiped %s (%s)\n", shown, format)
 		if o.removeAfter > 0 {
-			if !sleep(ctx, o.removeAfter) {
+			if clock.Sleep(ctx, clock.Real(), o.removeAfter) != nil {
 				return nil
 			}
 			if _, err := w.Write(reader.EncodeFrame(reader.CmdCardRemoved, nil)); err != nil {
@@ -151,16 +152,4 @@ func simulate(ctx context.Context, w io.Writer, out io.Writer, o options, card r
 		}
 	}
 	return nil
-}
-
-// sleep waits d or until ctx is done; it reports whether d passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }

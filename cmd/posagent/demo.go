@@ -49,7 +49,7 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
-		opts.Now = demo.DayClock(loc, 10)
+		opts.Clock = demo.ClockAt(loc, 10)
 	}
 	env, err := demo.Start(ctx, opts)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"posagent/agent"
 	"posagent/agent/api"
+	"posagent/internal/clock"
 	"posagent/policy"
 	"posagent/reader"
 )
@@ -130,7 +131,7 @@ func (c *Cashier) Sell(ctx context.Context, key string, card reader.CardFile, pr
 		case !errors.As(err, &ae): // the answer was lost: ask again, same key
 			retries++
 			c.Counts.ChargeFailures.Add(1)
-			sleep(ctx, pause)
+			clock.Sleep(ctx, clock.Real(), pause)
 		case requote[ae.Code]: // nothing was charged: quote again, same key
 			c.Counts.Requotes.Add(1)
 			q = nil
@@ -150,7 +151,7 @@ func (c *Cashier) knownCardQuote(ctx context.Context, card reader.CardFile, pric
 	}
 	*reswipes++
 	c.Counts.Reswipes.Add(1)
-	sleep(ctx, 10*pause)
+	clock.Sleep(ctx, clock.Real(), 10*pause)
 	return nil, c.Present(ctx, card)
 }
 
@@ -173,13 +174,13 @@ func (c *Cashier) quote(ctx context.Context, card reader.CardFile, price int64) 
 	case err == nil, errors.As(err, &ae) && ae.Code == agent.CodeNoCard:
 		return nil, c.Present(ctx, card)
 	case ae != nil && ae.Code == agent.CodeNoRules: // a first start, before the bundle came
-		sleep(ctx, pause)
+		clock.Sleep(ctx, clock.Real(), pause)
 		return nil, nil
 	case ae != nil:
 		return nil, fmt.Errorf("quote refused: %w", err)
 	default:
 		c.Counts.QuoteFailures.Add(1)
-		sleep(ctx, pause)
+		clock.Sleep(ctx, clock.Real(), pause)
 		return nil, nil
 	}
 }
@@ -207,7 +208,7 @@ func (c *Cashier) Void(ctx context.Context, s Sale) (VoidResult, error) {
 		switch {
 		case !errors.As(err, &ae):
 			retried = true
-			sleep(ctx, pause)
+			clock.Sleep(ctx, clock.Real(), pause)
 			if ctx.Err() != nil {
 				return VoidResult{}, fmt.Errorf("void %s: %w", s.TxnID, ctx.Err())
 			}
@@ -224,14 +225,4 @@ func (c *Cashier) generation() int {
 		return 0
 	}
 	return c.Agent.Generation()
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }

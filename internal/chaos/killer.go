@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"time"
+
+	"posagent/internal/clock"
 )
 
 // Killer sends SIGKILL to one of its processes at random moments and
@@ -37,7 +39,7 @@ func (k *Killer) Run(ctx context.Context) (KillCounts, error) {
 	}
 	counts := KillCounts{}
 	for n := 0; n < k.Kills; n++ {
-		sleep(ctx, k.Min+time.Duration(k.Rand.Int64N(int64(k.Max-k.Min))))
+		clock.Sleep(ctx, clock.Real(), k.Min+time.Duration(k.Rand.Int64N(int64(k.Max-k.Min))))
 		if ctx.Err() != nil {
 			return counts, nil
 		}

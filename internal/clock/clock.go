@@ -70,6 +70,12 @@ func Sleep(ctx context.Context, c Clock, d time.Duration) error {
 	}
 }
 
+var (
+	_ Clock  = realClock{}
+	_ Timer  = realTimer{}
+	_ Ticker = realTicker{}
+)
+
 type realClock struct{}
 
 func (realClock) Now() time.Time { return time.Now() }

@@ -24,6 +24,12 @@ func NewFake(start time.Time) *Fake {
 	return &Fake{now: start, changed: make(chan struct{})}
 }
 
+var (
+	_ Clock  = (*Fake)(nil)
+	_ Timer  = (*fakeWaiter)(nil)
+	_ Ticker = fakeTicker{}
+)
+
 type fakeWaiter struct {
 	f      *Fake
 	at     time.Time

@@ -16,6 +16,7 @@ import (
 	"time"
 	_ "time/tzdata" // the pharmacy zone must load on machines without a zone database
 
+	"posagent/internal/clock"
 	"posagent/reader"
 	"posagent/sync/centre/datadir"
 	"posagent/sync/centre/service"
@@ -32,17 +33,15 @@ type Options struct {
 	Terminal, Pharmacy string
 	// TimeZone of the pharmacy; default Asia/Shanghai.
 	TimeZone string
-	// Now is the agent's clock; default time.Now. See DayClock.
-	Now func() time.Time
+	// Clock is the agents' clock; default the machine's. See ClockAt.
+	Clock clock.Clock
 }
 
-// DayClock returns a clock that runs from today's hour:00 in loc onwards,
+// ClockAt returns a clock that runs from today's hour:00 in loc onwards,
 // so a scripted day sees business hours whatever time it is really run.
-func DayClock(loc *time.Location, hour int) func() time.Time {
-	real := time.Now()
-	y, m, d := real.In(loc).Date()
-	offset := time.Date(y, m, d, hour, 0, 0, 0, loc).Sub(real)
-	return func() time.Time { return time.Now().Add(offset) }
+func ClockAt(loc *time.Location, hour int) *clock.Offset {
+	y, m, d := time.Now().In(loc).Date()
+	return clock.At(time.Date(y, m, d, hour, 0, 0, 0, loc))
 }
 
 // Supervisor credentials the demo creates.

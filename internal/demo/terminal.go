@@ -45,7 +45,7 @@ func (e *Env) AddTerminal(ctx context.Context, id, pharmacy string) (*Terminal, 
 		Data: filepath.Join(e.opts.Dir, "agent-"+id), Listen: "127.0.0.1:0", APIToken: APIToken,
 		Reader: t.tty.Name(), ReaderFormat: string(e.opts.Format), Baud: 9600,
 		Centre: "ws://" + e.centreAdr, Terminal: id, TerminalToken: token, CentreKey: e.KeyFile,
-		TimeZone: e.opts.TimeZone, Now: e.opts.Now,
+		TimeZone: e.opts.TimeZone, Clock: e.opts.Clock,
 	}
 	return t, t.StartAgent(ctx)
 }

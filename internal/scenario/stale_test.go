@@ -1,7 +1,6 @@
 package scenario
 
 import (
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,9 +17,8 @@ import (
 // is paid from the account again.
 func TestStaleRulesStopAccountPayment(t *testing.T) {
 	t.Parallel()
-	var skew atomic.Int64 // how far the agent's clock is moved on
-	base := morning()
-	e := startWorld(t, demo.Options{Now: func() time.Time { return base().Add(time.Duration(skew.Load())) }})
+	clk := morning()
+	e := startWorld(t, demo.Options{Clock: clk})
 	swipe(t, e, "zhang-san")
 	if q := quote(t, e, baiyao(1)); q.AccountTotal != 3400 || len(q.Reasons) != 0 {
 		t.Fatalf("online quote: account %d, reasons %v; want 3400, none", q.AccountTotal, codes(q.Reasons))
@@ -35,7 +33,7 @@ func TestStaleRulesStopAccountPayment(t *testing.T) {
 
 	// Four days on (the morning clock starts at most 14 h before the
 	// bundle was issued, so this is at least 82 h after it).
-	skew.Store(int64(96 * time.Hour))
+	clk.Advance(96 * time.Hour)
 	if st := status(t, e); !st.Rules.Stale {
 		t.Fatalf("status after 96 h offline: rules %+v, want stale", st.Rules)
 	}

@@ -13,6 +13,7 @@ import (
 	"posagent/agent"
 	"posagent/agent/api"
 	"posagent/agent/daemon"
+	"posagent/internal/clock"
 	"posagent/internal/demo"
 	"posagent/reader"
 )
@@ -30,7 +31,7 @@ func mustZone(name string) *time.Location {
 
 // morning is the agent clock of most scenarios: today from 10:00 in
 // Shanghai, so no sale is outside business hours whenever the test runs.
-func morning() func() time.Time { return demo.DayClock(shanghai, 10) }
+func morning() *clock.Offset { return demo.ClockAt(shanghai, 10) }
 
 // startWorld stands up a demo world (centre, reader, agent) for one test,
 // waits until the agent runs the published rules, and stops it all when
@@ -40,8 +41,8 @@ func startWorld(t *testing.T, o demo.Options) *demo.Env {
 	if o.Dir == "" {
 		o.Dir = t.TempDir()
 	}
-	if o.Now == nil {
-		o.Now = morning()
+	if o.Clock == nil {
+		o.Clock = morning()
 	}
 	o.Logger = testLogger(t)
 	ctx := context.Background()

@@ -18,39 +18,23 @@ func (c *Client) Account(ctx context.Context, cardNo string) (wire.AccountInfo, 
 	return s.account(ctx, c.newID(), cardNo)
 }
 
+// accountAnswer is the centre's answer to one account request.
+type accountAnswer struct {
+	info wire.AccountInfo
+	err  error
+}
+
 // account asks the centre for one card's account and waits for the answer.
 func (s *session) account(ctx context.Context, id, cardNo string) (wire.AccountInfo, error) {
-	ch := make(chan accountAnswer, 1)
-	s.mu.Lock()
-	s.pending[id] = ch
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.pending, id)
-		s.mu.Unlock()
-	}()
-	if err := s.send(ctx, wire.Message{Type: wire.TypeAccountReq, ID: id, CardNo: cardNo}); err != nil {
+	a, err := call(ctx, s, &s.accounts, wire.Message{Type: wire.TypeAccountReq, ID: id, CardNo: cardNo})
+	if err != nil {
 		return wire.AccountInfo{}, err
 	}
-	select {
-	case a := <-ch:
-		return a.info, a.err
-	case <-s.dead:
-		return wire.AccountInfo{}, ErrOffline
-	case <-ctx.Done():
-		return wire.AccountInfo{}, ctx.Err()
-	}
+	return a.info, a.err
 }
 
 // answer delivers an account message to the request waiting for it.
 func (s *session) answer(m wire.Message) {
-	s.mu.Lock()
-	ch := s.pending[m.ID]
-	s.mu.Unlock()
-	if ch == nil {
-		s.c.log.Debug("account answer nobody waits for", "id", m.ID)
-		return
-	}
 	var a accountAnswer
 	switch {
 	case m.Error != nil:
@@ -58,8 +42,7 @@ func (s *session) answer(m wire.Message) {
 	case m.Account != nil:
 		a.info = *m.Account
 	}
-	select {
-	case ch <- a:
-	default: // already answered
+	if !s.accounts.deliver(m.ID, a) {
+		s.c.log.Debug("account answer nobody waits for", "id", m.ID)
 	}
 }

@@ -7,21 +7,19 @@ import (
 	"testing"
 	"time"
 
+	"posagent/agent/agenttest"
+	"posagent/agent/journal"
 	"posagent/sync/wire"
 )
 
 func TestWaitSettledReturnsCentreBalance(t *testing.T) {
 	tc := startCentre(t)
-	j := openJournal(t)
+	j := agenttest.Journal(t)
 	c, _ := runClient(t, tc.clientConfig(t, j, newTestHandler(tc.pub)))
 	eventually(t, "connected", func() bool { return c.Status().Connected })
 
-	card := testCards[2]
-	rec, _, err := j.Append(wire.Record{Kind: wire.KindCharge, TxnID: "sale-1", At: time.Now(), CardNo: card,
-		Cashier: "c07", Total: 2599, Account: 2599})
-	if err != nil {
-		t.Fatal(err)
-	}
+	card := agenttest.Cards[2]
+	rec := agenttest.Build(t, j).Charge(card, 2599)
 	c.Kick()
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
@@ -29,8 +27,8 @@ func TestWaitSettledReturnsCentreBalance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Seq != rec.Seq || st.TxnID != "sale-1" || st.BalanceAfter != startBalance-2599 || len(st.Flags) != 0 {
-		t.Fatalf("settlement = %+v, want seq %d txn sale-1 balance %d", st, rec.Seq, startBalance-2599)
+	if st.Seq != rec.Seq || st.TxnID != rec.TxnID || st.BalanceAfter != startBalance-2599 || len(st.Flags) != 0 {
+		t.Fatalf("settlement = %+v, want seq %d txn %s balance %d", st, rec.Seq, rec.TxnID, startBalance-2599)
 	}
 	if got := tc.balance(t, card); got != st.BalanceAfter {
 		t.Fatalf("centre balance %d, settlement says %d", got, st.BalanceAfter)
@@ -41,10 +39,7 @@ func TestWaitSettledReturnsCentreBalance(t *testing.T) {
 	}
 
 	// A quote moves no money: its ack carries no settlement.
-	q, _, err := j.Append(wire.Record{Kind: wire.KindQuote, At: time.Now(), CardNo: card, Total: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	q := agenttest.Build(t, j).Quote(card)
 	c.Kick()
 	if st, err := c.WaitSettled(ctx, q.Seq); err != nil || !reflect.DeepEqual(st, wire.Settlement{Seq: q.Seq}) {
 		t.Fatalf("quote settlement = %+v, %v: want only the seq", st, err)
@@ -53,7 +48,7 @@ func TestWaitSettledReturnsCentreBalance(t *testing.T) {
 
 func TestWaitSettledGivesUpWhenOfflineOrCancelled(t *testing.T) {
 	tc := startCentre(t)
-	j := openJournal(t)
+	j := agenttest.Journal(t)
 	c, _ := runClient(t, tc.clientConfig(t, j, newTestHandler(tc.pub)))
 	eventually(t, "connected", func() bool { return c.Status().Connected })
 
@@ -98,17 +93,17 @@ func TestWaitSettledGivesUpWhenOfflineOrCancelled(t *testing.T) {
 
 func TestAccountAnswers(t *testing.T) {
 	tc := startCentre(t)
-	j := openJournal(t)
+	j := agenttest.Journal(t)
 	c, _ := runClient(t, tc.clientConfig(t, j, newTestHandler(tc.pub)))
 	eventually(t, "connected", func() bool { return c.Status().Connected })
 
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	info, err := c.Account(ctx, testCards[1])
+	info, err := c.Account(ctx, agenttest.Cards[1])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !info.Found || info.Holder.CardNo != testCards[1] || info.Holder.Balance != startBalance || info.Holder.Status != "active" {
+	if !info.Found || info.Holder.CardNo != agenttest.Cards[1] || info.Holder.Balance != startBalance || info.Holder.Status != "active" {
 		t.Fatalf("account = %+v", info)
 	}
 	info, err = c.Account(ctx, "9999999999")
@@ -120,7 +115,7 @@ func TestAccountAnswers(t *testing.T) {
 	errs := make(chan error, 20)
 	for i := range 20 {
 		go func() {
-			card := testCards[i%len(testCards)]
+			card := agenttest.Cards[i%len(agenttest.Cards)]
 			info, err := c.Account(ctx, card)
 			if err == nil && info.Holder.CardNo != card {
 				err = errors.New("answer for " + info.Holder.CardNo + " given to " + card)
@@ -137,7 +132,7 @@ func TestAccountAnswers(t *testing.T) {
 
 func TestAccountOffline(t *testing.T) {
 	tc := startCentre(t)
-	j := openJournal(t)
+	j := agenttest.Journal(t)
 	c, _ := runClient(t, tc.clientConfig(t, j, newTestHandler(tc.pub)))
 	eventually(t, "connected", func() bool { return c.Status().Connected })
 
@@ -145,17 +140,12 @@ func TestAccountOffline(t *testing.T) {
 	tc.proxy.SetBlackhole(true)
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.Account(t.Context(), testCards[0])
+		_, err := c.Account(t.Context(), agenttest.Cards[0])
 		done <- err
 	}()
 	eventually(t, "the request to be pending", func() bool {
 		s := c.current()
-		if s == nil {
-			return false
-		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		return len(s.pending) == 1
+		return s != nil && s.accounts.len() == 1
 	})
 	tc.proxy.SetDown(true)
 	if err := <-done; err != ErrOffline {
@@ -167,20 +157,13 @@ func TestAccountOffline(t *testing.T) {
 	eventually(t, "disconnected", func() bool { return !c.Status().Connected })
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	if _, err := c.Account(ctx, testCards[0]); err != ErrOffline {
+	if _, err := c.Account(ctx, agenttest.Cards[0]); err != ErrOffline {
 		t.Fatalf("Account while the centre is down: %v, want ErrOffline", err)
 	}
 }
 
 // appendOne journals one charge and returns its seq.
-func appendOne(t *testing.T, j interface {
-	Append(wire.Record) (wire.Record, wire.Entry, error)
-}) uint64 {
+func appendOne(t *testing.T, j *journal.Journal) uint64 {
 	t.Helper()
-	rec, _, err := j.Append(wire.Record{Kind: wire.KindCharge, TxnID: "one-" + time.Now().Format(time.RFC3339Nano),
-		At: time.Now(), CardNo: testCards[0], Total: 100, Account: 100})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rec.Seq
+	return agenttest.Build(t, j).Charge(agenttest.Cards[0], 100).Seq
 }

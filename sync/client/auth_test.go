@@ -4,12 +4,14 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"posagent/agent/agenttest"
 )
 
 func TestWrongTokenIsReportedAndNothingApplied(t *testing.T) {
 	tc := startCentre(t)
-	j := openJournal(t)
-	appendCharges(t, j, 5)
+	j := agenttest.Journal(t)
+	agenttest.Build(t, j).Charges(5)
 	cfg := tc.clientConfig(t, j, newTestHandler(tc.pub))
 	cfg.Token = "not-the-enrolled-token"
 	c, _ := runClient(t, cfg)
@@ -27,7 +29,7 @@ func TestWrongTokenIsReportedAndNothingApplied(t *testing.T) {
 	if j.Acked() != 0 {
 		t.Fatalf("journal acked %d with a refused token", j.Acked())
 	}
-	if _, err := c.Account(t.Context(), testCards[0]); !errors.Is(err, ErrOffline) {
+	if _, err := c.Account(t.Context(), agenttest.Cards[0]); !errors.Is(err, ErrOffline) {
 		t.Fatalf("Account while refused: %v, want ErrOffline", err)
 	}
 }

@@ -3,20 +3,21 @@ package client
 import (
 	"testing"
 	"time"
+
+	"posagent/agent/agenttest"
 )
 
 // BenchmarkDrain10k drains a 10,000-entry journal backlog to a real centre
 // over loopback: dial, hello, and every batch applied and acknowledged,
-// from Run's start to the last ack. Setting up the centre and copying the
+// from Run's start to the last ack. Setting up the centre and building the
 // journal are not timed.
 func BenchmarkDrain10k(b *testing.B) {
 	const n = 10_000
-	backlogTemplate(b, n) // built once, outside the timing
 	var elapsed time.Duration
 	for range b.N {
 		b.StopTimer()
 		tc := startCentre(b)
-		j, charged := backlogJournal(b, n)
+		j, charged := agenttest.Backlog(b, n)
 		cfg := tc.clientConfig(b, j, newTestHandler(tc.pub))
 		b.StartTimer()
 

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"posagent/agent/agenttest"
 	"posagent/sync/wire"
 )
 
@@ -31,7 +32,7 @@ func (h *testHandler) offeredNext(t *testing.T) wire.Signed {
 func TestBundlePublishedWhileConnectedIsActivated(t *testing.T) {
 	tc := startCentre(t)
 	h := newTestHandler(tc.pub)
-	c, _ := runClient(t, tc.clientConfig(t, openJournal(t), h))
+	c, _ := runClient(t, tc.clientConfig(t, agenttest.Journal(t), h))
 	eventually(t, "connected", func() bool { return c.Status().Connected })
 
 	doc, err := tc.srv.Publish(context.Background(), []byte(testCatalogue), []byte(testRules))
@@ -49,7 +50,7 @@ func TestBundlePublishedWhileConnectedIsActivated(t *testing.T) {
 		return term.RulesVersion == doc.Version && term.RulesError == ""
 	})
 
-	if _, err := tc.srv.BlockCards(context.Background(), []string{testCards[4]}, nil); err != nil {
+	if _, err := tc.srv.BlockCards(context.Background(), []string{agenttest.Cards[4]}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if got := h.offeredNext(t); got.Kind != wire.KindBlocklist || got.Version != 1 {
@@ -70,7 +71,7 @@ func TestBundleMissedWhileOfflineArrivesOnConnect(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newTestHandler(tc.pub)
-	runClient(t, tc.clientConfig(t, openJournal(t), h))
+	runClient(t, tc.clientConfig(t, agenttest.Journal(t), h))
 	if got := h.offeredNext(t); got.Version != doc.Version {
 		t.Fatalf("offered bundle %d on connect, want the latest, %d", got.Version, doc.Version)
 	}
@@ -86,7 +87,7 @@ func TestRefusedBundleIsReported(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newTestHandler(otherPub) // configured with another centre's key
-	c, _ := runClient(t, tc.clientConfig(t, openJournal(t), h))
+	c, _ := runClient(t, tc.clientConfig(t, agenttest.Journal(t), h))
 	eventually(t, "connected", func() bool { return c.Status().Connected })
 
 	doc, err := tc.srv.Publish(context.Background(), []byte(testCatalogue), []byte(testRules))

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"posagent/internal/clock"
 	"posagent/sync/wire"
 )
 
@@ -28,7 +29,12 @@ type Config struct {
 	Token    string
 	Outbox   Outbox
 	Handler  Handler
-	Logger   *slog.Logger // default slog.Default()
+	// Reconciler, when set, takes part in the daily reconciliation: while
+	// connected to a centre that supports it, the client sends what it
+	// says is due and hands back the answers. Nil: the client reconciles
+	// only on demand (Reconcile).
+	Reconciler Reconciler
+	Logger     *slog.Logger // default slog.Default()
 
 	// MinBackoff and MaxBackoff bound the wait between connection attempts:
 	// MinBackoff doubling to MaxBackoff, with full jitter (defaults 250ms,
@@ -38,10 +44,13 @@ type Config struct {
 	// deadline is three times it.
 	PingInterval time.Duration
 	// DialTimeout bounds the dial, the upgrade and the hello/welcome
-	// exchange (default 5s).
+	// exchange (default 5s), in real time: it is the socket's deadline.
 	DialTimeout time.Duration
-	TLSConfig   *tls.Config      // for wss; nil: the system roots
-	Now         func() time.Time // default time.Now; stamps Status times
+	TLSConfig   *tls.Config // for wss; nil: the system roots
+	// Clock stamps Status times and paces the backoff, pings, polls and
+	// reconciliation rounds; default the machine's clock. Socket deadlines
+	// are wall-clock instants whatever it is.
+	Clock clock.Clock
 
 	// AgentVersion is sent in hello for the centre's records (optional).
 	AgentVersion string
@@ -69,9 +78,7 @@ func (cfg *Config) setDefaults() {
 	if cfg.DialTimeout == 0 {
 		cfg.DialTimeout = DefaultDialTimeout
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+	cfg.Clock = clock.Or(cfg.Clock)
 }
 
 // validate checks cfg (defaults already set) and returns the URL to dial.

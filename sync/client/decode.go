@@ -62,6 +62,8 @@ type CentreError struct {
 	Message string
 }
 
+var _ error = (*CentreError)(nil)
+
 func (e *CentreError) Error() string {
 	return fmt.Sprintf("centre error %s: %s", e.Code, e.Message)
 }

@@ -4,16 +4,16 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"posagent/agent/agenttest"
 	"posagent/agent/journal"
+	"posagent/internal/clock"
 	"posagent/internal/netproxy"
 	"posagent/policy"
 	"posagent/sync/centre"
@@ -23,14 +23,10 @@ import (
 )
 
 const (
-	testTerminal = "T-0001"
 	testPharmacy = "P-01"
 	// startBalance is every test account's opening balance: 1,000,000 yuan.
 	startBalance int64 = 100_000_000
 )
-
-// testCards are the accounts the test centre starts with.
-var testCards = []string{"1000000001", "1000000002", "1000000003", "1000000004", "1000000005"}
 
 // testCentre is a real centre (the service on a temporary data
 // directory, centretest) behind a fault-injection proxy.
@@ -48,14 +44,14 @@ func startCentre(t testing.TB) *testCentre {
 	t.Helper()
 	c := centretest.Start(t)
 	var holders []policy.Holder
-	for i, card := range testCards {
+	for i, card := range agenttest.Cards {
 		holders = append(holders, policy.Holder{CardNo: card, PersonID: fmt.Sprintf("P%d", i),
 			Name: "测试" + card[len(card)-1:], Status: "active", Balance: startBalance})
 	}
 	if err := c.Store().ImportAccounts(context.Background(), holders); err != nil {
 		t.Fatal(err)
 	}
-	token := c.Enrol(testTerminal, testPharmacy)
+	token := c.Enrol(agenttest.Terminal, testPharmacy)
 	proxy, err := netproxy.New(c.Service.Addr())
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +66,7 @@ func (tc *testCentre) url() string { return "ws://" + tc.proxy.Addr() }
 // terminal returns the terminal's sync state at the centre.
 func (tc *testCentre) terminal(t testing.TB) store.Terminal {
 	t.Helper()
-	term, err := tc.st.Terminal(context.Background(), testTerminal)
+	term, err := tc.st.Terminal(context.Background(), agenttest.Terminal)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,155 +83,45 @@ func (tc *testCentre) balance(t testing.TB, card string) int64 {
 	return h.Balance
 }
 
-// openJournal opens a new, empty journal file for the test terminal.
-func openJournal(t testing.TB) *journal.Journal {
-	t.Helper()
-	return openJournalAt(t, filepath.Join(t.TempDir(), "journal.db"))
+// gatedOutbox is a journal whose entries past a limit the client does not
+// see yet: the test decides how far the stream may go.
+type gatedOutbox struct {
+	*journal.Journal
+	limit atomic.Uint64
 }
 
-func openJournalAt(t testing.TB, path string) *journal.Journal {
-	t.Helper()
-	j, err := journal.Open(path, journal.Options{Terminal: testTerminal, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { j.Close() })
-	return j
-}
+var _ Outbox = (*gatedOutbox)(nil)
 
-// ledger is what a test expects the centre to hold: account fen per card.
-type ledger map[string]int64
+// open lets the client see the entries up to seq.
+func (g *gatedOutbox) open(seq uint64) { g.limit.Store(seq) }
 
-func (l ledger) add(m ledger) {
-	for card, fen := range m {
-		l[card] += fen
-	}
-}
+func (g *gatedOutbox) LastSeq() uint64 { return min(g.Journal.LastSeq(), g.limit.Load()) }
 
-// appendCharges journals n charges spread over the test cards and returns
-// the account fen charged per card.
-func appendCharges(t testing.TB, j *journal.Journal, n int) ledger {
-	t.Helper()
-	charged := ledger{}
-	at := time.Date(2025, 3, 1, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
-	for range n {
-		seq := j.LastSeq() + 1
-		card := testCards[seq%uint64(len(testCards))]
-		account := int64(100 + seq%97) // fen
-		rec := wire.Record{
-			Kind: wire.KindCharge, TxnID: fmt.Sprintf("txn-%d", seq), At: at.Add(time.Duration(seq) * time.Second),
-			CardNo: card, Cashier: "c01", RulesVersion: 1, Total: account + 50, Account: account, Cash: 50,
-			Lines: []wire.Line{{Code: "X01", Qty: 1, UnitPrice: account + 50, Amount: account + 50, Account: account, Cash: 50}},
-		}
-		if _, _, err := j.Append(rec); err != nil {
-			t.Fatal(err)
-		}
-		charged[card] += account
-	}
-	return charged
-}
-
-// backlogs are journal files with a given number of charges, built once
-// per test binary (each append is a committed bbolt transaction, slow under
-// -race) and copied for every test that needs one. They live in /dev/shm
-// when there is one: their durability does not matter, the copies the
-// client works on are in t.TempDir().
-var backlogs struct {
-	mu      sync.Mutex
-	dir     string
-	path    map[int]string
-	charged map[int]ledger
-}
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if backlogs.dir != "" {
-		os.RemoveAll(backlogs.dir)
-	}
-	os.Exit(code)
-}
-
-// backlogJournal returns a journal of the test terminal, private to the
-// test, holding n unsynced charges, and what they charge per card.
-func backlogJournal(t testing.TB, n int) (*journal.Journal, ledger) {
-	t.Helper()
-	src, charged := backlogTemplate(t, n)
-	dst := filepath.Join(t.TempDir(), "journal.db")
-	copyFile(t, src, dst)
-	l := ledger{}
-	l.add(charged)
-	return openJournalAt(t, dst), l
-}
-
-func backlogTemplate(t testing.TB, n int) (string, ledger) {
-	t.Helper()
-	b := &backlogs
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if p, ok := b.path[n]; ok {
-		return p, b.charged[n]
-	}
-	if b.dir == "" {
-		base := ""
-		if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
-			base = "/dev/shm"
-		}
-		dir, err := os.MkdirTemp(base, "posagent-client-test-")
-		if err != nil {
-			t.Fatal(err)
-		}
-		b.dir, b.path, b.charged = dir, map[int]string{}, map[int]ledger{}
-	}
-	// Grow from the largest smaller template rather than from nothing.
-	from := 0
-	for k := range b.path {
-		if k < n && k > from {
-			from = k
+func (g *gatedOutbox) Entries(after uint64, max int) ([]wire.Entry, error) {
+	es, err := g.Journal.Entries(after, max)
+	limit := g.limit.Load()
+	for i, e := range es {
+		if e.Seq > limit {
+			return es[:i], err
 		}
 	}
-	path := filepath.Join(b.dir, fmt.Sprintf("backlog-%d.db", n))
-	charged := ledger{}
-	if from > 0 {
-		copyFile(t, b.path[from], path)
-		charged.add(b.charged[from])
-	}
-	j, err := journal.Open(path, journal.Options{Terminal: testTerminal, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	charged.add(appendCharges(t, j, n-from))
-	if err := j.Close(); err != nil {
-		t.Fatal(err)
-	}
-	b.path[n], b.charged[n] = path, charged
-	return path, charged
-}
-
-func copyFile(t testing.TB, src, dst string) {
-	t.Helper()
-	data, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(dst, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	return es, err
 }
 
 // checkApplied checks that the centre applied every charge exactly once:
 // each balance lowered by exactly what was charged, the terminal acked
 // through want, and no record flagged.
-func (tc *testCentre) checkApplied(t testing.TB, charged ledger, want uint64) {
+func (tc *testCentre) checkApplied(t testing.TB, charged agenttest.Ledger, want uint64) {
 	t.Helper()
 	if got := tc.terminal(t).AckedSeq; got != want {
 		t.Fatalf("centre acked seq %d, want %d", got, want)
 	}
-	for _, card := range testCards {
+	for _, card := range agenttest.Cards {
 		if got, w := tc.balance(t, card), startBalance-charged[card]; got != w {
 			t.Errorf("card %s balance %d, want %d (charged %d)", card, got, w, charged[card])
 		}
 	}
-	txns, err := tc.st.Transactions(context.Background(), store.Filter{Terminal: testTerminal, Limit: int(want) + 10})
+	txns, err := tc.st.Transactions(context.Background(), store.Filter{Terminal: agenttest.Terminal, Limit: int(want) + 10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,6 +134,8 @@ func (tc *testCentre) checkApplied(t testing.TB, charged ledger, want uint64) {
 		}
 	}
 }
+
+var _ Handler = (*testHandler)(nil)
 
 // testHandler stands in for the agent: it verifies signed documents with
 // the real wire code and activates only newer ones.
@@ -300,20 +188,11 @@ func (h *testHandler) OfferSigned(s wire.Signed) (int64, error) {
 	return 0, fmt.Errorf("unknown kind %q", s.Kind)
 }
 
-// testLogger writes the client's logs to the test's output (shown with -v
-// or on failure).
-func testLogger(t testing.TB) *slog.Logger {
-	if _, bench := t.(*testing.B); bench {
-		return slog.New(slog.DiscardHandler)
-	}
-	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
-
 // clientConfig is a config for the test terminal with fast backoff.
 func (tc *testCentre) clientConfig(t testing.TB, ob Outbox, h Handler) Config {
 	return Config{
-		URL: tc.url(), Terminal: testTerminal, Token: tc.token, Outbox: ob, Handler: h,
-		Logger: testLogger(t), MinBackoff: time.Millisecond, MaxBackoff: 50 * time.Millisecond,
+		URL: tc.url(), Terminal: agenttest.Terminal, Token: tc.token, Outbox: ob, Handler: h,
+		Logger: agenttest.Logger(t), MinBackoff: time.Millisecond, MaxBackoff: 50 * time.Millisecond,
 		DialTimeout: 2 * time.Second,
 	}
 }
@@ -354,7 +233,8 @@ func runClient(t testing.TB, cfg Config) (*Client, func()) {
 func checkNoClientGoroutines(t testing.TB) {
 	t.Helper()
 	var leaked string
-	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	// Run has waited for its goroutines; ten seconds only bound a hang.
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		leaked = ""
 		buf := make([]byte, 1<<20)
 		buf = buf[:runtime.Stack(buf, true)]
@@ -375,6 +255,19 @@ func checkNoClientGoroutines(t testing.TB) {
 func eventually(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	eventuallyWithin(t, 10*time.Second, what, cond)
+}
+
+// advanceUntil moves clk on by step, again and again, until cond holds;
+// ten seconds of real time only turn a hang into a failure.
+func advanceUntil(t testing.TB, clk *clock.Fake, step time.Duration, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if cond() {
+			return
+		}
+		clk.Advance(step)
+	}
+	t.Fatalf("timed out waiting for %s", what)
 }
 
 // eventuallyWithin polls cond until it holds or d passes.

@@ -22,6 +22,7 @@ func (s *session) handshake() (wire.Welcome, error) {
 	if err != nil {
 		return wire.Welcome{}, fmt.Errorf("encode hello: %w", err)
 	}
+	// A socket deadline: a wall-clock instant, whatever cfg.Clock is.
 	deadline := time.Now().Add(cfg.DialTimeout)
 	_ = s.ws.SetWriteDeadline(deadline)
 	if err := s.ws.WriteMessage(websocket.TextMessage, data); err != nil {
@@ -70,7 +71,7 @@ func (c *Client) adopt(w wire.Welcome) error {
 
 // attach makes s the live session.
 func (c *Client) attach(s *session, w wire.Welcome) {
-	now := c.cfg.Now()
+	now := c.cfg.Clock.Now()
 	c.mu.Lock()
 	c.sess = s
 	c.epoch++

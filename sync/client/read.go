@@ -15,6 +15,8 @@ import (
 // pong or ping, so a silent centre is noticed and a busy one is not.
 func (s *session) readLoop() {
 	wait := 3 * s.c.cfg.PingInterval
+	// The read deadline is the socket's, a wall-clock instant: it notices
+	// a silent network, whatever the client's clock is.
 	extend := func() { _ = s.ws.SetReadDeadline(time.Now().Add(wait)) }
 	s.ws.SetPongHandler(func(string) error {
 		s.c.touch()

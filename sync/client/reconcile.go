@@ -9,9 +9,9 @@ import (
 	"posagent/sync/wire"
 )
 
-// Reconciler is implemented by a Handler that takes part in the daily
-// reconciliation (对账). The client decides nothing about days: while
-// connected it asks for what is due, sends it and hands back the answers.
+// Reconciler takes part in the daily reconciliation (对账); Config sets it.
+// The client decides nothing about days: while connected it asks for what
+// is due, sends it and hands back the answers.
 type Reconciler interface {
 	// DueSummaries returns the day summaries to send now: ended days not
 	// yet reconciled whose records the centre has all acknowledged. It is
@@ -25,7 +25,8 @@ type Reconciler interface {
 const (
 	// reconcileEvery is how often a live session asks for due summaries.
 	reconcileEvery = time.Second
-	// reconcileWait bounds the wait for one answer.
+	// reconcileWait bounds the wait for one answer: a network wait, in
+	// real time (a context deadline), whatever the client's clock is.
 	reconcileWait = 30 * time.Second
 )
 
@@ -47,26 +48,26 @@ func (c *Client) Reconcile(ctx context.Context, sum wire.DaySummary) (wire.DayRe
 	return s.reconcile(ctx, c.newID(), sum)
 }
 
-// reconcileLoop sends what the Handler says is due, when the session
+// reconcileLoop sends what the Reconciler says is due, when the session
 // starts and every reconcileEvery, until the session ends. It does nothing
-// for a Handler that is not a Reconciler or a centre without the feature.
+// without a Reconciler or with a centre without the feature.
 func (s *session) reconcileLoop() {
-	r, ok := s.c.cfg.Handler.(Reconciler)
-	if !ok {
+	r := s.c.cfg.Reconciler
+	if r == nil {
 		return
 	}
 	if !s.extra[wire.FeatureReconcile] {
 		s.c.log.Info("centre does not support daily reconciliation; not reconciling on this connection")
 		return
 	}
-	tick := time.NewTicker(reconcileEvery)
+	tick := s.c.cfg.Clock.NewTicker(reconcileEvery)
 	defer tick.Stop()
 	for {
 		s.reconcileDue(r)
 		select {
 		case <-s.dead:
 			return
-		case <-tick.C:
+		case <-tick.C():
 		}
 	}
 }
@@ -95,43 +96,22 @@ func (s *session) reconcileDue(r Reconciler) {
 
 // reconcile sends one summary and waits for the answer with the same id.
 func (s *session) reconcile(ctx context.Context, id string, sum wire.DaySummary) (wire.DayResult, error) {
-	ch := make(chan wire.DayResult, 1)
-	s.mu.Lock()
-	s.recons[id] = ch
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.recons, id)
-		s.mu.Unlock()
-	}()
-	if err := s.send(ctx, wire.Message{Type: wire.TypeReconcile, ID: id, Reconcile: &sum}); err != nil {
+	res, err := call(ctx, s, &s.recons, wire.Message{Type: wire.TypeReconcile, ID: id, Reconcile: &sum})
+	switch {
+	case errors.Is(err, ErrOffline):
 		return wire.DayResult{}, err
+	case err != nil:
+		return wire.DayResult{}, fmt.Errorf("reconcile %s: %w", sum.Day, err)
+	case res.Day != sum.Day:
+		return wire.DayResult{}, fmt.Errorf("reconcile %s: centre answered for day %q", sum.Day, res.Day)
 	}
-	select {
-	case res := <-ch:
-		if res.Day != sum.Day {
-			return wire.DayResult{}, fmt.Errorf("reconcile %s: centre answered for day %q", sum.Day, res.Day)
-		}
-		return res, nil
-	case <-s.dead:
-		return wire.DayResult{}, ErrOffline
-	case <-ctx.Done():
-		return wire.DayResult{}, fmt.Errorf("reconcile %s: %w", sum.Day, ctx.Err())
-	}
+	return res, nil
 }
 
 // answerReconcile delivers a reconciled message to the request waiting
 // for it.
 func (s *session) answerReconcile(m wire.Message) {
-	s.mu.Lock()
-	ch := s.recons[m.ID]
-	s.mu.Unlock()
-	if ch == nil {
+	if !s.recons.deliver(m.ID, *m.Reconciled) {
 		s.c.log.Debug("reconciliation answer nobody waits for", "id", m.ID)
-		return
-	}
-	select {
-	case ch <- *m.Reconciled:
-	default: // already answered
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"strconv"
 	"time"
+
+	"posagent/internal/clock"
 )
 
 const (
@@ -35,12 +37,8 @@ func (c *Client) Run(ctx context.Context) error {
 			b.reset()
 		}
 		c.noteFailure(err)
-		t := time.NewTimer(b.next())
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if clock.Sleep(ctx, c.cfg.Clock, b.next()) != nil {
 			return nil
-		case <-t.C:
 		}
 	}
 }
@@ -70,7 +68,7 @@ func (c *Client) connectOnce(ctx context.Context) (healthy bool, err error) {
 	if err := c.adopt(w); err != nil {
 		return false, err
 	}
-	up := time.Now()
+	up := c.cfg.Clock.Now()
 	c.attach(s, w)
 	s.start()
 	progressed, err := s.pump(ctx, w.AckedSeq)
@@ -79,7 +77,7 @@ func (c *Client) connectOnce(ctx context.Context) (healthy bool, err error) {
 	} else {
 		c.detach(s, err)
 	}
-	return progressed || time.Since(up) >= stableAfter, err
+	return progressed || c.cfg.Clock.Now().Sub(up) >= stableAfter, err
 }
 
 // noteFailure records why a connection attempt or connection ended, and
@@ -95,7 +93,7 @@ func (c *Client) noteFailure(err error) {
 	if errors.Is(err, ErrTokenRefused) || errors.Is(err, ErrJournalReplaced) {
 		level = slog.LevelError
 	}
-	if !c.logged.worth(err.Error(), time.Now()) {
+	if !c.logged.worth(err.Error(), c.cfg.Clock.Now()) {
 		level = slog.LevelDebug
 	}
 	c.log.Log(context.Background(), level, "centre connection failed; retrying with backoff", "err", err)
@@ -121,7 +119,7 @@ func (f *failureLog) worth(msg string, now time.Time) bool {
 
 // touch records that the centre was heard from.
 func (c *Client) touch() {
-	now := c.cfg.Now()
+	now := c.cfg.Clock.Now()
 	c.mu.Lock()
 	c.status.LastContact = now
 	c.mu.Unlock()

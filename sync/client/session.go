@@ -42,25 +42,17 @@ type session struct {
 
 	extra map[string]bool // the welcome's optional features; set by handshake
 
-	mu      sync.Mutex
-	pending map[string]chan accountAnswer  // account requests by id
-	recons  map[string]chan wire.DayResult // reconcile requests by id
-}
-
-type accountAnswer struct {
-	info wire.AccountInfo
-	err  error
+	accounts pending[accountAnswer]  // account requests by id
+	recons   pending[wire.DayResult] // reconcile requests by id
 }
 
 func newSession(c *Client, ws *websocket.Conn) *session {
 	return &session{
 		c: c, ws: ws,
-		out:     make(chan []byte, 16),
-		acks:    make(chan wire.Ack, 4),
-		offers:  make(chan wire.Signed, 16),
-		dead:    make(chan struct{}),
-		pending: make(map[string]chan accountAnswer),
-		recons:  make(map[string]chan wire.DayResult),
+		out:    make(chan []byte, 16),
+		acks:   make(chan wire.Ack, 4),
+		offers: make(chan wire.Signed, 16),
+		dead:   make(chan struct{}),
 	}
 }
 
@@ -70,7 +62,11 @@ func (s *session) fail(err error) {
 	s.once.Do(func() {
 		s.err = err
 		close(s.dead)
+		s.accounts.cancelAll()
+		s.recons.cancelAll()
 		msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
+		// Socket deadlines here and below are wall-clock instants for
+		// gorilla and the network, whatever the client's clock is.
 		_ = s.ws.WriteControl(websocket.CloseMessage, msg, time.Now().Add(closeGrace))
 		s.ws.Close()
 	})
@@ -110,7 +106,7 @@ func (s *session) send(ctx context.Context, m wire.Message) error {
 }
 
 func (s *session) writeLoop() {
-	ping := time.NewTicker(s.c.cfg.PingInterval)
+	ping := s.c.cfg.Clock.NewTicker(s.c.cfg.PingInterval)
 	defer ping.Stop()
 	wait := max(3*s.c.cfg.PingInterval, minWriteWait)
 	for {
@@ -121,7 +117,7 @@ func (s *session) writeLoop() {
 		case data := <-s.out:
 			_ = s.ws.SetWriteDeadline(time.Now().Add(wait))
 			err = s.ws.WriteMessage(websocket.TextMessage, data)
-		case <-ping.C:
+		case <-ping.C():
 			_ = s.ws.SetWriteDeadline(time.Now().Add(wait))
 			err = s.ws.WriteMessage(websocket.PingMessage, nil)
 		}

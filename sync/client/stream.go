@@ -26,7 +26,7 @@ const (
 // a batch in flight and doubles back on every ack, so a link that drops
 // more often than a full batch takes still moves the backlog forward.
 func (s *session) pump(ctx context.Context, acked uint64) (progressed bool, err error) {
-	tick := time.NewTicker(pollInterval)
+	tick := s.c.cfg.Clock.NewTicker(pollInterval)
 	defer tick.Stop()
 	var inflight uint64  // last seq of the batch awaiting its ack; 0: none
 	var sentAt time.Time // when the batch in flight was sent
@@ -46,21 +46,21 @@ func (s *session) pump(ctx context.Context, acked uint64) (progressed bool, err 
 			if err != nil {
 				return progressed, err
 			}
-			inflight, ready, sentAt = last, last != 0, time.Now()
+			inflight, ready, sentAt = last, last != 0, s.c.cfg.Clock.Now()
 		}
 		select {
 		case <-s.dead:
 			return progressed, s.err
 		case <-s.c.kick:
 			ready = true
-		case <-tick.C:
+		case <-tick.C():
 			ready = true
 		case a := <-s.acks:
 			if err := s.c.applyAck(a, acked); err != nil {
 				return progressed, err
 			}
 			if f := s.c.cfg.OnAck; f != nil && inflight > acked {
-				f(int(inflight-acked), time.Since(sentAt)) // a batch is consecutive seqs
+				f(int(inflight-acked), s.c.cfg.Clock.Now().Sub(sentAt)) // a batch is consecutive seqs
 			}
 			ready = a.AckedSeq > acked
 			progressed = progressed || ready
@@ -116,7 +116,7 @@ func (c *Client) applyAck(a wire.Ack, prev uint64) error {
 			return fmt.Errorf("record ack of seq %d: %w", a.AckedSeq, err)
 		}
 	}
-	now := c.cfg.Now()
+	now := c.cfg.Clock.Now()
 	c.mu.Lock()
 	c.status.AckedSeq = a.AckedSeq
 	c.status.LastSync = now

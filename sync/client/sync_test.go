@@ -2,15 +2,20 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"posagent/agent/agenttest"
+	"posagent/internal/clock"
 )
 
 func TestBacklogDrainsOnce(t *testing.T) {
 	tc := startCentre(t)
-	j, charged := backlogJournal(t, 2000)
+	j, charged := agenttest.Backlog(t, 2000)
 
 	c, _ := runClient(t, tc.clientConfig(t, j, newTestHandler(tc.pub)))
 	eventually(t, "backlog of 2000 acked", func() bool { return j.Acked() == 2000 })
@@ -22,61 +27,80 @@ func TestBacklogDrainsOnce(t *testing.T) {
 	}
 
 	// New entries after the drain go out on a Kick.
-	charged.add(appendCharges(t, j, 3))
+	charged.Add(agenttest.Build(t, j).Charges(3))
 	c.Kick()
 	eventually(t, "three more acked", func() bool { return j.Acked() == 2003 })
 	tc.checkApplied(t, charged, 2003)
 }
 
+// TestStreamSurvivesRepeatedCuts cuts the link again and again while a
+// 5000-entry backlog streams, and checks every entry is applied exactly
+// once. The stream is let through in rounds (the outbox shows the client
+// only the entries the test opened): in each round the test waits for the
+// live session to move the backlog on, cuts it and waits for the client
+// to come back, so every round's cut lands mid-stream on a live
+// connection, whatever the machine's speed. Meanwhile cuts at random
+// moments land in the handshake, mid-batch, while the centre applies a
+// batch or while its ack is on the way back; how many of those land is not
+// asserted.
 func TestStreamSurvivesRepeatedCuts(t *testing.T) {
+	const total, rounds = 5000, 15
 	tc := startCentre(t)
-	j, charged := backlogJournal(t, 5000)
+	j, charged := agenttest.Backlog(t, total)
+	ob := &gatedOutbox{Journal: j}
+	c, _ := runClient(t, tc.clientConfig(t, ob, newTestHandler(tc.pub)))
 
-	c, _ := runClient(t, tc.clientConfig(t, j, newTestHandler(tc.pub)))
-	ctx, stopCutting := context.WithCancel(context.Background())
-	cutsDone := make(chan int)
-	go func() {
-		// Cut at uneven moments, 2 to 20ms apart (ten times that under the
-		// race detector), so the cuts land in the handshake, in the middle
-		// of a batch, while the centre applies it and while its ack is on
-		// the way back.
+	ctx, stopCutting := context.WithCancel(t.Context())
+	var random sync.WaitGroup
+	random.Go(func() {
 		pace := time.Microsecond
 		if raceEnabled {
 			pace *= 10
 		}
-		cuts := 0
-		for ctx.Err() == nil {
-			time.Sleep(time.Duration(2000+rand.IntN(18000)) * pace)
-			if a := j.Acked(); a > 0 && a < 5000 {
-				cuts += tc.proxy.Cut()
-			}
+		for clock.Sleep(ctx, clock.Real(), time.Duration(2000+rand.IntN(18000))*pace) == nil {
+			tc.proxy.Cut()
 		}
-		cutsDone <- cuts
-	}()
-	eventuallyWithin(t, time.Minute, "5000 entries acked through cuts", func() bool { return j.Acked() == 5000 })
-	stopCutting()
-	cuts := <-cutsDone
+	})
 
-	if cuts < 15 {
-		t.Fatalf("only %d cuts happened during the stream", cuts)
+	liveCuts := 0
+	for round := range uint64(rounds) {
+		before := j.Acked()
+		ob.open((round + 1) * total / (rounds + 1))
+		c.Kick()
+		eventuallyWithin(t, time.Minute, fmt.Sprintf("round %d: the live session to move the backlog on", round+1), func() bool {
+			return c.Status().Connected && j.Acked() > before
+		})
+		reconnects := c.Status().Reconnects
+		if tc.proxy.Cut() > 0 {
+			liveCuts++
+		}
+		eventuallyWithin(t, time.Minute, fmt.Sprintf("round %d: the client to reconnect", round+1), func() bool {
+			return c.Status().Reconnects > reconnects
+		})
 	}
-	tc.checkApplied(t, charged, 5000)
-	if st := c.Status(); st.Reconnects < 15 {
-		t.Fatalf("Reconnects = %d after %d cuts", st.Reconnects, cuts)
+	ob.open(total)
+	c.Kick()
+	eventuallyWithin(t, time.Minute, "5000 entries acked through cuts", func() bool { return j.Acked() == total })
+	stopCutting()
+	random.Wait()
+
+	tc.checkApplied(t, charged, total)
+	if st := c.Status(); st.Reconnects < uint64(liveCuts) {
+		t.Fatalf("Reconnects = %d after %d cuts of a live session", st.Reconnects, liveCuts)
 	}
-	t.Logf("%d cuts, %d reconnects", cuts, c.Status().Reconnects)
+	t.Logf("%d of %d rounds cut a live connection; %d reconnects in all", liveCuts, rounds, c.Status().Reconnects)
 }
 
 func TestCentreOutageThenResync(t *testing.T) {
 	tc := startCentre(t)
-	j := openJournal(t)
-	charged := appendCharges(t, j, 10)
+	j := agenttest.Journal(t)
+	charged := agenttest.Build(t, j).Charges(10)
 	c, _ := runClient(t, tc.clientConfig(t, j, newTestHandler(tc.pub)))
 	eventually(t, "first 10 acked", func() bool { return j.Acked() == 10 })
 
 	tc.proxy.SetDown(true)
 	eventually(t, "client to notice the outage", func() bool { return !c.Status().Connected })
-	charged.add(appendCharges(t, j, 25)) // sold offline
+	charged.Add(agenttest.Build(t, j).Charges(25)) // sold offline
 	c.Kick()
 	eventually(t, "failed attempts against the dead centre", func() bool { return tc.proxy.Accepted() >= 4 })
 	if j.Acked() != 10 {
@@ -96,21 +120,25 @@ func TestCentreOutageThenResync(t *testing.T) {
 
 func TestSilentLinkIsDetectedByReadDeadline(t *testing.T) {
 	tc := startCentre(t)
-	j := openJournal(t)
+	j := agenttest.Journal(t)
 	cfg := tc.clientConfig(t, j, newTestHandler(tc.pub))
-	cfg.PingInterval = 50 * time.Millisecond // read deadline 150ms
-	cfg.DialTimeout = 300 * time.Millisecond
+	// The read deadline is the socket's, in real time: three pings, 600ms.
+	cfg.PingInterval = 200 * time.Millisecond
+	cfg.DialTimeout = time.Second
 	c, _ := runClient(t, cfg)
 	eventually(t, "connected", func() bool { return c.Status().Connected })
 
-	// The cable is pulled: no bytes either way, no FIN, no RST.
+	// The cable is pulled: no bytes either way, no FIN, no RST. The first
+	// status that shows the link lost says why (the client records the
+	// reason with the disconnection, before any new attempt).
 	tc.proxy.SetBlackhole(true)
-	eventually(t, "the dead link to be noticed", func() bool { return !c.Status().Connected })
-	if st := c.Status(); !strings.Contains(st.LastError, "timeout") {
-		t.Fatalf("LastError = %q, want a read timeout", st.LastError)
+	var lost Status
+	eventually(t, "the dead link to be noticed", func() bool { lost = c.Status(); return !lost.Connected })
+	if !strings.Contains(lost.LastError, "timeout") {
+		t.Fatalf("LastError = %q, want a read timeout", lost.LastError)
 	}
 	tc.proxy.SetBlackhole(false)
-	charged := appendCharges(t, j, 3)
+	charged := agenttest.Build(t, j).Charges(3)
 	c.Kick()
 	eventually(t, "entries acked after the link came back", func() bool { return j.Acked() == 3 })
 	tc.checkApplied(t, charged, 3)
@@ -118,8 +146,8 @@ func TestSilentLinkIsDetectedByReadDeadline(t *testing.T) {
 
 func TestCentreBehindJournalResendsFromCentre(t *testing.T) {
 	tc := startCentre(t)
-	j := openJournal(t)
-	charged := appendCharges(t, j, 40)
+	j := agenttest.Journal(t)
+	charged := agenttest.Build(t, j).Charges(40)
 	// The journal believes 30 were acknowledged, but this centre (restored
 	// from a backup, say) has none: the centre's word wins.
 	if err := j.SetAcked(30); err != nil {
@@ -132,15 +160,15 @@ func TestCentreBehindJournalResendsFromCentre(t *testing.T) {
 
 func TestReplacedJournalIsRefusedNotSilentlyLost(t *testing.T) {
 	tc := startCentre(t)
-	j := openJournal(t)
-	appendCharges(t, j, 20)
+	j := agenttest.Journal(t)
+	agenttest.Build(t, j).Charges(20)
 	_, stop := runClient(t, tc.clientConfig(t, j, newTestHandler(tc.pub)))
 	eventually(t, "20 acked", func() bool { return j.Acked() == 20 })
 	stop()
 
 	// The terminal's disk is replaced: a new, empty journal with one sale.
-	j2 := openJournal(t)
-	appendCharges(t, j2, 1)
+	j2 := agenttest.Journal(t)
+	agenttest.Build(t, j2).Charges(1)
 	c2, _ := runClient(t, tc.clientConfig(t, j2, newTestHandler(tc.pub)))
 	eventually(t, "the second journal to be refused", func() bool {
 		return strings.Contains(c2.Status().LastError, ErrJournalReplaced.Error())
@@ -153,7 +181,7 @@ func TestReplacedJournalIsRefusedNotSilentlyLost(t *testing.T) {
 func TestCancelDuringHungDialStopsRun(t *testing.T) {
 	tc := startCentre(t)
 	tc.proxy.SetBlackhole(true) // the upgrade request goes unanswered
-	cfg := tc.clientConfig(t, openJournal(t), newTestHandler(tc.pub))
+	cfg := tc.clientConfig(t, agenttest.Journal(t), newTestHandler(tc.pub))
 	cfg.DialTimeout = time.Hour // only ctx can end the dial
 	_, stop := runClient(t, cfg)
 	eventually(t, "the dial to reach the proxy", func() bool { return tc.proxy.Accepted() >= 1 })
@@ -162,7 +190,7 @@ func TestCancelDuringHungDialStopsRun(t *testing.T) {
 
 func TestSecondRunIsRefused(t *testing.T) {
 	tc := startCentre(t)
-	c, _ := runClient(t, tc.clientConfig(t, openJournal(t), newTestHandler(tc.pub)))
+	c, _ := runClient(t, tc.clientConfig(t, agenttest.Journal(t), newTestHandler(tc.pub)))
 	eventually(t, "connected", func() bool { return c.Status().Connected })
 	if err := c.Run(t.Context()); err == nil || !strings.Contains(err.Error(), "already running") {
 		t.Fatalf("second Run = %v, want refused", err)

@@ -112,7 +112,7 @@ func superviseAndPublish(t *testing.T, bt *browsertest.Tab) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env, err := demo.Start(ctx, demo.Options{Dir: t.TempDir(), Now: demo.DayClock(loc, 10),
+	env, err := demo.Start(ctx, demo.Options{Dir: t.TempDir(), Clock: demo.ClockAt(loc, 10),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
