@@ -8,19 +8,29 @@ import "time"
 // bundle behaves as an empty catalogue with DefaultRules. The steps, and the
 // order money moves in, are described in docs/RULES.md.
 func Evaluate(b *Bundle, in Input) Decision {
-	e := newEvaluation(b, in)
+	var items [16]*Item // carts are small: no allocation for the per-line items
+	var e evaluation
+	e.init(b, in, items[:0])
 	e.checkCard()
+	if e.cashOnly {
+		for i := range in.Lines {
+			e.priceLine(i)
+		}
+		return e.finish()
+	}
 	for i := range in.Lines {
 		e.checkLine(i)
 	}
-	e.checkSupply()
+	e.checkHistory()
 	e.blockLines()
+	e.limitProof()
 	e.checkPatterns()
 	e.checkStale()
 	e.checkIDCheck()
 	e.blockTransaction()
 	e.limitOffline()
 	e.limitBalance()
+	e.checkApproval()
 	return e.finish()
 }
 
@@ -33,37 +43,78 @@ type evaluation struct {
 	items []*Item // per line; nil when not in the catalogue
 	dec   Decision
 	hist  []Purchase // in.History.Purchases, sorted by At
+
+	// cashOnly is set when the account cannot pay at all (no personal
+	// account): lines are priced and nothing else is judged.
+	cashOnly bool
+	// person is the holder's sex and birth date as far as known.
+	person person
+
+	// Reasons and their evidence are carved from these, so that an
+	// evaluation allocates a few arrays instead of one slice per line
+	// and one map per reason.
+	reasons []Reason
+	open    int // the line whose reasons end reasons (-1: none)
+	facts   []fact
 }
 
-func newEvaluation(b *Bundle, in Input) *evaluation {
-	e := &evaluation{b: b, in: in, hist: sortedHistory(in.History.Purchases)}
+func (e *evaluation) init(b *Bundle, in Input, items []*Item) {
+	e.b, e.in, e.open = b, in, -1
+	e.hist = sortedHistory(in.History.Purchases)
 	if b != nil {
 		e.rules, e.cat = b.Rules, b.Catalogue
 	} else {
 		e.b, e.rules = &Bundle{}, DefaultRules()
 	}
-	e.items = make([]*Item, len(in.Lines))
+	if len(in.Lines) <= cap(items) {
+		e.items = items[:len(in.Lines)]
+	} else {
+		e.items = make([]*Item, len(in.Lines))
+	}
 	e.dec.Lines = make([]LineDecision, len(in.Lines))
 	e.dec.Reasons = []Reason{}
 	e.dec.Required = []Code{}
-	return e
+	e.person = resolvePerson(in.Card, in.Holder)
 }
 
-// reason builds a reason for c with its severity and messages.
-func (e *evaluation) reason(c Code, evidence map[string]any) Reason {
+// reason builds a reason for c with its severity, messages and evidence.
+func (e *evaluation) reason(c Code, fs []fact) Reason {
+	if len(e.facts)+len(fs) > cap(e.facts) {
+		e.facts = make([]fact, 0, max(2*len(e.in.Lines)+8, 2*cap(e.facts), len(fs)))
+	}
+	start := len(e.facts)
+	e.facts = append(e.facts, fs...)
 	en, zh := Message(c)
-	return Reason{Code: c, Severity: e.rules.Severity(c), Message: en, MessageZh: zh, Evidence: evidence}
+	return Reason{Code: c, Severity: e.rules.Severity(c), Message: en, MessageZh: zh,
+		facts: e.facts[start:len(e.facts):len(e.facts)]}
 }
 
 // addTxn adds a transaction-level reason.
-func (e *evaluation) addTxn(c Code, evidence map[string]any) {
-	e.dec.Reasons = append(e.dec.Reasons, e.reason(c, evidence))
+func (e *evaluation) addTxn(c Code, fs ...fact) {
+	e.dec.Reasons = append(e.dec.Reasons, e.reason(c, fs))
 }
 
-// addLine adds a reason to line i.
-func (e *evaluation) addLine(i int, c Code, evidence map[string]any) {
+// addLine adds a reason to line i. Lines are checked in order, so a line's
+// reasons usually end the shared array and grow in place; a reason added
+// to an earlier line later (history checks) copies that line's reasons.
+func (e *evaluation) addLine(i int, c Code, fs ...fact) {
+	r := e.reason(c, fs)
 	l := &e.dec.Lines[i]
-	l.Reasons = append(l.Reasons, e.reason(c, evidence))
+	n := len(l.Reasons)
+	switch {
+	case n > 0 && (e.open != i || len(e.reasons) == cap(e.reasons)):
+		l.Reasons = append(l.Reasons, r) // capped: a private copy
+	default:
+		if len(e.reasons) == cap(e.reasons) {
+			e.reasons = make([]Reason, 0, max(len(e.in.Lines)/2+2, 2*cap(e.reasons)))
+		}
+		if n == 0 {
+			e.open = i
+		}
+		start := len(e.reasons) - n
+		e.reasons = append(e.reasons, r)
+		l.Reasons = e.reasons[start:len(e.reasons):len(e.reasons)]
+	}
 }
 
 // accountTotal sums the lines' account parts.
@@ -124,6 +175,3 @@ func localDate(t time.Time) int {
 	y, m, d := t.Date()
 	return y*10000 + int(m)*100 + d
 }
-
-// formatDate writes yyyymmdd as YYYY-MM-DD.
-func formatDate(t time.Time) string { return t.Format(time.DateOnly) }
