@@ -16,11 +16,12 @@ func (e *evaluation) checkIDCheck() {
 	if !overAmount && len(triggers) == 0 {
 		return
 	}
-	if triggers == nil {
-		triggers = []string{}
+	list := triggers // declared here, so only a raised reason puts it on the heap
+	if list == nil {
+		list = []string{}
 	}
 	e.addTxn(IDCheckRequired, evInt("account", account), evInt("threshold", threshold),
-		evBool("over_amount", overAmount), evList("triggers", triggers))
+		evBool("over_amount", overAmount), evList("triggers", &list))
 }
 
 // checkApproval adds APPROVAL_REQUIRED when the charge needs a manager's
@@ -35,10 +36,11 @@ func (e *evaluation) checkApproval() {
 	if !overAmount && len(codes) == 0 {
 		return
 	}
-	if codes == nil {
-		codes = []string{}
+	list := codes // declared here, so only a raised reason puts it on the heap
+	if list == nil {
+		list = []string{}
 	}
-	e.addTxn(ApprovalRequired, evList("codes", codes), evInt("account", account),
+	e.addTxn(ApprovalRequired, evList("codes", &list), evInt("account", account),
 		evInt("threshold", threshold), evBool("over_amount", overAmount))
 	if e.rules.Severity(ApprovalRequired) == Block {
 		e.toCash(account)

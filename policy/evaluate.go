@@ -8,9 +8,8 @@ import "time"
 // bundle behaves as an empty catalogue with DefaultRules. The steps, and the
 // order money moves in, are described in docs/RULES.md.
 func Evaluate(b *Bundle, in Input) Decision {
-	var items [16]*Item // carts are small: no allocation for the per-line items
 	var e evaluation
-	e.init(b, in, items[:0])
+	e.init(b, in)
 	e.checkCard()
 	if e.cashOnly {
 		for i := range in.Lines {
@@ -18,10 +17,18 @@ func Evaluate(b *Bundle, in Input) Decision {
 		}
 		return e.finish()
 	}
-	for i := range in.Lines {
-		e.checkLine(i)
+	// The line's items, nil when not in the catalogue. Kept out of e (whose
+	// contents end up in the decision) so that small carts keep them on
+	// the stack.
+	var buf [16]*Item
+	items := buf[:0]
+	if len(in.Lines) > len(buf) {
+		items = make([]*Item, 0, len(in.Lines))
 	}
-	e.checkHistory()
+	for i := range in.Lines {
+		items = append(items, e.checkLine(i))
+	}
+	e.checkHistory(items)
 	e.blockLines()
 	e.limitProof()
 	e.checkPatterns()
@@ -40,7 +47,6 @@ type evaluation struct {
 	rules Rules
 	cat   *Catalogue
 	in    Input
-	items []*Item // per line; nil when not in the catalogue
 	dec   Decision
 	hist  []Purchase // in.History.Purchases, sorted by At
 
@@ -58,7 +64,7 @@ type evaluation struct {
 	facts   []fact
 }
 
-func (e *evaluation) init(b *Bundle, in Input, items []*Item) {
+func (e *evaluation) init(b *Bundle, in Input) {
 	e.b, e.in, e.open = b, in, -1
 	e.hist = sortedHistory(in.History.Purchases)
 	if b != nil {
@@ -66,21 +72,38 @@ func (e *evaluation) init(b *Bundle, in Input, items []*Item) {
 	} else {
 		e.b, e.rules = &Bundle{}, DefaultRules()
 	}
-	if len(in.Lines) <= cap(items) {
-		e.items = items[:len(in.Lines)]
-	} else {
-		e.items = make([]*Item, len(in.Lines))
-	}
 	e.dec.Lines = make([]LineDecision, len(in.Lines))
 	e.dec.Reasons = []Reason{}
 	e.dec.Required = []Code{}
 	e.person = resolvePerson(in.Card, in.Holder)
 }
 
+// Chunk sizes of the reason and evidence arrays: the first chunk holds
+// both in one allocation and is small (most sales have a reason or two;
+// 2 reasons and 12 facts with the allocator's header fit its 896-byte
+// size class);
+// later ones are fixed, so a cart with many reasons allocates a few chunks
+// and never copies or over-allocates much.
+const (
+	firstReasons, reasonChunk = 2, 8
+	firstFacts, factChunk     = 12, 32
+)
+
+// firstChunk is the first reasons and facts of an evaluation.
+type firstChunk struct {
+	reasons [firstReasons]Reason
+	facts   [firstFacts]fact
+}
+
 // reason builds a reason for c with its severity, messages and evidence.
 func (e *evaluation) reason(c Code, fs []fact) Reason {
 	if len(e.facts)+len(fs) > cap(e.facts) {
-		e.facts = make([]fact, 0, max(2*len(e.in.Lines)+8, 2*cap(e.facts), len(fs)))
+		if cap(e.facts) == 0 && len(fs) <= firstFacts {
+			fc := new(firstChunk)
+			e.facts, e.reasons = fc.facts[:0], fc.reasons[:0]
+		} else {
+			e.facts = make([]fact, 0, max(factChunk, len(fs))) // earlier reasons keep theirs
+		}
 	}
 	start := len(e.facts)
 	e.facts = append(e.facts, fs...)
@@ -101,20 +124,18 @@ func (e *evaluation) addLine(i int, c Code, fs ...fact) {
 	r := e.reason(c, fs)
 	l := &e.dec.Lines[i]
 	n := len(l.Reasons)
-	switch {
-	case n > 0 && (e.open != i || len(e.reasons) == cap(e.reasons)):
+	if n > 0 && e.open != i {
 		l.Reasons = append(l.Reasons, r) // capped: a private copy
-	default:
-		if len(e.reasons) == cap(e.reasons) {
-			e.reasons = make([]Reason, 0, max(len(e.in.Lines)/2+2, 2*cap(e.reasons)))
-		}
-		if n == 0 {
-			e.open = i
-		}
-		start := len(e.reasons) - n
-		e.reasons = append(e.reasons, r)
-		l.Reasons = e.reasons[start:len(e.reasons):len(e.reasons)]
+		return
 	}
+	if len(e.reasons) == cap(e.reasons) {
+		chunk := make([]Reason, 0, max(reasonChunk, n+1))
+		e.reasons = append(chunk, l.Reasons...) // the open line moves along
+	}
+	e.open = i
+	start := len(e.reasons) - n
+	e.reasons = append(e.reasons, r)
+	l.Reasons = e.reasons[start:len(e.reasons):len(e.reasons)]
 }
 
 // accountTotal sums the lines' account parts.

@@ -14,11 +14,11 @@ import (
 // or its evidence is asked for.
 type fact struct {
 	key  string
+	s    string
+	n    int64
+	list *[]string // a list kept where it is (an item's, the holder's)
 	kind factKind
 	off  int32 // factTime: the zone offset in seconds
-	n    int64
-	s    string
-	list []string
 }
 
 type factKind uint8
@@ -27,7 +27,7 @@ const (
 	factInt   factKind = iota // n
 	factStr                   // s
 	factBool                  // n != 0
-	factList                  // list; nil is written as null
+	factList                  // *list; nil (or a nil list) is written as null
 	factDays                  // n millidays, written as a decimal string ("2.5")
 	factDate                  // n = yyyymmdd, written "YYYY-MM-DD"
 	factClock                 // n minutes after midnight, written "HH:MM"
@@ -36,7 +36,7 @@ const (
 
 func evInt[T ~int | ~int64](key string, v T) fact { return fact{key: key, kind: factInt, n: int64(v)} }
 func evStr[T ~string](key string, v T) fact       { return fact{key: key, kind: factStr, s: string(v)} }
-func evList(key string, v []string) fact          { return fact{key: key, kind: factList, list: v} }
+func evList(key string, v *[]string) fact         { return fact{key: key, kind: factList, list: v} }
 func evDays(key string, millidays int64) fact     { return fact{key: key, kind: factDays, n: millidays} }
 func evDate(key string, t time.Time) fact {
 	return fact{key: key, kind: factDate, n: int64(localDate(t))}
@@ -63,6 +63,14 @@ func evTime(key string, t time.Time) fact {
 	return fact{key: key, kind: factTime, n: t.Unix(), off: int32(off)}
 }
 
+// strings is a factList's list.
+func (f *fact) strings() []string {
+	if f.list == nil {
+		return nil
+	}
+	return *f.list
+}
+
 // value is f's value as it was in the first edition's evidence maps.
 func (f *fact) value() any {
 	switch f.kind {
@@ -71,7 +79,7 @@ func (f *fact) value() any {
 	case factBool:
 		return f.n != 0
 	case factList:
-		return f.list
+		return f.strings()
 	case factStr:
 		return f.s
 	case factDays:
@@ -91,11 +99,11 @@ func (f *fact) appendValue(b []byte) []byte {
 	case factStr:
 		return appendJSONString(b, f.s)
 	case factList:
-		if f.list == nil {
+		if f.strings() == nil {
 			return append(b, "null"...)
 		}
 		b = append(b, '[')
-		for i, s := range f.list {
+		for i, s := range f.strings() {
 			if i > 0 {
 				b = append(b, ',')
 			}

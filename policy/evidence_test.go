@@ -49,10 +49,11 @@ func TestEvidenceEncodesLikeAMap(t *testing.T) {
 	shanghai := time.FixedZone("CST", 8*3600)
 	newYork := time.FixedZone("EST", -5*3600)
 	var e evaluation
-	e.init(testBundle(t), sale(), nil)
+	e.init(testBundle(t), sale())
 	r := e.reason(OffHours, []fact{
 		evStr("z", "last key first"), evInt("n", -42), evInt("big", 1<<62), evBool("yes", true), evBool("no", false),
-		evList("nil_list", nil), evList("empty_list", []string{}), evList("codes", []string{"A", `"q"`, "<b>"}),
+		evList("nil_list", nil), evList("nil_slice", new([]string)), evList("empty_list", &[]string{}),
+		evList("codes", &[]string{"A", `"q"`, "<b>"}),
 		evDays("days", 6667), evDays("negative_days", -250), evDate("day", at("2025-03-12 23:59")),
 		evClock("time", at("2025-03-12 07:05")), evTime("cst", time.Date(2025, 3, 12, 10, 0, 0, 999, shanghai)),
 		evTime("utc", time.Date(2025, 3, 12, 2, 0, 0, 0, time.UTC)), evTime("est", time.Date(2025, 1, 1, 0, 0, 0, 0, newYork)),

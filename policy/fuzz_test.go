@@ -178,6 +178,28 @@ func FuzzEvidenceString(f *testing.F) {
 	f.Add("plain")
 	f.Add("tab\t \"q\" \\ <>& \u2028 \xff 中文 \x00")
 	f.Fuzz(func(t *testing.T, s string) {
-		checkSameJSON(t, Reason{Code: OffHours, facts: []fact{evStr(s, s), evList("l", []string{s, s})}})
+		checkSameJSON(t, Reason{Code: OffHours, facts: []fact{evStr(s, s), evList("l", &[]string{s, s})}})
+	})
+}
+
+func FuzzParsePersonID(f *testing.F) {
+	f.Add(personID("19600315", true))
+	f.Add("11010519851201001x")
+	f.Add("11010519600231001X")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, id string) {
+		sex, birth, err := ParsePersonID(id)
+		if err != nil {
+			return
+		}
+		if len(id) != 18 || (sex != "M" && sex != "F") || birth.IsZero() {
+			t.Fatalf("%q: %s %v", id, sex, birth)
+		}
+		if withCheck(id[:17])[17] != strings.ToUpper(id[17:])[0] {
+			t.Fatalf("%q accepted with a wrong check character", id)
+		}
+		if got := birth.Format("20060102"); got != id[6:14] {
+			t.Fatalf("%q: birth %s", id, got)
+		}
 	})
 }

@@ -202,3 +202,17 @@ func TestWatchlistCountsTheCart(t *testing.T) {
 		t.Fatalf("second line (7 of 6): %v, account %d", codes(d.Lines[1].Reasons), d.Lines[1].Account)
 	}
 }
+
+// TestHistoryOrderWithinASecond: purchases in the same second out of
+// nanosecond order are still sorted before the supply walk.
+func TestHistoryOrderWithinASecond(t *testing.T) {
+	base := now.Add(-5 * 24 * time.Hour)
+	ps := []Purchase{
+		{At: base.Add(900 * time.Millisecond), Items: []PurchaseItem{{Code: metformin, Qty: 1, Days: 30000}}},
+		{At: base.Add(100 * time.Millisecond), Items: []PurchaseItem{{Code: metformin, Qty: 1, Days: 30000}}},
+	}
+	got := sortedHistory(ps)
+	if !got[0].At.Before(got[1].At) || ps[0].At.Before(ps[1].At) {
+		t.Fatalf("sorted %v, caller's %v", []time.Time{got[0].At, got[1].At}, []time.Time{ps[0].At, ps[1].At})
+	}
+}

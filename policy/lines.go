@@ -16,7 +16,6 @@ func (e *evaluation) priceLine(i int) *Item {
 	if !ok {
 		return nil
 	}
-	e.items[i] = it
 	d.Days = mulClamp(ln.Qty, it.DaysPerUnit, maxWholeDays*1000)
 	return it
 }
@@ -26,8 +25,9 @@ func (e *evaluation) priceLine(i int) *Item {
 // (barcode), RX_REQUIRED, the trace-code reasons (ITEM_CODE_MISMATCH,
 // TRACE_CODE_REUSED, TRACE_CODE_REQUIRED), PRICE_ABOVE_CAP, QTY_OVER_LIMIT
 // or DESIGNATED_PHARMACY, DISEASE_RESTRICTED, AGE_RESTRICTED,
-// SEX_RESTRICTED.
-func (e *evaluation) checkLine(i int) {
+// SEX_RESTRICTED. It returns the line's item (nil when not in the
+// catalogue).
+func (e *evaluation) checkLine(i int) *Item {
 	it := e.priceLine(i)
 	if it == nil {
 		ln := &e.in.Lines[i]
@@ -37,13 +37,14 @@ func (e *evaluation) checkLine(i int) {
 			e.addLine(i, ItemNotCovered, evStr("code", ln.Code))
 		}
 		e.dec.Lines[i].Account = e.dec.Lines[i].Amount
-		return
+		return nil
 	}
 	e.checkCoverage(i, it)
 	e.checkTraceCodes(i, it)
 	e.allocate(i, it)
 	e.checkQuantity(i, it)
 	e.checkPerson(i, it)
+	return it
 }
 
 // checkCoverage adds the reasons that say the item may not be paid as
@@ -71,7 +72,7 @@ func (e *evaluation) checkCoverage(i int, it *Item) {
 func (e *evaluation) checkBarcode(i int, it *Item, barcode string) {
 	switch {
 	case len(it.Barcodes) > 0 && strings.TrimSpace(barcode) == "":
-		e.addLine(i, BarcodeRequired, evStr("code", it.Code), evList("barcodes", it.Barcodes))
+		e.addLine(i, BarcodeRequired, evStr("code", it.Code), evList("barcodes", &it.Barcodes))
 	case len(it.Barcodes) > 0 && !contains(it.Barcodes, barcode):
 		owner, _ := e.cat.CodeForBarcode(barcode)
 		e.addLine(i, ItemCodeMismatch, evStr("code", it.Code), evStr("barcode", barcode), evStr("barcode_code", owner))
@@ -131,8 +132,8 @@ func (e *evaluation) atDesignatedPharmacy() bool {
 func (e *evaluation) checkPerson(i int, it *Item) {
 	if len(it.Diseases) > 0 {
 		if _, ok := e.certified(it); !ok {
-			e.addLine(i, DiseaseRestricted, evStr("code", it.Code), evList("diseases", it.Diseases),
-				evList("certified", e.holderDiseases()))
+			e.addLine(i, DiseaseRestricted, evStr("code", it.Code), evList("diseases", &it.Diseases),
+				evList("certified", e.holderDiseasesRef()))
 		}
 	}
 	p := &e.person
@@ -161,6 +162,15 @@ func (e *evaluation) certified(it *Item) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// holderDiseasesRef points at the holder's certified diseases (nil: no
+// holder), for evidence.
+func (e *evaluation) holderDiseasesRef() *[]string {
+	if e.in.Holder == nil {
+		return nil
+	}
+	return &e.in.Holder.Diseases
 }
 
 func (e *evaluation) holderDiseases() []string {

@@ -83,16 +83,16 @@ func (e *evaluation) checkTraceCodes(i int, it *Item) {
 		}
 	}
 	if len(f.mismatched) > 0 {
-		e.addLine(i, ItemCodeMismatch, evStr("code", it.Code), evList("trace_codes", f.mismatched),
-			evList("trace_code_items", f.owners), evList("trace_prefixes", it.TracePrefixes))
+		e.addLine(i, ItemCodeMismatch, evStr("code", it.Code), evList("trace_codes", &f.mismatched),
+			evList("trace_code_items", &f.owners), evList("trace_prefixes", &it.TracePrefixes))
 	}
 	if len(f.sold)+len(f.repeated) > 0 {
-		e.addLine(i, TraceCodeReused, evStr("code", it.Code), evList("sold", f.sold), evList("repeated", f.repeated))
+		e.addLine(i, TraceCodeReused, evStr("code", it.Code), evList("sold", &f.sold), evList("repeated", &f.repeated))
 	}
 	qty := max(ln.Qty, 0)
 	if len(f.invalid) > 0 || int64(len(ln.TraceCodes)) > qty || (required && f.valid < qty) {
 		e.addLine(i, TraceCodeRequired, evStr("code", it.Code), evInt("qty", qty),
-			evInt("codes", len(ln.TraceCodes)), evInt("valid", f.valid), evList("invalid", f.invalid),
+			evInt("codes", len(ln.TraceCodes)), evInt("valid", f.valid), evList("invalid", &f.invalid),
 			evBool("required", required))
 	}
 }
