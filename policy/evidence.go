@@ -24,22 +24,39 @@ type fact struct {
 type factKind uint8
 
 const (
-	factInt   factKind = iota // n
-	factStr                   // s
-	factBool                  // n != 0
-	factList                  // *list; nil (or a nil list) is written as null
-	factDays                  // n millidays, written as a decimal string ("2.5")
-	factDate                  // n = yyyymmdd, written "YYYY-MM-DD"
-	factClock                 // n minutes after midnight, written "HH:MM"
-	factTime                  // n Unix seconds at offset off, written in RFC 3339
+	factInt  factKind = iota // n
+	factStr                  // s
+	factBool                 // n != 0
+	factList                 // *list; nil (or a nil list) is written as null
+	factDays                 // n millidays, written as a decimal string ("2.5")
+	// The time kinds hold n Unix seconds at zone offset off.
+	factDate  // written "YYYY-MM-DD"
+	factClock // written "HH:MM"
+	factTime  // written in RFC 3339
 )
 
 func evInt[T ~int | ~int64](key string, v T) fact { return fact{key: key, kind: factInt, n: int64(v)} }
 func evStr[T ~string](key string, v T) fact       { return fact{key: key, kind: factStr, s: string(v)} }
 func evList(key string, v *[]string) fact         { return fact{key: key, kind: factList, list: v} }
 func evDays(key string, millidays int64) fact     { return fact{key: key, kind: factDays, n: millidays} }
-func evDate(key string, t time.Time) fact {
-	return fact{key: key, kind: factDate, n: int64(localDate(t))}
+
+// evDate is t's date in its own zone.
+func evDate(key string, t time.Time) fact { return evAt(key, factDate, t) }
+
+// evClock is t's time of day in its own zone.
+func evClock(key string, t time.Time) fact { return evAt(key, factClock, t) }
+
+// evTime is t in RFC 3339, or "" when t is zero.
+func evTime(key string, t time.Time) fact {
+	if t.IsZero() {
+		return evStr(key, "")
+	}
+	return evAt(key, factTime, t)
+}
+
+func evAt(key string, kind factKind, t time.Time) fact {
+	_, off := t.Zone()
+	return fact{key: key, kind: kind, n: t.Unix(), off: int32(off)}
 }
 
 func evBool(key string, v bool) fact {
@@ -50,17 +67,13 @@ func evBool(key string, v bool) fact {
 	return f
 }
 
-func evClock(key string, t time.Time) fact {
-	return fact{key: key, kind: factClock, n: int64(t.Hour()*60 + t.Minute())}
-}
-
-// instant is t in RFC 3339, or "" when t is zero.
-func evTime(key string, t time.Time) fact {
-	if t.IsZero() {
-		return evStr(key, "")
+// at is a time kind's instant, at its zone offset.
+func (f *fact) at() time.Time {
+	zone := time.UTC
+	if f.off != 0 {
+		zone = time.FixedZone("", int(f.off))
 	}
-	_, off := t.Zone()
-	return fact{key: key, kind: factTime, n: t.Unix(), off: int32(off)}
+	return time.Unix(f.n, 0).In(zone)
 }
 
 // strings is a factList's list.
@@ -113,18 +126,11 @@ func (f *fact) appendValue(b []byte) []byte {
 	case factDays:
 		return strconv.AppendQuote(b, formatMillidays(f.n))
 	case factDate:
-		d := f.n
-		return time.Date(int(d/10000), time.Month(d/100%100), int(d%100), 0, 0, 0, 0, time.UTC).
-			AppendFormat(append(b, '"'), `2006-01-02"`)
+		return f.at().AppendFormat(append(b, '"'), `2006-01-02"`)
 	case factClock:
-		return time.Date(2000, 1, 1, int(f.n/60), int(f.n%60), 0, 0, time.UTC).
-			AppendFormat(append(b, '"'), `15:04"`)
+		return f.at().AppendFormat(append(b, '"'), `15:04"`)
 	case factTime:
-		zone := time.UTC
-		if f.off != 0 {
-			zone = time.FixedZone("", int(f.off))
-		}
-		return time.Unix(f.n, 0).In(zone).AppendFormat(append(b, '"'), `2006-01-02T15:04:05Z07:00"`)
+		return f.at().AppendFormat(append(b, '"'), `2006-01-02T15:04:05Z07:00"`)
 	}
 	return append(b, "null"...)
 }
