@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -187,12 +188,7 @@ func (r Rules) Validate() error {
 // 10⁶ units, and a window of 1 day up to history_days (the history the
 // agent fetches).
 func (r Rules) validateWatch() error {
-	codes := make([]string, 0, len(r.Watch))
-	for c := range r.Watch {
-		codes = append(codes, c)
-	}
-	slices.Sort(codes)
-	for _, c := range codes {
+	for _, c := range slices.Sorted(maps.Keys(r.Watch)) {
 		w := r.Watch[c]
 		switch {
 		case c == "" || strings.TrimSpace(c) != c:
@@ -207,12 +203,7 @@ func (r Rules) validateWatch() error {
 }
 
 func (r Rules) validateSeverities() error {
-	codes := make([]Code, 0, len(r.Severities))
-	for c := range r.Severities {
-		codes = append(codes, c)
-	}
-	slices.Sort(codes)
-	for _, c := range codes {
+	for _, c := range slices.Sorted(maps.Keys(r.Severities)) {
 		if !knownCode(c) {
 			return fmt.Errorf("rules: severity: unknown reason code %q", c)
 		}
