@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 )
 
 // bigCatalogueCSV writes a catalogue of n generated items: codes G000001…,
@@ -131,5 +132,14 @@ func TestBigCatalogueParses(t *testing.T) {
 	}
 	if code, ok := c.CodeForBarcode("6800000001000"); !ok || code != "G001000" {
 		t.Fatalf("second barcode: %q %v", code, ok)
+	}
+}
+
+// TestFirstChunkFitsItsSizeClass keeps the first reasons-and-evidence
+// allocation within the 896-byte size class (with the allocator's 8-byte
+// header for objects with pointers), as evaluate.go says.
+func TestFirstChunkFitsItsSizeClass(t *testing.T) {
+	if size := unsafe.Sizeof(firstChunk{}) + 8; size > 896 {
+		t.Fatalf("firstChunk is %d bytes with its header; fact %d, Reason %d", size, unsafe.Sizeof(fact{}), unsafe.Sizeof(Reason{}))
 	}
 }

@@ -29,6 +29,10 @@ type Item struct {
 	MinAge   int    // whole years, -1 = none
 	MaxAge   int    // whole years, -1 = none
 	Sex      string // "M", "F" or "" for either
+	// TracePrefixes are the starts of the item's pack trace codes (the
+	// optional trace_prefixes column; empty: not checked). No two items'
+	// prefixes overlap, so a trace code belongs to at most one item.
+	TracePrefixes []string
 }
 
 // Categories lists the item categories of SPEC §7.
@@ -50,6 +54,8 @@ type Catalogue struct {
 	items     []Item
 	byCode    map[string]int32
 	byBarcode map[string]int32
+	byPrefix  map[string]int32 // trace prefix → item
+	prefixLen []int            // the lengths of the trace prefixes, ascending
 }
 
 // Item returns the item billed under code. The item must not be modified.
@@ -74,6 +80,23 @@ func (c *Catalogue) CodeForBarcode(barcode string) (string, bool) {
 		return "", false
 	}
 	return c.items[i].Code, true
+}
+
+// CodeForTraceCode returns the code of the item one of whose trace
+// prefixes starts the trace code.
+func (c *Catalogue) CodeForTraceCode(traceCode string) (string, bool) {
+	if c == nil {
+		return "", false
+	}
+	for _, n := range c.prefixLen {
+		if n > len(traceCode) {
+			break
+		}
+		if i, ok := c.byPrefix[traceCode[:n]]; ok {
+			return c.items[i].Code, true
+		}
+	}
+	return "", false
 }
 
 // Len returns the number of items.

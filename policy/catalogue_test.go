@@ -53,7 +53,8 @@ func itemsEqual(a, b Item) bool {
 		a.Code == b.Code && a.Name == b.Name && a.Class == b.Class && a.Category == b.Category &&
 		a.Rx == b.Rx && a.PriceCap == b.PriceCap && a.SelfPayBP == b.SelfPayBP &&
 		a.DaysPerUnit == b.DaysPerUnit && a.MaxDays == b.MaxDays && a.ChronicMaxDays == b.ChronicMaxDays &&
-		a.MinAge == b.MinAge && a.MaxAge == b.MaxAge && a.Sex == b.Sex
+		a.MinAge == b.MinAge && a.MaxAge == b.MaxAge && a.Sex == b.Sex &&
+		strings.Join(a.TracePrefixes, ";") == strings.Join(b.TracePrefixes, ";")
 }
 
 func TestParseCatalogueHeader(t *testing.T) {
@@ -138,6 +139,57 @@ func TestParseMillidays(t *testing.T) {
 		if got := formatMillidays(m); got != want {
 			t.Errorf("formatMillidays(%d) = %q, want %q", m, got, want)
 		}
+	}
+}
+
+// TestTracePrefixes: the optional trace_prefixes column (SPEC §12). A
+// catalogue without it (catHeader) stays valid: every test above reads one.
+func TestTracePrefixes(t *testing.T) {
+	csv := strings.TrimSuffix(catHeader, "\n") + ",trace_prefixes\n" +
+		"D0001,二甲双胍片,6901234500011,A,drug,1,2500,0,30,0,0,E11,,,, 8100001 ;8200001;\n" +
+		"D0004,布洛芬缓释胶囊,6901234500042,A,drug,0,1500,0,5,0,0,,,,,8100004\n" +
+		"D0036,当归饮片,,A,tcm,0,300,0,0,0,0,,,,,\n"
+	c, err := ParseCatalogue(strings.NewReader(csv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it, _ := c.Item("D0001"); strings.Join(it.TracePrefixes, ";") != "8100001;8200001" {
+		t.Fatalf("prefixes %q", it.TracePrefixes)
+	}
+	if it, _ := c.Item("D0036"); it.TracePrefixes != nil {
+		t.Fatalf("prefixes %q", it.TracePrefixes)
+	}
+	for tc, want := range map[string]string{
+		"82000011234567890123": "D0001", "81000041234567890123": "D0004", "81000051234567890123": "", "8100": "",
+	} {
+		if got, ok := c.CodeForTraceCode(tc); got != want || ok != (want != "") {
+			t.Errorf("CodeForTraceCode(%s) = %q %v, want %q", tc, got, ok, want)
+		}
+	}
+	var nilCat *Catalogue
+	if _, ok := nilCat.CodeForTraceCode("81000011234567890123"); ok {
+		t.Error("nil catalogue found a trace code")
+	}
+
+	head := strings.TrimSuffix(catHeader, "\n") + ",trace_prefixes\n"
+	bad := []struct{ name, csv, want string }{
+		{"a prefix on two items", head + "D1,x,,A,drug,0,0,0,1,0,0,,,,,810001\nD2,y,,A,drug,0,0,0,1,0,0,,,,,810001\n",
+			`catalogue row 3: trace_prefixes "810001": already listed by D1`},
+		{"a prefix inside another item's", head + "D1,x,,A,drug,0,0,0,1,0,0,,,,,8100\nD2,y,,A,drug,0,0,0,1,0,0,,,,,810001\n",
+			`catalogue row 3: trace_prefixes "810001": overlaps "8100" of D1`},
+		{"an item's prefix around another's", head + "D1,x,,A,drug,0,0,0,1,0,0,,,,,810001\nD2,y,,A,drug,0,0,0,1,0,0,,,,,81\n",
+			`catalogue row 2: trace_prefixes "810001": overlaps "81" of D2`},
+		{"a space inside", head + "D1,x,,A,drug,0,0,0,1,0,0,,,,,81 00\n", `trace_prefixes "81 00": not printable ASCII`},
+		{"too long", head + "D1,x,,A,drug,0,0,0,1,0,0,,,,," + strings.Repeat("8", 65) + "\n", "longer than 64"},
+	}
+	for _, tc := range bad {
+		if _, err := ParseCatalogue(strings.NewReader(tc.csv)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want it to contain %q", tc.name, err, tc.want)
+		}
+	}
+	// One item may list nested prefixes of its own.
+	if _, err := ParseCatalogue(strings.NewReader(head + "D1,x,,A,drug,0,0,0,1,0,0,,,,,81;8100\n")); err != nil {
+		t.Errorf("nested prefixes of one item: %v", err)
 	}
 }
 

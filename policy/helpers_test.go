@@ -9,24 +9,24 @@ import (
 
 // testCatalogueCSV is a small fixed catalogue; its codes match the first
 // rows of testdata/catalogue.csv.
-const testCatalogueCSV = `code,name,barcodes,class,category,rx,price_cap,self_pay_bp,days_per_unit,max_days,chronic_max_days,diseases,min_age,max_age,sex
-D0001,二甲双胍片,6901234500011,A,drug,1,2500,0,30,0,0,E11,,,
-D0002,苯磺酸氨氯地平片,6901234500028,A,drug,1,3000,0,28,0,0,I10,,,
-D0003,阿托伐他汀钙片,6901234500035,B,drug,1,4000,1000,7,0,0,,,,
-D0004,布洛芬缓释胶囊,6901234500042,A,drug,0,1500,0,5,0,0,,,,
-D0005,阿莫西林胶囊,6901234500059,A,drug,1,1200,0,4,0,0,,,,
-D0006,复方氨酚烷胺片,6901234500066,A,drug,0,1000,0,3,0,0,,,,
-D0009,精蛋白人胰岛素注射液,6901234500097,B,drug,1,6000,1000,10,0,0,E10;E11,,,
-D0010,他达拉非片,6901234500103,B,drug,1,5000,2000,4,0,0,,,,M
-D0011,左炔诺孕酮片,6901234500110,A,drug,0,2000,0,0,0,0,,16,,F
-D0012,小儿氨酚黄那敏颗粒,6901234500127,A,drug,0,1500,0,3.333,0,0,,,14,
-D0014,电子体温计,6901234500141,C,device,0,0,0,0,0,0,,,,
-D0015,蛋白粉,6901234500158,C,health_food,0,0,0,0,0,0,,,,
-D0018,保湿面霜,6901234500189,C,cosmetic,0,0,0,0,0,0,,,,
-D0028,维生素C片,6901234500288,A,drug,0,500,0,0,0,0,,,,
-D0029,阿司匹林肠溶片,6901234500295,A,drug,0,1500,0,30,30,0,,,,
-D0031,二甲双胍缓释片,6901234500318;6909876500314,A,drug,1,3000,0,30,0,0,E11,,,
-D0036,当归饮片,,A,tcm,0,300,0,0,0,0,,,,
+const testCatalogueCSV = `code,name,barcodes,class,category,rx,price_cap,self_pay_bp,days_per_unit,max_days,chronic_max_days,diseases,min_age,max_age,sex,trace_prefixes
+D0001,二甲双胍片,6901234500011,A,drug,1,2500,0,30,0,0,E11,,,,8100001
+D0002,苯磺酸氨氯地平片,6901234500028,A,drug,1,3000,0,28,0,0,I10,,,,8100002
+D0003,阿托伐他汀钙片,6901234500035,B,drug,1,4000,1000,7,0,0,,,,,8100003
+D0004,布洛芬缓释胶囊,6901234500042,A,drug,0,1500,0,5,0,0,,,,,8100004
+D0005,阿莫西林胶囊,6901234500059,A,drug,1,1200,0,4,0,0,,,,,8100005
+D0006,复方氨酚烷胺片,6901234500066,A,drug,0,1000,0,3,0,0,,,,,8100006
+D0009,精蛋白人胰岛素注射液,6901234500097,B,drug,1,6000,1000,10,0,0,E10;E11,,,,8100009
+D0010,他达拉非片,6901234500103,B,drug,1,5000,2000,4,0,0,,,,M,8100010
+D0011,左炔诺孕酮片,6901234500110,A,drug,0,2000,0,0,0,0,,16,,F,8100011
+D0012,小儿氨酚黄那敏颗粒,6901234500127,A,drug,0,1500,0,3.333,0,0,,,14,,8100012
+D0014,电子体温计,6901234500141,C,device,0,0,0,0,0,0,,,,,
+D0015,蛋白粉,6901234500158,C,health_food,0,0,0,0,0,0,,,,,
+D0018,保湿面霜,6901234500189,C,cosmetic,0,0,0,0,0,0,,,,,
+D0028,维生素C片,6901234500288,A,drug,0,500,0,0,0,0,,,,,8100028
+D0029,阿司匹林肠溶片,6901234500295,A,drug,0,1500,0,30,30,0,,,,,8100029
+D0031,二甲双胍缓释片,6901234500318;6909876500314,A,drug,1,3000,0,30,0,0,E11,,,,8100031;8200031
+D0036,当归饮片,,A,tcm,0,300,0,0,0,0,,,,,
 `
 
 // Codes of the test catalogue, named for what they are.
@@ -178,10 +178,11 @@ func allReasons(d Decision) []Reason {
 	return rs
 }
 
-// find returns the reason with code c in rs.
+// find returns the reason with code c in rs, its Evidence filled.
 func find(rs []Reason, c Code) (Reason, bool) {
 	for _, r := range rs {
 		if r.Code == c {
+			r.Evidence = r.EvidenceMap()
 			return r, true
 		}
 	}

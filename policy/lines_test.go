@@ -46,6 +46,9 @@ func TestCoverage(t *testing.T) {
 	secondBarcode.Barcode = "6909876500314"
 	anyBarcode := ln(angelica, 10, 250)
 	anyBarcode.Barcode = "2000000000001"
+	herbAsPowder := ln(angelica, 10, 250)
+	herbAsPowder.Barcode = "6901234500158" // protein powder's
+	herbNoBarcode := ln(angelica, 10, 250)
 	runLineCases(t, []lineCase{
 		{"code not in the catalogue is not covered", sale(Line{Code: "D9999", Barcode: "1", Qty: 1, UnitPrice: 100}), []Code{ItemNotCovered}},
 		{"class C thermometer is not covered", sale(ln(thermometer, 1, 3500)), []Code{ItemNotCovered}},
@@ -55,9 +58,11 @@ func TestCoverage(t *testing.T) {
 		{"vitamin C tablets (a drug) pass", sale(ln(vitaminC, 1, 450)), nil},
 		{"metformin billed with ibuprofen's barcode is a code mismatch", diabetic(otherBarcode), []Code{ItemCodeMismatch}},
 		{"unknown barcode is a code mismatch", sale(unknownBarcode), []Code{ItemCodeMismatch}},
-		{"missing barcode is a code mismatch", sale(noBarcode), []Code{ItemCodeMismatch}},
+		{"missing barcode is required, not a mismatch", sale(noBarcode), []Code{BarcodeRequired}},
 		{"item's second barcode passes", diabetic(secondBarcode), nil},
-		{"bulk herb without listed barcodes passes any barcode", sale(anyBarcode), nil},
+		{"bulk herb without listed barcodes passes a barcode nobody has", sale(anyBarcode), nil},
+		{"bulk herb without barcodes needs none", sale(herbNoBarcode), nil},
+		{"bulk herb scanned as protein powder is a code mismatch", sale(herbAsPowder), []Code{ItemCodeMismatch}},
 		{"amoxicillin without a prescription", sale(noRx), []Code{RxRequired}},
 		{"amoxicillin with a prescription passes", sale(ln(amoxicillin, 1, 1000)), nil},
 	})
@@ -145,4 +150,32 @@ func TestPersonRestrictions(t *testing.T) {
 			return in
 		}(), []Code{AgeRestricted}},
 	})
+}
+
+// TestDesignatedPharmacy: the chronic-disease supply (chronic_max_days) is
+// paid only at the holder's designated pharmacy; elsewhere the acute limit
+// applies and a line over it is DESIGNATED_PHARMACY.
+func TestDesignatedPharmacy(t *testing.T) {
+	at := func(pharmacy, designated string, l Line) Input {
+		in := diabetic(l)
+		in.Holder.Diseases = []string{"E11", "I10"}
+		in.Pharmacy, in.Holder.Pharmacy = pharmacy, designated
+		return in
+	}
+	runLineCases(t, []lineCase{
+		{"a month of metformin at the designated pharmacy", at("P001", "P001", ln(metformin, 1, 2000)), nil},
+		{"a month of metformin at another pharmacy", at("P002", "P001", ln(metformin, 1, 2000)), []Code{DesignatedPharmacy}},
+		{"a month of metformin, no designated pharmacy", at("P002", "", ln(metformin, 1, 2000)), nil},
+		{"a sale whose pharmacy is not said is not judged", at("", "P001", ln(metformin, 1, 2000)), nil},
+		{"two months of metformin anywhere is over the chronic limit", at("P001", "P001", ln(metformin, 2, 2000)), []Code{QtyOverLimit}},
+		{"two months at another pharmacy: over the limit, not a pharmacy question", at("P002", "P001", ln(metformin, 2, 2000)), []Code{QtyOverLimit}},
+		{"a week of cold medicine elsewhere is not chronic", at("P002", "P001", ln(coldMedicine, 2, 900)), nil},
+		{"aspirin's own 30-day limit is not the chronic allowance", at("P002", "P001", ln(aspirin, 1, 1400)), nil},
+	})
+	d := evaluate(t, testBundle(t), at("P002", "P001", ln(metformin, 1, 2000)))
+	r, _ := find(d.Lines[0].Reasons, DesignatedPharmacy)
+	if r.Evidence["limit_days"] != int64(7) || r.Evidence["chronic_limit_days"] != int64(30) ||
+		r.Evidence["days"] != "30" || r.Evidence["designated_pharmacy"] != "P001" || r.Evidence["pharmacy"] != "P002" {
+		t.Fatalf("evidence %v", r.Evidence)
+	}
 }

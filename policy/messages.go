@@ -74,6 +74,47 @@ func Message(c Code) (en, zh string) {
 		return "Offline too long and the rules are out of date; insurance payment stopped until the centre is reached, pay in cash",
 			"离线时间过长，规则已过期，恢复联网前不能使用医保支付，请现金支付"
 	}
+	if en, zh, ok := messageSecondEdition(c); ok {
+		return en, zh
+	}
 	return "Insurance payment check: " + string(c),
 		"医保支付校验：" + string(c)
+}
+
+// messageSecondEdition returns the messages of the codes of SPEC §10 and
+// §12.
+func messageSecondEdition(c Code) (en, zh string, ok bool) {
+	switch c {
+	case IDMismatch:
+		return "The resident ID on the card is not the account holder's; the card cannot pay, take payment in cash",
+			"卡内身份证号与医保账户不一致，不能使用医保支付，请现金支付", true
+	case CardProofMissing:
+		return "The holder's presence is not proven (magnetic stripe, or the card did not sign); insurance pays at most the limit, the rest is cash",
+			"无法证明参保人本人持卡到场（磁条刷卡或卡片未签名），医保支付不超过限额，其余请现金支付", true
+	case TraceCodeReused:
+		return "This traceability code was already sold; the pack may be resold medicine, it cannot be paid from the account",
+			"该药品追溯码已被销售过，可能为回流药，不能使用医保支付", true
+	case TraceCodeRequired:
+		return "Scan one valid traceability code for each pack sold before insurance payment",
+			"医保结算前请为售出的每一盒药品扫描一个有效的药品追溯码", true
+	case DesignatedPharmacy:
+		return "The chronic-disease supply is only paid at the holder's designated pharmacy; sell at most the ordinary supply here",
+			"慢特病长期处方用量仅限在参保人的定点药店结算，本店只能按普通用量销售", true
+	case CardWaitingPeriod:
+		return "The holder's insurance benefits are still in the waiting period; take payment in cash",
+			"参保人尚在待遇等待期，暂不能使用医保支付，请现金支付", true
+	case NoPersonalAccount:
+		return "This insured person has no personal account; take payment in cash",
+			"该参保人没有个人账户，请现金支付", true
+	case WatchlistLimit:
+		return "This watched drug was bought too often on this card recently; pay in cash",
+			"该药品为重点监控药品，该卡近期购买数量已超过限量，请现金支付", true
+	case BarcodeRequired:
+		return "Scan the barcode of the item sold; insurance payment needs it",
+			"请扫描实际售出商品的条码，医保结算须扫码", true
+	case ApprovalRequired:
+		return "A manager must approve this sale with their own PIN",
+			"本笔交易须由店长输入本人密码审批", true
+	}
+	return "", "", false
 }

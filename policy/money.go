@@ -1,18 +1,21 @@
 package policy
 
+import (
+	"time"
+)
+
 // allocate splits line i's amount between the account and cash before any
 // blocks: the part of the price above the item's price cap goes to cash
 // (PRICE_ABOVE_CAP), then a class-B item's self-pay share of the rest,
 // rounded up to the fen.
 func (e *evaluation) allocate(i int, it *Item) {
-	ln := e.in.Lines[i]
+	ln := &e.in.Lines[i]
 	d := &e.dec.Lines[i]
 	var excess int64
 	if it.PriceCap > 0 && ln.UnitPrice > it.PriceCap {
 		excess = min(mulClamp(ln.Qty, ln.UnitPrice-it.PriceCap, maxFen), d.Amount)
-		e.addLine(i, PriceAboveCap, map[string]any{
-			"code": it.Code, "unit_price": ln.UnitPrice, "price_cap": it.PriceCap, "excess": excess,
-		})
+		e.addLine(i, PriceAboveCap, evStr("code", it.Code), evInt("unit_price", ln.UnitPrice),
+			evInt("price_cap", it.PriceCap), evInt("excess", excess))
 	}
 	eligible := d.Amount - excess
 	var selfPay int64
@@ -56,11 +59,9 @@ func (e *evaluation) limitOffline() {
 		return
 	}
 	e.toCash(want - allowed)
-	e.addTxn(OfflineLimit, map[string]any{
-		"wanted": want, "allowed": allowed,
-		"card_used": e.in.OfflineCardUsed, "card_limit": r.OfflineCardLimit,
-		"terminal_used": e.in.OfflineTerminalUsed, "terminal_limit": r.OfflineTerminalLimit,
-	})
+	e.addTxn(OfflineLimit, evInt("wanted", want), evInt("allowed", allowed),
+		evInt("card_used", e.in.OfflineCardUsed), evInt("card_limit", r.OfflineCardLimit),
+		evInt("terminal_used", e.in.OfflineTerminalUsed), evInt("terminal_limit", r.OfflineTerminalLimit))
 }
 
 // limitBalance keeps the account total within the holder's balance; the
@@ -75,7 +76,7 @@ func (e *evaluation) limitBalance() {
 		return
 	}
 	e.toCash(want - max(h.Balance, 0))
-	e.addTxn(BalanceInsufficient, map[string]any{"balance": h.Balance, "wanted": want})
+	e.addTxn(BalanceInsufficient, evInt("balance", h.Balance), evInt("wanted", want))
 }
 
 // toCash moves excess fen from the account to cash, from the last line
@@ -108,4 +109,22 @@ func mulClamp(a, b, limit int64) int64 {
 		return limit
 	}
 	return min(a*b, limit)
+}
+
+// checkStale trips, offline, when the newer of the bundle's issue time and
+// the last contact with the centre is more than stale_after_h ago.
+func (e *evaluation) checkStale() {
+	if !e.in.Offline {
+		return
+	}
+	ref := e.b.IssuedAt
+	if e.in.LastContact.After(ref) {
+		ref = e.in.LastContact
+	}
+	age := e.in.Now.Sub(ref)
+	if age <= e.rules.StaleAfter() {
+		return
+	}
+	e.addTxn(RulesStale, evInt("age_h", int64(age/time.Hour)), evInt("stale_after_h", e.rules.StaleAfterH),
+		evTime("issued_at", e.b.IssuedAt), evTime("last_contact", e.in.LastContact))
 }

@@ -1,5 +1,11 @@
 package policy
 
+import (
+	"errors"
+	"strconv"
+	"time"
+)
+
 // checkPatterns adds the transaction-level pattern reasons: today's count,
 // amount and structuring on this card, card hoarding at this terminal and
 // sales outside business hours. "This transaction's account total" is the
@@ -21,10 +27,8 @@ func (e *evaluation) checkDailyCount(today []Purchase) {
 	if limit <= 0 || int64(len(today)) < limit {
 		return
 	}
-	e.addTxn(SplitDailyCount, map[string]any{
-		"count": len(today), "limit": limit, "day": formatDate(e.in.Now),
-		"partial_history": e.in.History.Partial,
-	})
+	e.addTxn(SplitDailyCount, evInt("count", len(today)), evInt("limit", limit), evDate("day", e.in.Now),
+		evBool("partial_history", e.in.History.Partial))
 }
 
 // checkDailyAmount trips when today's earlier account payments plus this
@@ -41,10 +45,9 @@ func (e *evaluation) checkDailyAmount(today []Purchase, account int64) {
 	if earlier+account <= limit {
 		return
 	}
-	e.addTxn(SplitDailyAmount, map[string]any{
-		"earlier_account": earlier, "account": account, "total": earlier + account,
-		"limit": limit, "day": formatDate(e.in.Now), "partial_history": e.in.History.Partial,
-	})
+	e.addTxn(SplitDailyAmount, evInt("earlier_account", earlier), evInt("account", account),
+		evInt("total", earlier+account), evInt("limit", limit), evDate("day", e.in.Now),
+		evBool("partial_history", e.in.History.Partial))
 }
 
 // checkStructuring trips when, counting this transaction, structuring_count
@@ -69,10 +72,9 @@ func (e *evaluation) checkStructuring(today []Purchase, account int64) {
 	if n < r.StructuringCount {
 		return
 	}
-	e.addTxn(SplitStructuring, map[string]any{
-		"count": n, "limit": r.StructuringCount, "low": low, "high": high,
-		"account": account, "day": formatDate(e.in.Now), "partial_history": e.in.History.Partial,
-	})
+	e.addTxn(SplitStructuring, evInt("count", n), evInt("limit", r.StructuringCount), evInt("low", low),
+		evInt("high", high), evInt("account", account), evDate("day", e.in.Now),
+		evBool("partial_history", e.in.History.Partial))
 }
 
 // checkHoarding trips when hoarding_cards distinct cards, this one
@@ -96,9 +98,8 @@ func (e *evaluation) checkHoarding() {
 	if int64(len(cards)) < r.HoardingCards {
 		return
 	}
-	e.addTxn(CardHoarding, map[string]any{
-		"cards": len(cards), "limit": r.HoardingCards, "window_min": r.HoardingWindowMin,
-	})
+	e.addTxn(CardHoarding, evInt("cards", len(cards)), evInt("limit", r.HoardingCards),
+		evInt("window_min", r.HoardingWindowMin))
 }
 
 // checkHours trips outside business_hours, in Now's local time.
@@ -107,7 +108,47 @@ func (e *evaluation) checkHours() {
 	if err != nil || withinHours(e.in.Now, open, close) {
 		return // ParseRules refuses bad hours; hand-built rules skip the check
 	}
-	e.addTxn(OffHours, map[string]any{
-		"time": e.in.Now.Format("15:04"), "business_hours": e.rules.BusinessHours,
-	})
+	e.addTxn(OffHours, evClock("time", e.in.Now), evStr("business_hours", e.rules.BusinessHours))
+}
+
+// parseBusinessHours reads "HH:MM-HH:MM" into minutes after midnight. The
+// close may be "24:00"; open must be before 24:00.
+func parseBusinessHours(s string) (open, close int, err error) {
+	if len(s) != 11 || s[5] != '-' {
+		return 0, 0, errors.New(`want "HH:MM-HH:MM"`)
+	}
+	if open, err = parseClock(s[:5], false); err != nil {
+		return 0, 0, err
+	}
+	if close, err = parseClock(s[6:], true); err != nil {
+		return 0, 0, err
+	}
+	return open, close, nil
+}
+
+// parseClock reads "HH:MM" into minutes after midnight.
+func parseClock(s string, allow24 bool) (int, error) {
+	if len(s) != 5 || s[2] != ':' || !allDigits(s[:2]) || !allDigits(s[3:]) {
+		return 0, errors.New(`want "HH:MM-HH:MM"`)
+	}
+	h, _ := strconv.Atoi(s[:2])
+	m, _ := strconv.Atoi(s[3:])
+	if m > 59 || h > 24 || (h == 24 && (m != 0 || !allow24)) {
+		return 0, errors.New(s + " is not a time of day")
+	}
+	return h*60 + m, nil
+}
+
+// withinHours reports whether t's local time of day is in [open, close),
+// a range that may cross midnight. Equal ends mean always open.
+func withinHours(t time.Time, open, close int) bool {
+	m := t.Hour()*60 + t.Minute()
+	switch {
+	case open == close:
+		return true
+	case open < close:
+		return m >= open && m < close
+	default:
+		return m >= open || m < close
+	}
 }

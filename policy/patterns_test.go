@@ -81,7 +81,7 @@ func TestDailyEvidence(t *testing.T) {
 		earlier(0, "08:10", 20000), earlier(0, "08:40", 20000), earlier(0, "09:00", 20000)}}
 	d := evaluate(t, testBundle(t), in)
 	count, _ := find(d.Reasons, SplitDailyCount)
-	if count.Evidence["count"] != 3 || count.Evidence["limit"] != int64(3) || count.Evidence["partial_history"] != true {
+	if count.Evidence["count"] != int64(3) || count.Evidence["limit"] != int64(3) || count.Evidence["partial_history"] != true {
 		t.Errorf("SPLIT_DAILY_COUNT evidence %v", count.Evidence)
 	}
 	amount, _ := find(d.Reasons, SplitDailyAmount)
@@ -110,7 +110,7 @@ func TestAuditedSplittingCase(t *testing.T) {
 			if refused != (n >= 3) || (d.AccountTotal == 0) != (n >= 3) {
 				t.Fatalf("purchase %d: refused %v, account %d, reasons %v", n+1, refused, d.AccountTotal, codes(d.Reasons))
 			}
-			if r, _ := find(d.Reasons, SplitDailyCount); refused && r.Evidence["count"] != n {
+			if r, _ := find(d.Reasons, SplitDailyCount); refused && r.Evidence["count"] != int64(n) {
 				t.Fatalf("purchase %d: evidence %v", n+1, r.Evidence)
 			}
 			sum += d.Total
@@ -262,7 +262,7 @@ func TestRequiredIsDeduplicated(t *testing.T) {
 	in := sale(noRx, noRx2, ln(vitaminC, 40, 500))
 	in.Now = at("2025-03-12 23:00")
 	d := evaluate(t, b, in)
-	want := []Code{OffHours, IDCheckRequired, RxRequired}
+	want := []Code{OffHours, IDCheckRequired, ApprovalRequired, RxRequired}
 	if !slices.Equal(d.Required, want) {
 		t.Fatalf("required %v, want %v", d.Required, want)
 	}

@@ -50,37 +50,70 @@ type Rules struct {
 	RefillThresholdBP int64 `json:"refill_threshold_bp"`
 	// HistoryDays is how far back card history is fetched and looked at.
 	HistoryDays int64 `json:"history_days"`
+	// Track2AccountLimit is the most a sale without proof of presence (a
+	// track-2 swipe) may pay from the account, fen per transaction; 0 =
+	// cash only (CARD_PROOF_MISSING).
+	Track2AccountLimit int64 `json:"track2_account_limit"`
+	// RequireTraceCodes makes one trace code per pack of a drug or
+	// traditional medicine a condition of account payment
+	// (TRACE_CODE_REQUIRED).
+	RequireTraceCodes bool `json:"require_trace_codes"`
+	// Watch limits the units of a watched code a card may buy within a
+	// number of days, this cart included (WATCHLIST_LIMIT).
+	Watch map[string]WatchRule `json:"watch"`
+	// ManagerApprovalAmount is the account total (fen) above which a charge
+	// needs a manager's approval (APPROVAL_REQUIRED); 0 = off.
+	ManagerApprovalAmount int64 `json:"manager_approval_amount"`
+	// SecondReviewAmount is the amount (fen) above which a supervisor's
+	// refusal at the centre needs a second supervisor (SPEC §11). Policy
+	// only reads and checks it.
+	SecondReviewAmount int64 `json:"second_review_amount"`
 	// Severities overrides the default severity of reason codes.
 	Severities map[Code]Severity `json:"severity"`
 }
 
+// WatchRule is one watch-list entry: at most Qty units in Days days.
+type WatchRule struct {
+	Qty  int64 `json:"qty"`
+	Days int64 `json:"days"`
+}
+
+// Window is the watch rule's window.
+func (w WatchRule) Window() time.Duration { return time.Duration(w.Days) * 24 * time.Hour }
+
 // DefaultRules returns the documented defaults; every call returns fresh
 // slices and maps.
 func DefaultRules() Rules {
-	sev := make(map[Code]Severity, 23)
-	for _, c := range AllCodes() {
+	codes := AllCodes()
+	sev := make(map[Code]Severity, len(codes))
+	for _, c := range codes {
 		sev[c] = defaultSeverity(c)
 	}
 	return Rules{
-		ForbiddenCategories:  []string{"health_food", "cosmetic", "daily", "food"},
-		PerTxnCap:            50000,
-		DailyCount:           3,
-		DailyAmount:          60000,
-		StructuringRatioBP:   8000,
-		StructuringCount:     3,
-		HoardingCards:        8,
-		HoardingWindowMin:    10,
-		BusinessHours:        "08:00-22:00",
-		IDCheckAmount:        20000,
-		MaxDays:              7,
-		ChronicMaxDays:       30,
-		OfflineCardLimit:     20000,
-		OfflineTerminalLimit: 500000,
-		StaleAfterH:          72,
-		QuoteTTLS:            300,
-		RefillThresholdBP:    7500,
-		HistoryDays:          90,
-		Severities:           sev,
+		ForbiddenCategories:   []string{"health_food", "cosmetic", "daily", "food"},
+		PerTxnCap:             50000,
+		DailyCount:            3,
+		DailyAmount:           60000,
+		StructuringRatioBP:    8000,
+		StructuringCount:      3,
+		HoardingCards:         8,
+		HoardingWindowMin:     10,
+		BusinessHours:         "08:00-22:00",
+		IDCheckAmount:         20000,
+		MaxDays:               7,
+		ChronicMaxDays:        30,
+		OfflineCardLimit:      20000,
+		OfflineTerminalLimit:  500000,
+		StaleAfterH:           72,
+		QuoteTTLS:             300,
+		RefillThresholdBP:     7500,
+		HistoryDays:           90,
+		Track2AccountLimit:    0,
+		RequireTraceCodes:     false,
+		Watch:                 map[string]WatchRule{},
+		ManagerApprovalAmount: 0,
+		SecondReviewAmount:    50000,
+		Severities:            sev,
 	}
 }
 
@@ -109,7 +142,8 @@ func (r Rules) HoardingWindow() time.Duration {
 	return time.Duration(r.HoardingWindowMin) * time.Minute
 }
 
-// AllCodes lists every reason code in SPEC §6 order.
+// AllCodes lists every reason code: SPEC §6 order, then those of the
+// second edition (SPEC §12).
 func AllCodes() []Code {
 	return []Code{
 		CardUnknown, CardBlocked, CardExpired, CardInvalid,
@@ -118,6 +152,9 @@ func AllCodes() []Code {
 		SplitSupplyOverlap, SplitDailyCount, SplitDailyAmount, SplitStructuring,
 		CardHoarding, OffHours, IDCheckRequired,
 		BalanceInsufficient, OfflineLimit, RulesStale,
+		IDMismatch, CardProofMissing, TraceCodeReused, TraceCodeRequired,
+		DesignatedPharmacy, CardWaitingPeriod, NoPersonalAccount, WatchlistLimit,
+		BarcodeRequired, ApprovalRequired,
 	}
 }
 
@@ -129,13 +166,26 @@ func defaultSeverity(c Code) Severity {
 		ItemNotCovered, ItemForbidden, ItemCodeMismatch, RxRequired,
 		QtyOverLimit, DiseaseRestricted, AgeRestricted, SexRestricted,
 		SplitSupplyOverlap, SplitDailyCount, SplitDailyAmount,
-		OfflineLimit, RulesStale:
+		OfflineLimit, RulesStale,
+		IDMismatch, TraceCodeReused, TraceCodeRequired, DesignatedPharmacy,
+		CardWaitingPeriod, NoPersonalAccount, WatchlistLimit, BarcodeRequired:
 		return Block
-	case IDCheckRequired:
+	case IDCheckRequired, ApprovalRequired:
 		return Confirm
-	default: // PriceAboveCap, SplitStructuring, CardHoarding, OffHours, BalanceInsufficient
+	default: // PriceAboveCap, SplitStructuring, CardHoarding, OffHours, BalanceInsufficient, CardProofMissing
 		return Review
 	}
+}
+
+// IsPattern reports whether c is a pattern code (SPLIT_*, CARD_HOARDING,
+// OFF_HOURS): one that calls for an identity check when it fires, and for a
+// manager's approval when the cashier must confirm it.
+func IsPattern(c Code) bool {
+	switch c {
+	case SplitSupplyOverlap, SplitDailyCount, SplitDailyAmount, SplitStructuring, CardHoarding, OffHours:
+		return true
+	}
+	return false
 }
 
 func knownCode(c Code) bool {

@@ -30,6 +30,11 @@ func TestDefaultRulesMatchDocumentedValues(t *testing.T) {
 	if r.BusinessHours != "08:00-22:00" || strings.Join(r.ForbiddenCategories, ",") != "health_food,cosmetic,daily,food" {
 		t.Errorf("defaults = %q %v", r.BusinessHours, r.ForbiddenCategories)
 	}
+	if r.Track2AccountLimit != 0 || r.RequireTraceCodes || len(r.Watch) != 0 || r.Watch == nil ||
+		r.ManagerApprovalAmount != 0 || r.SecondReviewAmount != 50000 {
+		t.Errorf("second-edition defaults = %d %v %v %d %d", r.Track2AccountLimit, r.RequireTraceCodes, r.Watch,
+			r.ManagerApprovalAmount, r.SecondReviewAmount)
+	}
 	if err := r.Validate(); err != nil {
 		t.Errorf("defaults do not validate: %v", err)
 	}
@@ -42,7 +47,9 @@ func TestParseRulesSetsEveryKey(t *testing.T) {
 	"structuring_ratio_bp":4,"structuring_count":5,"hoarding_cards":6,"hoarding_window_min":7,
 	"business_hours":"21:30-07:15","id_check_amount":8,"max_days":9,"chronic_max_days":10,
 	"offline_card_limit":11,"offline_terminal_limit":12,"stale_after_h":13,"quote_ttl_s":14,
-	"refill_threshold_bp":15,"history_days":16,"severity":{"OFF_HOURS":"block"}}`
+	"refill_threshold_bp":15,"history_days":16,"severity":{"OFF_HOURS":"block"},
+	"track2_account_limit":17,"require_trace_codes":true,"watch":{"D0028":{"qty":18,"days":16}},
+	"manager_approval_amount":19,"second_review_amount":20}`
 	r, err := ParseRules([]byte(data))
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +62,8 @@ func TestParseRulesSetsEveryKey(t *testing.T) {
 	want.OfflineCardLimit, want.OfflineTerminalLimit, want.StaleAfterH, want.QuoteTTLS = 11, 12, 13, 14
 	want.RefillThresholdBP, want.HistoryDays = 15, 16
 	want.Severities[OffHours] = Block
+	want.Track2AccountLimit, want.RequireTraceCodes, want.Watch = 17, true, map[string]WatchRule{"D0028": {Qty: 18, Days: 16}}
+	want.ManagerApprovalAmount, want.SecondReviewAmount = 19, 20
 	if !reflect.DeepEqual(r, want) {
 		t.Fatalf("rules = %+v\nwant    %+v", r, want)
 	}
@@ -104,6 +113,20 @@ func TestParseRulesErrorsNameTheKey(t *testing.T) {
 		{"not an object", `[1,2]`, "rules"},
 		{"null document", `null`, "not a JSON object"},
 		{"trailing garbage", `{} {}`, "rules"},
+		{"negative track-2 limit", `{"track2_account_limit": -1}`, "track2_account_limit: -1 is out of range"},
+		{"approval amount too large", `{"manager_approval_amount": 1000000000001}`, "manager_approval_amount"},
+		{"negative second review", `{"second_review_amount": -5}`, "second_review_amount"},
+		{"trace codes as a string", `{"require_trace_codes": "yes"}`, "require_trace_codes"},
+		{"watch not an object", `{"watch": [1]}`, "watch"},
+		{"watch entry without days", `{"watch": {"D0028": {"qty": 5}}}`, `watch: "D0028": want`},
+		{"watch entry with a typo", `{"watch": {"D0028": {"qty": 5, "day": 7}}}`, `watch: "D0028": json: unknown field "day"`},
+		{"watch entry null", `{"watch": {"D0028": null}}`, `watch: "D0028": want`},
+		{"watch qty negative", `{"watch": {"D0028": {"qty": -1, "days": 7}}}`, "watch: D0028: qty -1 is out of range"},
+		{"watch days zero", `{"watch": {"D0028": {"qty": 5, "days": 0}}}`, "watch: D0028: days 0 is out of range"},
+		{"watch window beyond the history", `{"watch": {"D0028": {"qty": 5, "days": 91}}}`, "days 91 is out of range 1..90 (history_days)"},
+		{"watch window within a longer history", `{"history_days": 120, "watch": {"D0028": {"qty": 5, "days": 121}}}`, "1..120"},
+		{"watch empty code", `{"watch": {"": {"qty": 5, "days": 7}}}`, `watch: code ""`},
+		{"watch padded code", `{"watch": {" D0028": {"qty": 5, "days": 7}}}`, `watch: code " D0028"`},
 		{"empty", ``, "rules"},
 	}
 	for _, tc := range tests {
@@ -120,9 +143,11 @@ func TestDefaultSeverities(t *testing.T) {
 	want := map[Severity][]Code{
 		Block: {CardUnknown, CardBlocked, CardExpired, CardInvalid, ItemNotCovered, ItemForbidden,
 			ItemCodeMismatch, RxRequired, QtyOverLimit, DiseaseRestricted, AgeRestricted, SexRestricted,
-			SplitSupplyOverlap, SplitDailyCount, SplitDailyAmount, OfflineLimit, RulesStale},
-		Review:  {PriceAboveCap, SplitStructuring, CardHoarding, OffHours, BalanceInsufficient},
-		Confirm: {IDCheckRequired},
+			SplitSupplyOverlap, SplitDailyCount, SplitDailyAmount, OfflineLimit, RulesStale,
+			IDMismatch, TraceCodeReused, TraceCodeRequired, DesignatedPharmacy, CardWaitingPeriod,
+			NoPersonalAccount, WatchlistLimit, BarcodeRequired},
+		Review:  {PriceAboveCap, SplitStructuring, CardHoarding, OffHours, BalanceInsufficient, CardProofMissing},
+		Confirm: {IDCheckRequired, ApprovalRequired},
 	}
 	n := 0
 	r := DefaultRules()
@@ -150,8 +175,8 @@ func TestAllCodesAreUniqueAndKnown(t *testing.T) {
 		}
 		seen[c] = true
 	}
-	if len(seen) != 23 {
-		t.Errorf("%d codes, SPEC §6 has 23", len(seen))
+	if len(seen) != 33 {
+		t.Errorf("%d codes, SPEC §6 and §12 have 23 + 10", len(seen))
 	}
 }
 

@@ -3,6 +3,11 @@
 // rely on, then generated items D0041 onward across every category. The
 // output is the same on every run.
 //
+// Drugs and traditional medicines sold in packs get trace prefixes (the
+// optional trace_prefixes column): item n's packs carry 20-digit trace
+// codes starting 81 and n in five digits (8100001…), a second packaging
+// 82…. 饮片 sold loose and devices have none.
+//
 //	go run ./testdata/gen > testdata/catalogue.csv
 package main
 
@@ -145,7 +150,7 @@ var cycle = []string{"drug", "drug", "tcm", "drug", "device", "health_food", "dr
 func main() {
 	w := bufio.NewWriter(os.Stdout)
 	defer w.Flush()
-	fmt.Fprintln(w, "code,name,barcodes,class,category,rx,price_cap,self_pay_bp,days_per_unit,max_days,chronic_max_days,diseases,min_age,max_age,sex")
+	fmt.Fprintln(w, "code,name,barcodes,class,category,rx,price_cap,self_pay_bp,days_per_unit,max_days,chronic_max_days,diseases,min_age,max_age,sex,trace_prefixes")
 	n := 0
 	for _, it := range handWritten {
 		n++
@@ -230,9 +235,22 @@ func writeRow(w *bufio.Writer, n int, it item) {
 	if it.rx {
 		rx = "1"
 	}
-	fmt.Fprintf(w, "D%04d,%s,%s,%s,%s,%s,%d,%d,%s,%d,%d,%s,%s,%s,%s\n", n, it.name, barcodes,
+	fmt.Fprintf(w, "D%04d,%s,%s,%s,%s,%s,%d,%d,%s,%d,%d,%s,%s,%s,%s,%s\n", n, it.name, barcodes,
 		it.class, it.category, rx, it.cap, it.selfPay, it.days, it.maxDays, it.chronic,
-		it.diseases, it.minAge, it.maxAge, it.sex)
+		it.diseases, it.minAge, it.maxAge, it.sex, tracePrefixes(n, it))
+}
+
+// tracePrefixes lists item n's trace prefixes: packed drugs and
+// traditional medicines only, one per packaging.
+func tracePrefixes(n int, it item) string {
+	if (it.category != "drug" && it.category != "tcm") || it.noBarcode || strings.Contains(it.name, "饮片") {
+		return ""
+	}
+	p := fmt.Sprintf("81%05d", n)
+	if it.extraBarcode {
+		p += fmt.Sprintf(";82%05d", n)
+	}
+	return p
 }
 
 // ean13 appends the EAN-13 check digit to twelve digits.

@@ -146,3 +146,73 @@ func TestRefillsStackUpOverAYearLongWindow(t *testing.T) {
 		when = when.AddDate(0, 0, 28)
 	}
 }
+
+// TestWatchlist: 5 packs of vitamin C (no days of supply) a day is caught
+// once the card's units in the window pass the watch limit; weekly buyers
+// and unwatched items are untouched.
+func TestWatchlist(t *testing.T) {
+	b := withRules(t, func(r *Rules) { r.Watch = map[string]WatchRule{vitaminC: {Qty: 20, Days: 7}} })
+	var hist []Purchase
+	tripped := 0
+	for day := range 11 {
+		in := sale(ln(vitaminC, 5, 450))
+		in.Now = at("2025-03-01 10:00").AddDate(0, 0, day)
+		in.History.Purchases = hist
+		d := evaluate(t, b, in)
+		r, ok := find(d.Lines[0].Reasons, WatchlistLimit)
+		if ok != (day >= 4) { // 4 days × 5 = 20 earlier units: the 5th day's packs go over
+			t.Fatalf("day %d: WATCHLIST_LIMIT %v (reasons %v)", day+1, ok, codes(d.Lines[0].Reasons))
+		}
+		if ok {
+			tripped++
+			if d.Lines[0].Account != 0 || r.Severity != Block || r.Evidence["earlier"] != int64(5*min(day, 7)) ||
+				r.Evidence["qty"] != int64(5) || r.Evidence["limit"] != int64(20) || r.Evidence["days"] != int64(7) {
+				t.Fatalf("day %d: account %d, %s %v", day+1, d.Lines[0].Account, r.Severity, r.Evidence)
+			}
+		}
+		hist = append(hist, Purchase{At: in.Now, Account: d.AccountTotal, Items: []PurchaseItem{{Code: vitaminC, Qty: 5}}})
+	}
+	if tripped != 7 {
+		t.Fatalf("caught on %d of 11 days, want 7", tripped)
+	}
+
+	// Honest: 5 packs once a week, and an unwatched drug daily.
+	hist = nil
+	for week := range 8 {
+		in := sale(ln(vitaminC, 5, 450), ln(coldMedicine, 1, 900))
+		in.Now = at("2025-01-06 10:00").AddDate(0, 0, 7*week)
+		in.History.Purchases = hist
+		d := evaluate(t, b, in)
+		if len(allReasons(d)) != 0 {
+			t.Fatalf("week %d: reasons %v", week+1, codes(allReasons(d)))
+		}
+		hist = append(hist, Purchase{At: in.Now, Items: []PurchaseItem{{Code: vitaminC, Qty: 5}, {Code: coldMedicine, Qty: 1, Days: 3000}}})
+	}
+}
+
+// TestWatchlistCountsTheCart: a cart that splits a watched code over
+// lines is caught at the line that goes over.
+func TestWatchlistCountsTheCart(t *testing.T) {
+	b := withRules(t, func(r *Rules) { r.Watch = map[string]WatchRule{vitaminC: {Qty: 6, Days: 30}} })
+	d := evaluate(t, b, sale(ln(vitaminC, 4, 450), ln(vitaminC, 3, 450)))
+	if _, ok := find(d.Lines[0].Reasons, WatchlistLimit); ok {
+		t.Fatal("first line (4 of 6) caught")
+	}
+	if _, ok := find(d.Lines[1].Reasons, WatchlistLimit); !ok || d.Lines[1].Account != 0 {
+		t.Fatalf("second line (7 of 6): %v, account %d", codes(d.Lines[1].Reasons), d.Lines[1].Account)
+	}
+}
+
+// TestHistoryOrderWithinASecond: purchases in the same second out of
+// nanosecond order are still sorted before the supply walk.
+func TestHistoryOrderWithinASecond(t *testing.T) {
+	base := now.Add(-5 * 24 * time.Hour)
+	ps := []Purchase{
+		{At: base.Add(900 * time.Millisecond), Items: []PurchaseItem{{Code: metformin, Qty: 1, Days: 30000}}},
+		{At: base.Add(100 * time.Millisecond), Items: []PurchaseItem{{Code: metformin, Qty: 1, Days: 30000}}},
+	}
+	got := sortedHistory(ps)
+	if !got[0].At.Before(got[1].At) || ps[0].At.Before(ps[1].At) {
+		t.Fatalf("sorted %v, caller's %v", []time.Time{got[0].At, got[1].At}, []time.Time{ps[0].At, ps[1].At})
+	}
+}
