@@ -8,19 +8,16 @@ package api
 
 import (
 	"context"
-	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
 
 	"posagent/agent"
+	"posagent/internal/web"
 )
 
 // maxBody bounds a request body; a cart of 200 lines is far below it.
@@ -89,16 +86,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) authorized(r *http.Request) bool {
-	h := r.Header.Get("Authorization")
-	tok, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok {
-		return false
-	}
-	return subtle.ConstantTimeCompare([]byte(tok), []byte(s.token)) == 1
+	tok, ok := web.BearerToken(r)
+	return ok && web.EqualSecret(tok, s.token)
 }
 
 func (s *Server) status(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.agent.Status())
+	web.WriteJSON(w, http.StatusOK, s.agent.Status())
 }
 
 // healthz answers 200 when the terminal can record sales (its journal
@@ -110,7 +103,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	if h.Status != agent.HealthOK {
 		status = http.StatusServiceUnavailable
 	}
-	writeJSON(w, status, h)
+	web.WriteJSON(w, status, h)
 }
 
 func (s *Server) card(w http.ResponseWriter, r *http.Request) {
@@ -119,7 +112,7 @@ func (s *Server) card(w http.ResponseWriter, r *http.Request) {
 		writeError(w, errorOf(agent.CodeNoCard))
 		return
 	}
-	writeJSON(w, http.StatusOK, c)
+	web.WriteJSON(w, http.StatusOK, c)
 }
 
 func (s *Server) quote(w http.ResponseWriter, r *http.Request) {
@@ -241,25 +234,20 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, v any, err error)
 		writeError(w, e)
 		return
 	}
-	writeJSON(w, http.StatusOK, v)
+	web.WriteJSON(w, http.StatusOK, v)
 }
+
+// body is how the POS API reads a request: one JSON value of at most
+// maxBody bytes. Unlike the UIs' bodies it takes any Content-Type and
+// fields it does not know, as it always has: POS software is written
+// against SPEC §5 and must not break when it sends more.
+var body = web.Body{Limit: maxBody, AnyType: true, AllowUnknown: true}
 
 // decode reads one JSON object from the body, answering 400 when it is
 // malformed, too large, or followed by more data.
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	body := http.MaxBytesReader(w, r.Body, maxBody)
-	dec := json.NewDecoder(body)
-	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, badRequest("body larger than %d bytes", maxBody))
-		} else {
-			writeError(w, badRequest("invalid JSON: %v", err))
-		}
-		return false
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		writeError(w, badRequest("invalid JSON: data after the object"))
+	if err := body.Decode(w, r, v); err != nil {
+		writeError(w, agent.BadRequest(err.Error()))
 		return false
 	}
 	return true
@@ -275,14 +263,5 @@ func writeError(w http.ResponseWriter, e *agent.Error) {
 	if e.Code == agent.CodeUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="posagent"`)
 	}
-	writeJSON(w, Status(e.Code), e)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
+	web.WriteJSON(w, Status(e.Code), e)
 }

@@ -9,6 +9,7 @@ import (
 
 	"posagent/agent"
 	"posagent/agent/api"
+	"posagent/internal/web"
 )
 
 // StatusView is the terminal's state for the page's header.
@@ -24,7 +25,7 @@ type StatusView struct {
 
 func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
 	st := h.agent.Status()
-	writeJSON(w, http.StatusOK, StatusView{
+	web.WriteJSON(w, http.StatusOK, StatusView{
 		Terminal: st.Terminal, CentreConnected: st.Centre.Connected, RulesVersion: st.Rules.Version,
 		RulesStale: st.Rules.Stale, ReaderState: st.Reader.State, Unsynced: st.Backlog.Unsynced,
 		OfflineExposure: moneyOf(st.OfflineExposure.TerminalFen),
@@ -36,10 +37,10 @@ func (h *Handler) card(w http.ResponseWriter, r *http.Request) {
 	c, ok := h.agent.CurrentCard()
 	if !ok {
 		// Here it is a state, not a conflict: 404 rather than the API's 409.
-		writeJSON(w, http.StatusNotFound, agent.NewError(agent.CodeNoCard))
+		web.WriteJSON(w, http.StatusNotFound, agent.NewError(agent.CodeNoCard))
 		return
 	}
-	writeJSON(w, http.StatusOK, c)
+	web.WriteJSON(w, http.StatusOK, c)
 }
 
 // item looks a barcode (?barcode=) or a code (?code=) up in the active
@@ -67,7 +68,7 @@ func (h *Handler) item(w http.ResponseWriter, r *http.Request) {
 			"“"+asked+"”不在医保目录中，只能现金支付"))
 		return
 	}
-	writeJSON(w, http.StatusOK, itemView(it, b.Rules))
+	web.WriteJSON(w, http.StatusOK, itemView(it, b.Rules))
 }
 
 var upgrader = websocket.Upgrader{

@@ -41,6 +41,9 @@ func (b *browser) send(method, path string, body, out any) int {
 	if method == http.MethodPost {
 		req.Header.Set("X-Cashier", "1")
 	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	res, err := b.c.Do(req)
 	if err != nil {
 		b.t.Fatal(err)

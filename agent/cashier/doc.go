@@ -13,10 +13,13 @@
 // cannot send. They call the agent's methods directly; the page never sees
 // the API token.
 //
-// It owns the page, its sessions and its view of money (¥yuan.fen from
-// int64 fen); every decision is the agent's. Files in the order a request
-// meets them: handler.go (routes, headers), session.go and login.go,
-// lang.go and texts.go, page.go, api.go (card, status, item, events),
-// sale.go (quote, charge, void, transactions), views.go, money.go,
-// errors.go; the page itself is assets/page.html and assets/static/.
+// It owns the page, its words and the page's view of the agent's answers;
+// every decision is the agent's. What it shares with the supervisors'
+// console (language choice, the session table, security headers, JSON
+// answers and strict request bodies) is internal/web's, and amounts are
+// written and read by internal/money. Files in the order a request meets
+// them: handler.go (routes, headers), login.go, texts.go, page.go, api.go
+// (card, status, item, events), sale.go and quantity.go (quote, charge,
+// void, transactions), views.go, errors.go; the page itself is
+// assets/page.html and assets/static/.
 package cashier

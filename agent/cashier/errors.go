@@ -1,14 +1,12 @@
 package cashier
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 
 	"posagent/agent"
 	"posagent/agent/api"
+	"posagent/internal/web"
 )
 
 // Error codes of the page's own endpoints (besides the agent's).
@@ -61,16 +59,10 @@ func badInput(en, zh string) *agent.Error {
 // maxBody bounds a request body of the page.
 const maxBody = 256 << 10
 
-// decode reads one JSON object from the body; a malformed one gets a 400.
+// decode reads the page's JSON body strictly (web.Body: application/json,
+// no unknown fields, one value); anything else gets a 400 BAD_REQUEST.
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	err := dec.Decode(v)
-	if err == nil {
-		if _, tail := dec.Token(); !errors.Is(tail, io.EOF) {
-			err = errors.New("data after the object")
-		}
-	}
-	if err != nil {
+	if err := (web.Body{Limit: maxBody}).Decode(w, r, v); err != nil {
 		writeError(w, badInput(fmt.Sprintf("The request is malformed: %v", err), fmt.Sprintf("请求格式错误：%v", err)))
 		return false
 	}
@@ -78,13 +70,5 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 }
 
 func writeError(w http.ResponseWriter, e *agent.Error) {
-	writeJSON(w, statusOf(e), e)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
+	web.WriteJSON(w, statusOf(e), e)
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"posagent/agent"
+	"posagent/internal/web"
 )
 
 //go:embed assets
@@ -43,7 +44,7 @@ type Handler struct {
 	agent    *agent.Agent
 	token    string
 	log      *slog.Logger
-	sessions *sessions
+	sessions *web.MemorySessions[struct{}]
 	pages    *template.Template
 	mux      *http.ServeMux
 }
@@ -62,13 +63,20 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Context == nil {
 		cfg.Context = context.Background()
 	}
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = 12 * time.Hour
+	}
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = 32
+	}
 	pages, err := template.ParseFS(assets, "assets/*.html")
 	if err != nil {
 		return nil, err
 	}
 	h := &Handler{
 		ctx: cfg.Context, agent: cfg.Agent, token: cfg.Token, log: cfg.Logger, pages: pages,
-		sessions: newSessions(cfg.SessionIdle, cfg.MaxSessions, cfg.Agent.Now),
+		sessions: web.NewMemorySessions[struct{}](cfg.Agent.Clock(),
+			web.SessionLimits{Idle: cfg.SessionIdle, Max: cfg.MaxSessions}),
 	}
 	h.routes()
 	return h, nil
@@ -97,17 +105,23 @@ var _ http.Handler = (*Handler)(nil)
 
 // ServeHTTP sets the page's security headers and routes the request.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	hd := w.Header()
-	// Scripts, styles and connections only from this origin; no framing
-	// (a framed page could be clicked into charging).
-	hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "+
-		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-	hd.Set("X-Frame-Options", "DENY")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Referrer-Policy", "no-referrer")
-	hd.Set("Cache-Control", "no-store")
+	headers.Set(w)
 	h.mux.ServeHTTP(w, r)
 }
+
+// headers are set on every answer of the page: scripts, styles and
+// connections only from this origin; no framing (a framed page could be
+// clicked into charging); no referrer; nothing cached.
+var headers = web.Headers{
+	CSP: "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
+		"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+}
+
+// langChoice keeps the cashier's choice of language.
+var langChoice = web.LangChoice{Cookie: langCookie, Path: Prefix}
+
+// langCookie is the name of the language cookie.
+const langCookie = "posagent_lang"
 
 // authed lets a request through only with a live session cookie.
 func (h *Handler) authed(next http.HandlerFunc) http.HandlerFunc {

@@ -90,6 +90,9 @@ func (w *world) call(c *http.Client, method, path string, body any, out any, noH
 	if method == http.MethodPost && !noHeader {
 		req.Header.Set(csrfHeader, "1")
 	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	res, err := c.Do(req)
 	if err != nil {
 		w.t.Fatal(err)

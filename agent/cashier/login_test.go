@@ -53,7 +53,7 @@ func TestLoginWithAWrongTokenIsRefused(t *testing.T) {
 			t.Errorf("token %q: page does not say the link is invalid: %.300s", tok, body)
 		}
 	}
-	if n := w.page.sessions.count(); n != 0 {
+	if n := w.page.sessions.Len(); n != 0 {
 		t.Errorf("%d sessions after refused logins, want 0", n)
 	}
 }
@@ -123,7 +123,7 @@ func TestLogoutEndsTheSession(t *testing.T) {
 	if st := w.call(c, "GET", "/cashier/api/status", nil, nil, false); st != http.StatusUnauthorized {
 		t.Errorf("status after logout: %d, want 401", st)
 	}
-	if n := w.page.sessions.count(); n != 0 {
+	if n := w.page.sessions.Len(); n != 0 {
 		t.Errorf("%d sessions after logout, want 0", n)
 	}
 }

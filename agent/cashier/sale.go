@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"posagent/agent"
+	"posagent/internal/money"
+	"posagent/internal/web"
 	"posagent/policy"
 )
 
@@ -66,12 +68,12 @@ func (lf LineForm) line(n int, cat *policy.Catalogue) (policy.Line, *agent.Error
 		return l, badInput(fmt.Sprintf("Line %d: the quantity %q is not a whole number from 1 to 100000", n, lf.Qty),
 			fmt.Sprintf("第%d行：数量“%s”应为1至100000的整数", n, lf.Qty))
 	}
-	price, err := ParseYuan(lf.Price)
+	price, err := money.ParseYuan(lf.Price)
 	if err != nil {
 		return l, badInput(fmt.Sprintf("Line %d: the unit price %q is not yuan with at most two decimals, like 23.80", n, lf.Price),
 			fmt.Sprintf("第%d行：单价“%s”格式不正确，应为元，最多两位小数，如 23.80", n, lf.Price))
 	}
-	l.Qty, l.UnitPrice = qty, price
+	l.Qty, l.UnitPrice = qty, int64(price)
 	return l, nil
 }
 
@@ -94,7 +96,7 @@ func (h *Handler) quote(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, quoteView(q, req.Lines, cat))
+	web.WriteJSON(w, http.StatusOK, quoteView(q, req.Lines, cat))
 }
 
 // ChargeForm charges a quote with the codes the cashier ticked.
@@ -122,7 +124,7 @@ func (h *Handler) charge(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, receiptView(c, h.agent.Now()))
+	web.WriteJSON(w, http.StatusOK, receiptView(c, h.agent.Now()))
 }
 
 func (h *Handler) void(w http.ResponseWriter, r *http.Request) {
@@ -146,7 +148,7 @@ func (h *Handler) void(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, VoidView{TxnID: v.TxnID, Seq: v.Seq, Reverses: v.Reverses, AccountRefunded: moneyOf(v.AccountRefunded)})
+	web.WriteJSON(w, http.StatusOK, VoidView{TxnID: v.TxnID, Seq: v.Seq, Reverses: v.Reverses, AccountRefunded: moneyOf(v.AccountRefunded)})
 }
 
 // transactions lists today's charges of this terminal for the void list.
@@ -156,7 +158,7 @@ func (h *Handler) transactions(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"transactions": todaysCharges(txns)})
+	web.WriteJSON(w, http.StatusOK, map[string]any{"transactions": todaysCharges(txns)})
 }
 
 // fail writes an agent error, logging the ones that are not the cashier's

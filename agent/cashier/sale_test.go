@@ -1,10 +1,12 @@
 package cashier
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
 
+	"posagent/internal/money"
 	"posagent/policy"
 )
 
@@ -67,7 +69,7 @@ func TestQuoteParsesPricesExactlyAndExplainsEveryLine(t *testing.T) {
 	}
 	var sumAccount, sumCash int64
 	for _, l := range q.Lines {
-		if l.Account.Fen+l.Cash.Fen != l.Amount.Fen || l.Amount.Text != FormatYuan(l.Amount.Fen) {
+		if l.Account.Fen+l.Cash.Fen != l.Amount.Fen || l.Amount.Text != money.Fen(l.Amount.Fen).String() {
 			t.Errorf("line %s: account %d + cash %d != amount %d (%s)", l.Code, l.Account.Fen, l.Cash.Fen, l.Amount.Fen, l.Amount.Text)
 		}
 		sumAccount += l.Account.Fen
@@ -123,6 +125,28 @@ func TestQuoteRefusesBadInputInBothLanguages(t *testing.T) {
 	var e apiError
 	if st := w.call(c, "POST", "/cashier/api/quote", "not an object", &e, false); st != http.StatusBadRequest {
 		t.Errorf("malformed JSON: %d %+v", st, e)
+	}
+	// The page's bodies are strict: JSON by Content-Type, no unknown field.
+	for name, req := range map[string]struct{ ct, body string }{
+		"no Content-Type": {"", `{"cashier":"C01","lines":[{"code":"D0004","qty":"1","price":"9.90"}]}`},
+		"a form":          {"application/x-www-form-urlencoded", `{"cashier":"C01","lines":[{"code":"D0004","qty":"1","price":"9.90"}]}`},
+		"unknown field":   {"application/json", `{"cashier":"C01","card_no":"B1","lines":[{"code":"D0004","qty":"1","price":"9.90"}]}`},
+	} {
+		r, _ := http.NewRequest("POST", w.srv.URL+"/cashier/api/quote", strings.NewReader(req.body))
+		r.Header.Set(csrfHeader, "1")
+		if req.ct != "" {
+			r.Header.Set("Content-Type", req.ct)
+		}
+		res, err := c.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e apiError
+		_ = json.NewDecoder(res.Body).Decode(&e)
+		res.Body.Close()
+		if res.StatusCode != http.StatusBadRequest || e.Code != "BAD_REQUEST" || !strings.Contains(e.MessageZh, "请求格式错误") {
+			t.Errorf("%s: %d %+v, want 400 BAD_REQUEST", name, res.StatusCode, e)
+		}
 	}
 	if seq := w.j.LastSeq(); seq != 0 {
 		t.Errorf("journal has %d records after refused quotes, want 0", seq)

@@ -1,8 +1,10 @@
 package cashier
 
+import "posagent/internal/web"
+
 // texts are the page's words: key → {Chinese, English}. The template uses
-// them through Lang.T, the script through the dictionary in the page.
-var texts = map[string][2]string{
+// them through pageData.T, the script through the dictionary in the page.
+var texts = web.Catalogue{
 	"title":            {"医保个人账户收银台", "Insurance account cashier"},
 	"terminal":         {"终端", "Terminal"},
 	"centre":           {"医保中心", "Centre"},

@@ -4,9 +4,21 @@ import (
 	"time"
 
 	"posagent/agent"
+	"posagent/internal/money"
 	"posagent/policy"
 	"posagent/sync/wire"
 )
+
+// Money is an amount as the page shows it: the fen the agent computed and
+// the same amount written by internal/money (¥yuan.fen). The page never
+// does arithmetic on money; it shows Text.
+type Money struct {
+	Fen  int64  `json:"fen"`
+	Text string `json:"text"`
+}
+
+// moneyOf builds the page's form of an amount in fen.
+func moneyOf(fen int64) Money { return Money{Fen: fen, Text: money.Fen(fen).String()} }
 
 // QuoteView is a quote as the page shows it: amounts as Money, every line
 // with its catalogue name, and the checks to confirm with their labels.

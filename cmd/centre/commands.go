@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
+	"posagent/sync/centre"
 	"posagent/sync/centre/admin"
 	"posagent/sync/centre/datadir"
 	"posagent/sync/centre/service"
@@ -14,26 +16,32 @@ import (
 )
 
 // runCommand is `centre run`: serve until SIGINT or SIGTERM.
-type runCommand struct{ data, listen, db string }
+type runCommand struct{ data, listen, db, zone string }
 
 func (c *runCommand) Run(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "run")
 	fs.StringVar(&c.data, "data", "", "data directory")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:7400", "listen address host:port")
 	fs.StringVar(&c.db, "db", "", "PostgreSQL URL (postgres://user@host/db); default: the embedded store in --data")
-	if err := parse(fs, args, "data"); err != nil {
+	fs.StringVar(&c.zone, "time-zone", centre.DefaultZone, "the region's time zone: days begin and end in it, the console shows times in it")
+	if err := parse(fs, args, "data", "time-zone"); err != nil {
 		return err
+	}
+	loc, err := time.LoadLocation(c.zone)
+	if err != nil || c.zone == "Local" {
+		return fmt.Errorf("%w: --time-zone %q is not a zone name such as Asia/Shanghai", errUsage, c.zone)
 	}
 	st, err := openRunStore(ctx, e, c.data, c.db)
 	if err != nil {
 		return err
 	}
 	svc, err := service.Start(ctx, service.Config{DataDir: c.data, Listen: c.listen, Logger: e.log,
-		Store: st}) // the service closes st
+		Store: st, Location: loc}) // the service closes st
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "centre listening on %s (agents: ws://%s/v1/agent)\n", svc.Addr(), svc.Addr())
+	fmt.Fprintf(e.stdout, "centre listening on %s (agents: ws://%s/v1/agent; days in %s)\n",
+		svc.Addr(), svc.Addr(), svc.Centre().Location())
 	return svc.Wait()
 }
 

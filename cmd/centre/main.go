@@ -15,12 +15,13 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	_ "time/tzdata" // --time-zone must work on Windows, which has no zone database
 )
 
 const usage = `centre — the regional centre of posagent
 
 Usage:
-  centre run      --data DIR --listen ADDR [--db postgres://...]
+  centre run      --data DIR --listen ADDR [--db postgres://...] [--time-zone Asia/Shanghai]
   centre keygen   --data DIR [--force]
   centre publish  --data DIR --catalogue F.csv --rules F.json
   centre accounts import --data DIR F.csv

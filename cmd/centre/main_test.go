@@ -126,10 +126,14 @@ func TestAdminCommandsThroughARunningCentre(t *testing.T) {
 	if code, _, errOut := cli(t, ctx, "", "keygen", "--data", data); code != 0 {
 		t.Fatal(errOut)
 	}
-	exited := make(chan int, 1)
+	type result struct {
+		code int
+		out  string
+	}
+	exited := make(chan result, 1)
 	go func() {
-		code, _, _ := cli(t, ctx, "", "run", "--data", data, "--listen", "127.0.0.1:0")
-		exited <- code
+		code, out, _ := cli(t, ctx, "", "run", "--data", data, "--listen", "127.0.0.1:0", "--time-zone", "Europe/Berlin")
+		exited <- result{code, out}
 	}()
 	addr := waitForAddr(t, data)
 	adminSession(t, context.Background(), data, "via centre at http://"+addr)
@@ -141,9 +145,12 @@ func TestAdminCommandsThroughARunningCentre(t *testing.T) {
 	resp.Body.Close()
 	cancel() // as SIGINT would
 	select {
-	case code := <-exited:
-		if code != 0 {
-			t.Fatalf("run exited %d after the signal, want 0", code)
+	case r := <-exited:
+		if r.code != 0 {
+			t.Fatalf("run exited %d after the signal, want 0", r.code)
+		}
+		if !strings.Contains(r.out, "days in Europe/Berlin") {
+			t.Errorf("the centre did not take --time-zone: %q", r.out)
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("run did not stop")
@@ -165,6 +172,9 @@ func TestUsageAndRefusals(t *testing.T) {
 		{[]string{"enrol", "--data", t.TempDir()}, 2, "--terminal, --pharmacy required"},
 		{[]string{"run", "--data", t.TempDir(), "--db", "postgres://u@127.0.0.1:1/db?connect_timeout=5"}, 1, "open postgres store"},
 		{[]string{"user", "add", "--data", t.TempDir(), "--name", "x", "--role", "admin"}, 1, "no password"},
+		{[]string{"run", "--data", t.TempDir(), "--time-zone", "Mars/Olympus"}, 2, `--time-zone "Mars/Olympus"`},
+		{[]string{"run", "--data", t.TempDir(), "--time-zone", "Local"}, 2, `--time-zone "Local"`},
+		{[]string{"run", "--data", t.TempDir(), "--time-zone", ""}, 2, "--time-zone required"},
 		{[]string{"publish", "--data", t.TempDir(), "--catalogue", "/nonexistent.csv", "--rules", "/nonexistent.json"}, 1, "nonexistent.csv"},
 	}
 	for _, tc := range cases {

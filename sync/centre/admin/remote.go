@@ -10,9 +10,9 @@ import (
 	"net/http"
 	"time"
 
+	"posagent/internal/web"
 	"posagent/sync/centre"
 	"posagent/sync/centre/api"
-	"posagent/sync/centre/web"
 )
 
 // remoteAdmin runs the operations through a running centre's admin API.
@@ -36,7 +36,7 @@ func Remote(addr, token string) Admin {
 // operations do.
 type RemoteError struct {
 	Status int
-	web.APIError
+	web.ErrorBody
 }
 
 func (e *RemoteError) Error() string {
@@ -45,8 +45,8 @@ func (e *RemoteError) Error() string {
 
 // Is lets errors.Is see the same sentinels as a direct operation gives.
 func (e *RemoteError) Is(target error) bool {
-	return target == centre.ErrInvalid && e.Code == web.CodeInvalidInput ||
-		target == centre.ErrNoSigningKey && e.Code == web.CodeNoKey
+	return target == centre.ErrInvalid && e.Code == centre.CodeInvalidInput ||
+		target == centre.ErrNoSigningKey && e.Code == centre.CodeNoKey
 }
 
 func (a *remoteAdmin) Via() string { return "centre at " + a.base }
@@ -109,7 +109,7 @@ func (a *remoteAdmin) post(ctx context.Context, path, contentType string, body i
 	dec := json.NewDecoder(io.LimitReader(resp.Body, 1<<20))
 	if resp.StatusCode != http.StatusOK {
 		re := &RemoteError{Status: resp.StatusCode}
-		if err := dec.Decode(&re.APIError); err != nil {
+		if err := dec.Decode(&re.ErrorBody); err != nil {
 			re.Code, re.Message = "HTTP", resp.Status
 		}
 		return re

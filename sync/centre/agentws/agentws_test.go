@@ -11,10 +11,11 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"posagent/internal/web"
+	"posagent/sync/centre"
 	"posagent/sync/centre/agentws"
 	"posagent/sync/centre/centretest"
 	"posagent/sync/centre/store"
-	"posagent/sync/centre/web"
 	"posagent/sync/wire"
 )
 
@@ -41,9 +42,9 @@ func TestAgentCredentialsRefusedBeforeUpgrade(t *testing.T) {
 			if !errors.Is(err, websocket.ErrBadHandshake) || resp == nil || resp.StatusCode != http.StatusUnauthorized {
 				t.Fatalf("err %v resp %v, want a 401 handshake refusal", err, resp)
 			}
-			var body web.APIError
-			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.Code != web.CodeUnauthorized || body.MessageZh == "" {
-				t.Fatalf("body %+v (%v), want code %s with a Chinese message", body, err, web.CodeUnauthorized)
+			var body web.ErrorBody
+			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.Code != centre.CodeUnauthorized || body.MessageZh == "" {
+				t.Fatalf("body %+v (%v), want code %s with a Chinese message", body, err, centre.CodeUnauthorized)
 			}
 		})
 	}

@@ -4,11 +4,14 @@ import (
 	"errors"
 	"net/http"
 
+	"posagent/internal/web"
 	"posagent/sync/centre"
 	"posagent/sync/centre/store"
-	"posagent/sync/centre/web"
 	"posagent/sync/wire"
 )
+
+// codes write the centre's error answers: {code, message, message_zh}.
+var codes = web.Codes(centre.MessagesZh)
 
 // authenticate checks a websocket request's terminal credentials before
 // anything is upgraded. On failure it has answered the request.
@@ -17,7 +20,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (store.Ter
 	token, ok := web.BearerToken(r)
 	if id == "" || !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="posagent centre"`)
-		web.WriteError(w, http.StatusUnauthorized, web.CodeUnauthorized, "terminal id and bearer token required")
+		codes.Write(w, http.StatusUnauthorized, centre.CodeUnauthorized, "terminal id and bearer token required")
 		return store.Terminal{}, false
 	}
 	t, err := s.centre.AuthenticateTerminal(r.Context(), id, token)
@@ -25,11 +28,11 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (store.Ter
 	case errors.Is(err, centre.ErrUnauthorized):
 		s.log.Warn("agent auth refused", "terminal", id, "remote", r.RemoteAddr)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="posagent centre"`)
-		web.WriteError(w, http.StatusUnauthorized, web.CodeUnauthorized, "terminal or token not recognised")
+		codes.Write(w, http.StatusUnauthorized, centre.CodeUnauthorized, "terminal or token not recognised")
 		return store.Terminal{}, false
 	case err != nil:
 		s.log.Error("agent auth: load terminal", "terminal", id, "err", err)
-		web.WriteError(w, http.StatusInternalServerError, web.CodeInternal, "centre storage error")
+		codes.Write(w, http.StatusInternalServerError, centre.CodeInternal, "centre storage error")
 		return store.Terminal{}, false
 	}
 	return t, true

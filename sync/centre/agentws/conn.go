@@ -13,8 +13,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"posagent/sync/centre"
 	"posagent/sync/centre/store"
-	"posagent/sync/centre/web"
 	"posagent/sync/wire"
 )
 
@@ -84,7 +84,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.track() {
-		web.WriteError(w, http.StatusServiceUnavailable, web.CodeUnavailable, "centre shutting down")
+		codes.Write(w, http.StatusServiceUnavailable, centre.CodeUnavailable, "centre shutting down")
 		return
 	}
 	defer s.conns.Done()
@@ -221,7 +221,7 @@ func (c *conn) fail(err error) error {
 	}
 	var pe *protoError
 	if !errors.As(err, &pe) {
-		pe = &protoError{code: web.CodeInternal, msg: "centre error; retry later", close: websocket.CloseInternalServerErr}
+		pe = &protoError{code: centre.CodeInternal, msg: "centre error; retry later", close: websocket.CloseInternalServerErr}
 	}
 	c.log.Warn("agent connection failed", "code", pe.code, "err", err)
 	data, mErr := jsonMessage(wire.Message{Type: wire.TypeError, Error: &wire.Error{Code: pe.code, Message: pe.msg}})

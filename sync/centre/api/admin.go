@@ -3,7 +3,7 @@ package api
 import (
 	"net/http"
 
-	"posagent/sync/centre/web"
+	"posagent/internal/web"
 )
 
 // Request body limits of the admin API (and of the console's forms).
@@ -56,7 +56,7 @@ type BlockRequest struct {
 
 func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request) {
 	var req PublishRequest
-	if !web.DecodeJSON(w, r, MaxPublishBody, &req) {
+	if !decode(w, r, MaxPublishBody, &req) {
 		return
 	}
 	doc, err := s.centre.Publish(r.Context(), []byte(req.CatalogueCSV), []byte(req.RulesJSON))
@@ -78,7 +78,7 @@ func (s *Server) handleImport(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 	var req EnrolRequest
-	if !web.DecodeJSON(w, r, MaxSmallBody, &req) {
+	if !decode(w, r, MaxSmallBody, &req) {
 		return
 	}
 	token, err := s.centre.Enrol(r.Context(), req.Terminal, req.Pharmacy)
@@ -91,7 +91,7 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleAddUser(w http.ResponseWriter, r *http.Request) {
 	var req UserRequest
-	if !web.DecodeJSON(w, r, MaxSmallBody, &req) {
+	if !decode(w, r, MaxSmallBody, &req) {
 		return
 	}
 	if err := s.centre.AddUser(r.Context(), req.Name, req.Role, req.Password); err != nil {
@@ -103,7 +103,7 @@ func (s *Server) handleAddUser(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleBlock(w http.ResponseWriter, r *http.Request) {
 	var req BlockRequest
-	if !web.DecodeJSON(w, r, maxImportBody, &req) {
+	if !decode(w, r, maxImportBody, &req) {
 		return
 	}
 	doc, err := s.centre.BlockCards(r.Context(), req.Add, req.Remove)

@@ -10,10 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"posagent/internal/web"
+	"posagent/sync/centre"
 	"posagent/sync/centre/api"
 	"posagent/sync/centre/centretest"
 	"posagent/sync/centre/store"
-	"posagent/sync/centre/web"
 	"posagent/sync/wire"
 )
 
@@ -77,10 +78,10 @@ func TestSupervisorAPIRefusesBadParameters(t *testing.T) {
 	c.AddUser("sup", store.RoleSupervisor, "sup-password")
 	for _, q := range []string{"flagged=yes", "from=03/03/2025", "to=2025-13-01", "limit=0", "limit=x",
 		"kind=sale", "falgged=1", "card_no=12%2034", "from=2025-03-05&to=2025-03-04", "terminal=a&terminal=b"} {
-		var e web.APIError
+		var e web.ErrorBody
 		resp := c.Request("GET", "/api/transactions?"+q, centretest.Basic("sup", "sup-password"), nil, &e)
-		if resp.StatusCode != 400 || e.Code != web.CodeBadParam || e.Message == "" || e.MessageZh == "" {
-			t.Errorf("%q: status %d body %+v, want 400 %s with both messages", q, resp.StatusCode, e, web.CodeBadParam)
+		if resp.StatusCode != 400 || e.Code != centre.CodeBadParam || e.Message == "" || e.MessageZh == "" {
+			t.Errorf("%q: status %d body %+v, want 400 %s with both messages", q, resp.StatusCode, e, centre.CodeBadParam)
 		}
 	}
 }
@@ -158,8 +159,8 @@ func TestSupervisorAPITerminalsAndAccounts(t *testing.T) {
 	if resp := c.Request("GET", "/api/accounts/1001", sup, nil, &info); resp.StatusCode != 200 || !info.Found || info.Holder.Balance != 10000-1100 {
 		t.Fatalf("account: %d %+v", resp.StatusCode, info)
 	}
-	var e web.APIError
-	if resp := c.Request("GET", "/api/accounts/424242", sup, nil, &e); resp.StatusCode != 404 || e.Code != web.CodeNotFound {
+	var e web.ErrorBody
+	if resp := c.Request("GET", "/api/accounts/424242", sup, nil, &e); resp.StatusCode != 404 || e.Code != centre.CodeNotFound {
 		t.Fatalf("unknown account: %d %+v", resp.StatusCode, e)
 	}
 }
@@ -191,8 +192,8 @@ func TestAdminAPI(t *testing.T) {
 	if resp := post("/admin/accounts/import", adm, csv, &imp); resp.StatusCode != 200 || imp.Imported != 1 || c.Balance("1001") != 12345 {
 		t.Fatalf("import: %d %+v", resp.StatusCode, imp)
 	}
-	var e web.APIError
-	if resp := post("/admin/accounts/import", adm, "card_no,balance,status\n1001,12.5,active\n", &e); resp.StatusCode != 400 || e.Code != web.CodeInvalidInput || !strings.Contains(e.Message, "row 2") {
+	var e web.ErrorBody
+	if resp := post("/admin/accounts/import", adm, "card_no,balance,status\n1001,12.5,active\n", &e); resp.StatusCode != 400 || e.Code != centre.CodeInvalidInput || !strings.Contains(e.Message, "row 2") {
 		t.Fatalf("bad import: %d %+v", resp.StatusCode, e)
 	}
 	if resp := post("/admin/users", adm, `{"name":"sup","role":"supervisor","password":"sup-password"}`, nil); resp.StatusCode != 200 {
@@ -201,7 +202,7 @@ func TestAdminAPI(t *testing.T) {
 	if resp := post("/admin/users", adm, `{"name":"boss","role":"owner","password":"sup-password"}`, &e); resp.StatusCode != 400 {
 		t.Fatalf("bad role: %d %+v", resp.StatusCode, e)
 	}
-	if resp := post("/admin/users", adm, `{"name":"x","role":"admin","password":"longenough","extra":1}`, &e); resp.StatusCode != 400 || e.Code != web.CodeBadRequest {
+	if resp := post("/admin/users", adm, `{"name":"x","role":"admin","password":"longenough","extra":1}`, &e); resp.StatusCode != 400 || e.Code != centre.CodeBadRequest {
 		t.Fatalf("unknown field: %d %+v", resp.StatusCode, e)
 	}
 	body, _ := json.Marshal(api.PublishRequest{CatalogueCSV: centretest.Catalogue, RulesJSON: centretest.Rules})
@@ -230,10 +231,10 @@ func TestReconciliationsAPIRefusesBadParameters(t *testing.T) {
 	c.AddUser("sup", store.RoleSupervisor, "sup-password")
 	for _, q := range []string{"mismatch=yes", "day=2025-3-3", "day=2025-02-30", "limit=0", "limit=x",
 		"terminal=a&terminal=b", "terminal=T1&flagged=1"} {
-		var e web.APIError
+		var e web.ErrorBody
 		resp := c.Request("GET", "/api/reconciliations?"+q, centretest.Basic("sup", "sup-password"), nil, &e)
-		if resp.StatusCode != 400 || e.Code != web.CodeBadParam || e.Message == "" || e.MessageZh == "" {
-			t.Errorf("%q: status %d body %+v, want 400 %s", q, resp.StatusCode, e, web.CodeBadParam)
+		if resp.StatusCode != 400 || e.Code != centre.CodeBadParam || e.Message == "" || e.MessageZh == "" {
+			t.Errorf("%q: status %d body %+v, want 400 %s", q, resp.StatusCode, e, centre.CodeBadParam)
 		}
 	}
 }

@@ -5,8 +5,9 @@ import (
 	"net"
 	"net/http"
 
+	"posagent/internal/web"
+	"posagent/sync/centre"
 	"posagent/sync/centre/store"
-	"posagent/sync/centre/web"
 )
 
 // requireUser lets through requests with HTTP Basic credentials of a
@@ -21,7 +22,7 @@ func (s *Server) requireUser(adminOnly bool, h http.HandlerFunc) http.Handler {
 		u, err := s.centre.User(r.Context(), name)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			s.log.Error("load user", "name", name, "err", err)
-			web.WriteError(w, http.StatusInternalServerError, web.CodeInternal, "centre storage error")
+			codes.Write(w, http.StatusInternalServerError, centre.CodeInternal, "centre storage error")
 			return
 		}
 		if err != nil { // unknown user: same work as a wrong password
@@ -33,7 +34,7 @@ func (s *Server) requireUser(adminOnly bool, h http.HandlerFunc) http.Handler {
 			return
 		}
 		if u.Role != store.RoleAdmin && (adminOnly || u.Role != store.RoleSupervisor) {
-			web.WriteError(w, http.StatusForbidden, web.CodeForbidden, "only an administrator may do this")
+			codes.Write(w, http.StatusForbidden, centre.CodeForbidden, "only an administrator may do this")
 			return
 		}
 		h(w, r)
@@ -42,7 +43,7 @@ func (s *Server) requireUser(adminOnly bool, h http.HandlerFunc) http.Handler {
 
 func challenge(w http.ResponseWriter) {
 	w.Header().Set("WWW-Authenticate", `Basic realm="posagent centre", charset="UTF-8"`)
-	web.WriteError(w, http.StatusUnauthorized, web.CodeUnauthorized, "user name and password required")
+	codes.Write(w, http.StatusUnauthorized, centre.CodeUnauthorized, "user name and password required")
 }
 
 // requireAdminToken lets through loopback requests bearing the admin
@@ -50,13 +51,13 @@ func challenge(w http.ResponseWriter) {
 func (s *Server) requireAdminToken(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !isLoopback(r.RemoteAddr) {
-			web.WriteError(w, http.StatusForbidden, web.CodeForbidden, "the admin API answers only on loopback")
+			codes.Write(w, http.StatusForbidden, centre.CodeForbidden, "the admin API answers only on loopback")
 			return
 		}
 		token, ok := web.BearerToken(r)
 		if !ok || s.adminToken == "" || !web.EqualSecret(token, s.adminToken) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="posagent centre admin"`)
-			web.WriteError(w, http.StatusUnauthorized, web.CodeUnauthorized, "admin token required")
+			codes.Write(w, http.StatusUnauthorized, centre.CodeUnauthorized, "admin token required")
 			return
 		}
 		h(w, r)

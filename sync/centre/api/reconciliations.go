@@ -6,8 +6,9 @@ import (
 	"net/url"
 	"time"
 
+	"posagent/internal/web"
+	"posagent/sync/centre"
 	"posagent/sync/centre/store"
-	"posagent/sync/centre/web"
 )
 
 var reconciliationParams = map[string]bool{
@@ -20,13 +21,13 @@ var reconciliationParams = map[string]bool{
 func (s *Server) handleReconciliations(w http.ResponseWriter, r *http.Request) {
 	f, err := parseReconciliationFilter(r.URL.Query())
 	if err != nil {
-		web.WriteError(w, http.StatusBadRequest, web.CodeBadParam, err.Error())
+		codes.Write(w, http.StatusBadRequest, centre.CodeBadParam, err.Error())
 		return
 	}
 	rs, err := s.centre.Reconciliations(r.Context(), f)
 	if err != nil {
 		s.log.Error("list reconciliations", "err", err)
-		web.WriteError(w, http.StatusInternalServerError, web.CodeInternal, "centre storage error")
+		codes.Write(w, http.StatusInternalServerError, centre.CodeInternal, "centre storage error")
 		return
 	}
 	if rs == nil {

@@ -4,10 +4,10 @@ import (
 	"net/http"
 	"time"
 
+	"posagent/internal/web"
 	"posagent/policy"
 	"posagent/sync/centre"
 	"posagent/sync/centre/store"
-	"posagent/sync/centre/web"
 )
 
 // TerminalStatus is one terminal as GET /api/terminals (and the console)
@@ -38,13 +38,13 @@ func StatusOf(t store.Terminal, connected bool) TerminalStatus {
 func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request) {
 	f, err := ParseFilter(r.URL.Query(), s.centre.Location())
 	if err != nil {
-		web.WriteError(w, http.StatusBadRequest, web.CodeBadParam, err.Error())
+		codes.Write(w, http.StatusBadRequest, centre.CodeBadParam, err.Error())
 		return
 	}
 	txns, err := s.centre.Transactions(r.Context(), f)
 	if err != nil {
 		s.log.Error("list transactions", "err", err)
-		web.WriteError(w, http.StatusInternalServerError, web.CodeInternal, "centre storage error")
+		codes.Write(w, http.StatusInternalServerError, centre.CodeInternal, "centre storage error")
 		return
 	}
 	if txns == nil {
@@ -66,7 +66,7 @@ func (s *Server) handleTerminals(w http.ResponseWriter, r *http.Request) {
 	ts, err := s.centre.Terminals(r.Context())
 	if err != nil {
 		s.log.Error("list terminals", "err", err)
-		web.WriteError(w, http.StatusInternalServerError, web.CodeInternal, "centre storage error")
+		codes.Write(w, http.StatusInternalServerError, centre.CodeInternal, "centre storage error")
 		return
 	}
 	out := make([]TerminalStatus, 0, len(ts))
@@ -81,17 +81,17 @@ func (s *Server) handleTerminals(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) {
 	card := r.PathValue("card_no")
 	if err := centre.CheckCardNo(card); err != nil {
-		web.WriteError(w, http.StatusBadRequest, web.CodeBadParam, "card_no "+card+": "+err.Error())
+		codes.Write(w, http.StatusBadRequest, centre.CodeBadParam, "card_no "+card+": "+err.Error())
 		return
 	}
 	info, err := s.centre.AccountInfo(r.Context(), card, "")
 	if err != nil {
 		s.log.Error("account", "card_no", card, "err", err)
-		web.WriteError(w, http.StatusInternalServerError, web.CodeInternal, "centre storage error")
+		codes.Write(w, http.StatusInternalServerError, centre.CodeInternal, "centre storage error")
 		return
 	}
 	if !info.Found {
-		web.WriteError(w, http.StatusNotFound, web.CodeNotFound, "no account for card "+card)
+		codes.Write(w, http.StatusNotFound, centre.CodeNotFound, "no account for card "+card)
 		return
 	}
 	web.WriteJSON(w, http.StatusOK, info)

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"posagent/internal/web"
 	"posagent/sync/centre/store"
-	"posagent/sync/centre/web"
 )
 
 // sessionCookieName holds the session id: HttpOnly (no script reads it),
@@ -17,7 +17,7 @@ const sessionCookieName = "posagent_console"
 
 // request is a request of a logged-in user.
 type request struct {
-	lang language
+	lang web.Lang
 	sess session
 	r    *http.Request
 	loc  *time.Location // the centre's zone
@@ -25,8 +25,8 @@ type request struct {
 
 // page starts the page data of a logged-in user's page.
 func (c *request) page(title, nav string, data any) page {
-	return page{Lang: c.lang, Title: title, Nav: nav, User: c.sess.user, Role: c.sess.role,
-		Admin: c.sess.role == store.RoleAdmin, CSRF: c.sess.csrf, SwitchURL: switchURL(c.r, c.lang.other()),
+	return page{Lang: c.lang, Title: title, Nav: nav, User: c.sess.Value.Name, Role: c.sess.Value.Role,
+		Admin: c.sess.Value.Role == store.RoleAdmin, CSRF: c.sess.CSRF, SwitchURL: web.SwitchURL(c.r, c.lang.Other()),
 		Data: data, loc: c.loc}
 }
 
@@ -39,21 +39,21 @@ type handlerFunc func(w http.ResponseWriter, c *request)
 // session's CSRF token in its form; its body is limited to maxBody bytes.
 func (h *Handler) auth(adminOnly bool, maxBody int64, next handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		lang := chooseLanguage(w, r)
+		lang := langChoice.Choose(w, r)
 		sess, ok := h.liveSession(w, r)
 		if !ok {
 			return
 		}
 		c := &request{lang: lang, sess: sess, r: r, loc: h.centre.Location()}
-		if adminOnly && sess.role != store.RoleAdmin {
-			h.message(w, c, http.StatusForbidden, "forbidden_title", lang.T("forbidden_admin"))
+		if adminOnly && sess.Value.Role != store.RoleAdmin {
+			h.message(w, c, http.StatusForbidden, "forbidden_title", texts.T(lang, "forbidden_admin"))
 			return
 		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, maxBody)
-			if !web.EqualSecret(r.FormValue("csrf"), sess.csrf) {
-				h.log.Warn("console: POST without a valid CSRF token", "user", sess.user, "path", r.URL.Path)
-				h.message(w, c, http.StatusForbidden, "forbidden_title", lang.T("csrf_failed"))
+			if !web.EqualSecret(r.FormValue("csrf"), sess.CSRF) {
+				h.log.Warn("console: POST without a valid CSRF token", "user", sess.Value.Name, "path", r.URL.Path)
+				h.message(w, c, http.StatusForbidden, "forbidden_title", texts.T(lang, "csrf_failed"))
 				return
 			}
 		}
@@ -70,26 +70,38 @@ func (h *Handler) liveSession(w http.ResponseWriter, r *http.Request) (session, 
 		h.toLogin(w, r)
 		return session{}, false
 	}
-	sess, ok := h.sessions.use(cookie.Value, h.centre.Now())
+	sess, ok, err := h.sessions.Use(r.Context(), cookie.Value)
+	if err != nil {
+		h.log.Error("console: load session", "err", err)
+		http.Error(w, "centre storage error", http.StatusInternalServerError)
+		return session{}, false
+	}
 	if !ok {
 		h.toLogin(w, r)
 		return session{}, false
 	}
-	u, err := h.centre.User(r.Context(), sess.user)
+	u, err := h.centre.User(r.Context(), sess.Value.Name)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 	case err != nil:
-		h.log.Error("console: load user", "name", sess.user, "err", err)
-		setHeaders(w)
+		h.log.Error("console: load user", "name", sess.Value.Name, "err", err)
 		http.Error(w, "centre storage error", http.StatusInternalServerError)
 		return session{}, false
-	case u.Role == sess.role && credentialOf(u) == sess.credential:
+	case u.Role == sess.Value.Role && credentialOf(u) == sess.Value.Credential:
 		return sess, true
 	}
-	h.log.Info("console: session ended: user removed or changed", "name", sess.user)
-	h.sessions.end(cookie.Value)
+	h.log.Info("console: session ended: user removed or changed", "name", sess.Value.Name)
+	h.endSession(r, cookie.Value)
 	h.toLogin(w, r)
 	return session{}, false
+}
+
+// endSession ends a session; a failure to is logged, and the session
+// then ends by its own limits.
+func (h *Handler) endSession(r *http.Request, id string) {
+	if err := h.sessions.End(r.Context(), id); err != nil {
+		h.log.Error("console: end session", "err", err)
+	}
 }
 
 // toLogin sends the browser to the login page, which returns it here
@@ -102,7 +114,6 @@ func (h *Handler) toLogin(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet {
 		target += "?next=" + url.QueryEscape(r.URL.RequestURI())
 	}
-	setHeaders(w)
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"bytes"
 	"embed"
 	"errors"
 	"fmt"
@@ -11,6 +10,8 @@ import (
 	"net/http"
 	"time"
 
+	"posagent/internal/money"
+	"posagent/internal/web"
 	"posagent/sync/centre"
 	"posagent/sync/centre/api"
 )
@@ -43,7 +44,7 @@ func parsePages() map[string]*template.Template {
 // methods (T, Msg, …) cover what depends on the language.
 func funcs(loc *time.Location) template.FuncMap {
 	return template.FuncMap{
-		"yuan":     formatYuan,
+		"yuan":     func(fen int64) string { return money.Fen(fen).String() },
 		"when":     func(t time.Time) string { return formatWhen(t, loc) },
 		"whenFull": formatWhenFull,
 		"txnURL":   txnURL,
@@ -70,7 +71,7 @@ type Handler struct {
 	logins    *api.Logins
 	connected func(string) bool
 	log       *slog.Logger
-	sessions  sessionStore
+	sessions  web.Sessions[sessionUser]
 	pages     map[string]*template.Template // pages with this centre's zone
 	mux       *http.ServeMux
 }
@@ -92,7 +93,8 @@ func New(cfg Config) (*Handler, error) {
 		cfg.Logger = cfg.Centre.Logger()
 	}
 	h := &Handler{centre: cfg.Centre, logins: cfg.Logins, connected: cfg.Connected, log: cfg.Logger,
-		pages: make(map[string]*template.Template, len(pages))}
+		sessions: web.NewMemorySessions[sessionUser](cfg.Centre.Clock(), sessionLimits),
+		pages:    make(map[string]*template.Template, len(pages))}
 	for name, t := range pages {
 		own, err := t.Clone()
 		if err != nil {
@@ -104,14 +106,16 @@ func New(cfg Config) (*Handler, error) {
 	return h, nil
 }
 
-// ServeHTTP routes a request of /console or /console/.
+// ServeHTTP sets the console's security headers and routes a request of
+// /console or /console/.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	headers.Set(w)
 	h.mux.ServeHTTP(w, r)
 }
 
 // page is what every page template sees.
 type page struct {
-	Lang      language
+	Lang      web.Lang
 	Title     string // text key of the page's title
 	Nav       string // which menu item is current
 	User      string // empty on the login page
@@ -128,15 +132,10 @@ type page struct {
 }
 
 // T is the text for key in the page's language.
-func (p page) T(key string) string { return p.Lang.T(key) }
+func (p page) T(key string) string { return texts.T(p.Lang, key) }
 
 // HTMLLang is the page's lang attribute.
-func (p page) HTMLLang() string {
-	if p.Lang == langEn {
-		return "en"
-	}
-	return "zh-CN"
-}
+func (p page) HTMLLang() string { return p.Lang.HTMLLang() }
 
 // Zone names the zone the console shows times in (the centre's).
 func (p page) Zone() string {
@@ -145,12 +144,7 @@ func (p page) Zone() string {
 }
 
 // OtherName is the name of the language the switch offers.
-func (p page) OtherName() string {
-	if p.Lang == langEn {
-		return "中文"
-	}
-	return "English"
-}
+func (p page) OtherName() string { return p.Lang.Other().Name() }
 
 // routes builds the console's routes.
 func (h *Handler) routes() {
@@ -171,39 +165,33 @@ func (h *Handler) routes() {
 	mux.Handle("POST /console/publish", h.auth(true, api.MaxPublishBody, h.publish))
 }
 
-// setHeaders are set on every console page: nothing but our own
-// stylesheet loads, no other site may frame it, nothing is cached.
-func setHeaders(w http.ResponseWriter) {
-	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; "+
-		"form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
-	h.Set("Cache-Control", "no-store")
+// headers are set on every answer of the console: nothing but our own
+// stylesheet loads (no script runs), no other site may frame it, nothing
+// is cached.
+var headers = web.Headers{
+	CSP: "default-src 'none'; style-src 'self'; img-src 'self'; " +
+		"form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+	Referrer: "same-origin",
 }
 
-// render executes a page into a buffer first, so a template error
-// is a clean 500 rather than half a page.
+// langChoice remembers the supervisor's choice of language.
+var langChoice = web.LangChoice{Cookie: "posagent_console_lang", Path: prefix}
+
+// render answers a page; a template error is a clean 500 rather than
+// half a page.
 func (h *Handler) render(w http.ResponseWriter, status int, name string, p page) {
 	p.now = h.centre.Now()
 	if p.loc == nil {
 		p.loc = h.centre.Location()
 	}
-	var buf bytes.Buffer
 	t, ok := h.pages[name]
 	if !ok {
 		h.log.Error("console: no such page", "page", name)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
+	if err := web.WriteHTML(w, status, t, "layout", p); err != nil {
 		h.log.Error("console: render page", "page", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
 	}
-	setHeaders(w)
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
 }

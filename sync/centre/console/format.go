@@ -9,19 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"posagent/internal/money"
 	"posagent/policy"
 	"posagent/sync/centre/store"
 )
-
-// formatYuan writes fen as ¥yuan.fen with integer arithmetic only.
-func formatYuan(fen int64) string {
-	sign := ""
-	u := uint64(fen)
-	if fen < 0 {
-		sign, u = "-", uint64(-(fen+1))+1 // no overflow at math.MinInt64
-	}
-	return fmt.Sprintf("%s¥%d.%02d", sign, u/100, u%100)
-}
 
 // consoleTimeLayout is how times show in the console, in the centre's zone
 // (the zone in which the date filters are read).
@@ -99,7 +90,7 @@ func viewReasons(rs []policy.Reason) []reasonView {
 // evidenceValue writes one evidence value. Numbers are read from their
 // JSON text, so an amount is never rounded through a float; money also
 // shows in yuan.
-func evidenceValue(v any, money bool) string {
+func evidenceValue(v any, isMoney bool) string {
 	switch x := v.(type) {
 	case string:
 		return x
@@ -115,8 +106,8 @@ func evidenceValue(v any, money bool) string {
 		return fmt.Sprint(v)
 	}
 	s := string(b)
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil && money {
-		return s + " (" + formatYuan(n) + ")"
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && isMoney {
+		return s + " (" + money.Fen(n).String() + ")"
 	}
 	return s
 }

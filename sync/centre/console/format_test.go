@@ -2,7 +2,6 @@ package console
 
 import (
 	"encoding/json"
-	"math"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,17 +12,6 @@ import (
 	"posagent/sync/centre/api"
 	"posagent/sync/centre/store"
 )
-
-func TestFormatYuan(t *testing.T) {
-	for fen, want := range map[int64]string{
-		0: "¥0.00", 5: "¥0.05", 100: "¥1.00", 16800: "¥168.00", 303600: "¥3036.00", -250: "-¥2.50",
-		math.MaxInt64: "¥92233720368547758.07", math.MinInt64: "-¥92233720368547758.08",
-	} {
-		if got := formatYuan(fen); got != want {
-			t.Errorf("formatYuan(%d) = %q, want %q", fen, got, want)
-		}
-	}
-}
 
 func TestEvidenceValues(t *testing.T) {
 	// Evidence as it comes back from storage: JSON numbers as float64.

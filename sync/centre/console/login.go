@@ -5,9 +5,9 @@ import (
 	"errors"
 	"net/http"
 
+	"posagent/internal/web"
 	"posagent/sync/centre/api"
 	"posagent/sync/centre/store"
-	"posagent/sync/centre/web"
 )
 
 // loginCookie carries the login form's token (double submit). A
@@ -25,11 +25,10 @@ type loginData struct {
 
 // loginForm is GET /console/login.
 func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
-	lang := chooseLanguage(w, r)
+	lang := langChoice.Choose(w, r)
 	next := safeNext(r.URL.Query().Get("next"))
 	if c, err := r.Cookie(sessionCookieName); err == nil {
-		if _, ok := h.sessions.use(c.Value, h.centre.Now()); ok {
-			setHeaders(w)
+		if _, ok, _ := h.sessions.Use(r.Context(), c.Value); ok {
 			http.Redirect(w, r, next, http.StatusSeeOther)
 			return
 		}
@@ -40,43 +39,42 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
 // login is POST /console/login: check the form's token and the
 // user's password, then start a session and go where the user was going.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
-	lang := chooseLanguage(w, r)
+	lang := langChoice.Choose(w, r)
 	r.Body = http.MaxBytesReader(w, r.Body, api.MaxSmallBody)
 	if err := r.ParseForm(); err != nil {
-		h.freshLoginForm(w, r, lang, http.StatusBadRequest, loginData{Next: prefix}, lang.T("login_bad_form"))
+		h.freshLoginForm(w, r, lang, http.StatusBadRequest, loginData{Next: prefix}, texts.T(lang, "login_bad_form"))
 		return
 	}
 	data := loginData{Next: safeNext(r.PostFormValue("next")), Name: r.PostFormValue("name")}
 	token, err := r.Cookie(loginCookie)
 	if err != nil || token.Value == "" || !web.EqualSecret(r.PostFormValue("csrf"), token.Value) {
-		h.freshLoginForm(w, r, lang, http.StatusForbidden, data, lang.T("login_expired"))
+		h.freshLoginForm(w, r, lang, http.StatusForbidden, data, texts.T(lang, "login_expired"))
 		return
 	}
 	data.Token = token.Value
 	u, ok, err := h.checkLogin(r.Context(), data.Name, r.PostFormValue("password"))
 	if err != nil {
 		h.log.Error("console login: load user", "name", data.Name, "err", err)
-		h.renderLogin(w, r, lang, http.StatusInternalServerError, data, lang.T("storage_error"))
+		h.renderLogin(w, r, lang, http.StatusInternalServerError, data, texts.T(lang, "storage_error"))
 		return
 	}
 	if !ok {
 		h.log.Warn("console login refused", "name", data.Name, "remote", r.RemoteAddr)
-		h.renderLogin(w, r, lang, http.StatusUnauthorized, data, lang.T("login_failed"))
+		h.renderLogin(w, r, lang, http.StatusUnauthorized, data, texts.T(lang, "login_failed"))
 		return
 	}
 	if old, err := r.Cookie(sessionCookieName); err == nil {
-		h.sessions.end(old.Value) // a login replaces the browser's session
+		h.endSession(r, old.Value) // a login replaces the browser's session
 	}
-	id, _, err := h.sessions.create(u, h.centre.Now())
+	sess, err := h.sessions.Create(r.Context(), userOf(u))
 	if err != nil {
 		h.log.Error("console login: new session", "err", err)
-		h.renderLogin(w, r, lang, http.StatusInternalServerError, data, lang.T("internal_error"))
+		h.renderLogin(w, r, lang, http.StatusInternalServerError, data, texts.T(lang, "internal_error"))
 		return
 	}
 	h.log.Info("console login", "name", u.Name, "role", u.Role, "remote", r.RemoteAddr)
-	http.SetCookie(w, sessionCookie(r, id, 0))
+	http.SetCookie(w, sessionCookie(r, sess.ID, 0))
 	http.SetCookie(w, loginTokenCookie(r, "", -1))
-	setHeaders(w)
 	http.Redirect(w, r, data.Next, http.StatusSeeOther)
 }
 
@@ -100,19 +98,18 @@ func (h *Handler) checkLogin(ctx context.Context, name, password string) (store.
 // logout is POST /console/logout.
 func (h *Handler) logout(w http.ResponseWriter, c *request) {
 	if cookie, err := c.r.Cookie(sessionCookieName); err == nil {
-		h.sessions.end(cookie.Value)
+		h.endSession(c.r, cookie.Value)
 	}
-	h.log.Info("console logout", "name", c.sess.user)
+	h.log.Info("console logout", "name", c.sess.Value.Name)
 	http.SetCookie(w, sessionCookie(c.r, "", -1))
 	http.Redirect(w, c.r, prefix+"login", http.StatusSeeOther)
 }
 
 // freshLoginForm shows the login form with a new token.
-func (h *Handler) freshLoginForm(w http.ResponseWriter, r *http.Request, lang language, status int, data loginData, msg string) {
-	token, err := newToken()
+func (h *Handler) freshLoginForm(w http.ResponseWriter, r *http.Request, lang web.Lang, status int, data loginData, msg string) {
+	token, err := web.NewToken()
 	if err != nil {
 		h.log.Error("console login: new token", "err", err)
-		setHeaders(w)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
@@ -121,9 +118,9 @@ func (h *Handler) freshLoginForm(w http.ResponseWriter, r *http.Request, lang la
 	h.renderLogin(w, r, lang, status, data, msg)
 }
 
-func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, lang language, status int, data loginData, msg string) {
+func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, lang web.Lang, status int, data loginData, msg string) {
 	h.render(w, status, "login.html", page{Lang: lang, Title: "login_title",
-		SwitchURL: switchURL(r, lang.other()), Error: msg, Data: data})
+		SwitchURL: web.SwitchURL(r, lang.Other()), Error: msg, Data: data})
 }
 
 func loginTokenCookie(r *http.Request, token string, maxAge int) *http.Cookie {

@@ -21,7 +21,7 @@ type publishData struct {
 func (h *Handler) publishForm(w http.ResponseWriter, c *request) {
 	notice := ""
 	if v, err := strconv.ParseInt(c.r.URL.Query().Get("published"), 10, 64); err == nil && v > 0 {
-		notice = fmt.Sprintf(c.lang.T("published"), v)
+		notice = fmt.Sprintf(texts.T(c.lang, "published"), v)
 	}
 	h.renderPublish(w, c, http.StatusOK, "", notice)
 }
@@ -34,22 +34,22 @@ func (h *Handler) publish(w http.ResponseWriter, c *request) {
 	if err := errors.Join(errCat, errRules); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			h.renderPublish(w, c, http.StatusRequestEntityTooLarge, c.lang.T("publish_failed")+err.Error(), "")
+			h.renderPublish(w, c, http.StatusRequestEntityTooLarge, texts.T(c.lang, "publish_failed")+err.Error(), "")
 			return
 		}
-		h.renderPublish(w, c, http.StatusBadRequest, c.lang.T("publish_files"), "")
+		h.renderPublish(w, c, http.StatusBadRequest, texts.T(c.lang, "publish_files"), "")
 		return
 	}
 	doc, err := h.centre.Publish(c.r.Context(), cat, rules)
 	if err != nil {
 		status := publishStatus(err)
 		if status == http.StatusInternalServerError {
-			h.log.Error("console: publish failed", "user", c.sess.user, "err", err)
+			h.log.Error("console: publish failed", "user", c.sess.Value.Name, "err", err)
 		}
-		h.renderPublish(w, c, status, c.lang.T("publish_failed")+err.Error(), "")
+		h.renderPublish(w, c, status, texts.T(c.lang, "publish_failed")+err.Error(), "")
 		return
 	}
-	h.log.Info("console: bundle published", "version", doc.Version, "user", c.sess.user)
+	h.log.Info("console: bundle published", "version", doc.Version, "user", c.sess.Value.Name)
 	// Post, redirect, get: reloading the answer does not publish again.
 	http.Redirect(w, c.r, prefix+"publish?published="+strconv.FormatInt(doc.Version, 10), http.StatusSeeOther)
 }

@@ -25,13 +25,13 @@ func (h *Handler) terminals(w http.ResponseWriter, c *request) {
 	latest, err := h.centre.LatestVersion(ctx, wire.KindBundle)
 	if err != nil {
 		h.log.Error("console: latest bundle", "err", err)
-		h.message(w, c, http.StatusInternalServerError, "terminals_title", c.lang.T("storage_error"))
+		h.message(w, c, http.StatusInternalServerError, "terminals_title", texts.T(c.lang, "storage_error"))
 		return
 	}
 	ts, err := h.centre.Terminals(ctx)
 	if err != nil {
 		h.log.Error("console: list terminals", "err", err)
-		h.message(w, c, http.StatusInternalServerError, "terminals_title", c.lang.T("storage_error"))
+		h.message(w, c, http.StatusInternalServerError, "terminals_title", texts.T(c.lang, "storage_error"))
 		return
 	}
 	data := terminalsData{Latest: latest, Rows: make([]terminalRow, 0, len(ts))}

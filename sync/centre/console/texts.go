@@ -1,13 +1,14 @@
 package console
 
 import (
+	"posagent/internal/web"
 	"posagent/policy"
 	"posagent/sync/centre/store"
 	"posagent/sync/wire"
 )
 
 // texts are the console's texts: key → {Chinese, English}.
-var texts = map[string][2]string{
+var texts = web.Catalogue{
 	"app":             {"医保稽核控制台", "Insurance review console"},
 	"nav_txns":        {"交易", "Transactions"},
 	"nav_terminals":   {"终端", "Terminals"},
@@ -116,7 +117,7 @@ func (p page) Msg(r policy.Reason) string {
 	if en == "" || zh == "" {
 		en, zh = policy.Message(r.Code)
 	}
-	if p.Lang == langEn {
+	if p.Lang == web.En {
 		return en
 	}
 	return zh

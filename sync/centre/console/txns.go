@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"posagent/internal/money"
 	"posagent/sync/centre/api"
 	"posagent/sync/centre/store"
 	"posagent/sync/wire"
@@ -51,7 +52,7 @@ func (p page) listRow(t store.Txn) txnRow {
 	r := txnRow{Terminal: t.Terminal, Pharmacy: t.Pharmacy, CardNo: t.CardNo, Cashier: t.Cashier, Seq: t.Seq,
 		Flagged: t.Flagged(), When: formatWhen(t.At, p.loc), WhenFull: formatWhenFull(t.At), Kind: p.T("kind_" + t.Kind),
 		Settled: p.SettledText(t), URL: txnURL(t),
-		Total: formatYuan(t.Total), Account: formatYuan(t.Account), Cash: formatYuan(t.Cash)}
+		Total: money.Fen(t.Total).String(), Account: money.Fen(t.Account).String(), Cash: money.Fen(t.Cash).String()}
 	for _, rs := range t.Reasons {
 		r.Reasons = append(r.Reasons, badge{Code: string(rs.Code), Class: "sev-" + string(rs.Severity),
 			Title: p.SevText(rs.Severity) + ": " + p.Msg(rs)})
@@ -80,14 +81,14 @@ func (h *Handler) transactions(w http.ResponseWriter, c *request) {
 	f, cur, err := filterOf(q, c.loc)
 	if err != nil {
 		p := c.page("txns_title", "txns", data)
-		p.Error = c.lang.T("bad_filter") + err.Error()
+		p.Error = texts.T(c.lang, "bad_filter") + err.Error()
 		h.render(w, http.StatusBadRequest, "transactions.html", p)
 		return
 	}
 	txns, err := h.centre.Transactions(c.r.Context(), cur.apply(f))
 	if err != nil {
 		h.log.Error("console: list transactions", "err", err)
-		h.message(w, c, http.StatusInternalServerError, "txns_title", c.lang.T("storage_error"))
+		h.message(w, c, http.StatusInternalServerError, "txns_title", texts.T(c.lang, "storage_error"))
 		return
 	}
 	txns = cur.trim(txns)
@@ -134,17 +135,17 @@ func (h *Handler) txn(w http.ResponseWriter, c *request) {
 	terminal := c.r.PathValue("terminal")
 	seq, err := strconv.ParseUint(c.r.PathValue("seq"), 10, 64)
 	if err != nil || seq == 0 {
-		h.message(w, c, http.StatusNotFound, "not_found_title", c.lang.T("txn_not_found"))
+		h.message(w, c, http.StatusNotFound, "not_found_title", texts.T(c.lang, "txn_not_found"))
 		return
 	}
 	t, found, err := h.findTxn(c.r.Context(), terminal, seq, c.r.URL.Query().Get("at"))
 	if err != nil {
 		h.log.Error("console: find transaction", "terminal", terminal, "seq", seq, "err", err)
-		h.message(w, c, http.StatusInternalServerError, "txn_title", c.lang.T("storage_error"))
+		h.message(w, c, http.StatusInternalServerError, "txn_title", texts.T(c.lang, "storage_error"))
 		return
 	}
 	if !found {
-		h.message(w, c, http.StatusNotFound, "not_found_title", c.lang.T("txn_not_found"))
+		h.message(w, c, http.StatusNotFound, "not_found_title", texts.T(c.lang, "txn_not_found"))
 		return
 	}
 	data := txnDetailData{Txn: t, Reasons: viewReasons(t.Reasons)}

@@ -1,10 +1,9 @@
-package web
+package centre
 
-import (
-	"net/http"
-)
-
-// Codes of the centre's HTTP error answers. Every error body is an APIError.
+// Codes of the centre's error answers, over HTTP ({code, message,
+// message_zh}) and in the agents' websocket "error" message; the mirror
+// of the agent's codes in agent/errors.go. The HTTP status of each is
+// the answering package's.
 const (
 	CodeUnauthorized = "UNAUTHORIZED"
 	CodeForbidden    = "FORBIDDEN"
@@ -15,11 +14,11 @@ const (
 	CodeNoKey        = "NO_SIGNING_KEY"
 	CodeTooLarge     = "TOO_LARGE"
 	CodeUnavailable  = "UNAVAILABLE"
-	CodeInternal     = "INTERNAL" // also the agents' websocket's code for an unexpected failure
+	CodeInternal     = "INTERNAL"
 )
 
-// messagesZh are the Chinese texts of the codes.
-var messagesZh = map[string]string{
+// MessagesZh are the Chinese texts of the codes (a web.Codes).
+var MessagesZh = map[string]string{
 	CodeUnauthorized: "未登录或凭据无效",
 	CodeForbidden:    "无权执行此操作",
 	CodeBadParam:     "查询参数有误",
@@ -30,17 +29,4 @@ var messagesZh = map[string]string{
 	CodeTooLarge:     "请求内容过大",
 	CodeUnavailable:  "中心正在停止，请稍后重试",
 	CodeInternal:     "中心内部错误，请稍后重试",
-}
-
-// APIError is the body of every error answer of the centre's HTTP ends.
-type APIError struct {
-	Code      string `json:"code"`
-	Message   string `json:"message"`
-	MessageZh string `json:"message_zh"`
-}
-
-// WriteError answers an error: status, and code with its Chinese text
-// beside message.
-func WriteError(w http.ResponseWriter, status int, code, message string) {
-	WriteJSON(w, status, APIError{Code: code, Message: message, MessageZh: messagesZh[code]})
 }

@@ -7,7 +7,8 @@ import (
 	"strings"
 )
 
-// BearerToken returns the token of an "Authorization: Bearer" header.
+// BearerToken returns the token of an "Authorization: Bearer" header (the
+// scheme in any case, RFC 9110).
 func BearerToken(r *http.Request) (string, bool) {
 	h := r.Header.Get("Authorization")
 	const prefix = "bearer "
