@@ -8,6 +8,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"posagent/internal/boltcheck"
 )
 
 // Errors returned (wrapped) by the journal.
@@ -23,6 +25,9 @@ var (
 	ErrTerminal      = errors.New("journal belongs to another terminal")
 	ErrChainBroken   = errors.New("CHAIN_BROKEN")
 	ErrChainGap      = errors.New("CHAIN_GAP")
+	// ErrDamaged means Open found the file unreadable as a bbolt database
+	// (truncated, pages overwritten): it refuses rather than crash.
+	ErrDamaged = boltcheck.ErrDamaged
 )
 
 // formatVersion is the bucket layout version stored in meta.
@@ -73,6 +78,10 @@ func Open(path string, opts Options) (*Journal, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	// A damaged file must refuse, not panic or fault inside bbolt.
+	if err := boltcheck.Check(path, opts.Timeout); err != nil {
+		return nil, fmt.Errorf("open journal: %w", err)
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout})
 	if err != nil {

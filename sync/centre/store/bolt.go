@@ -10,12 +10,18 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
+
+	"posagent/internal/boltcheck"
 )
 
 // ErrLocked is returned (wrapped) by OpenBolt when another process, or
 // another open store in this one, holds the file: usually "the centre is
 // running".
 var ErrLocked = errors.New("store file is locked by another open store")
+
+// ErrDamaged is returned (wrapped) by OpenBolt when the file is not a sound
+// bbolt database (truncated, pages overwritten): it refuses rather than crash.
+var ErrDamaged = boltcheck.ErrDamaged
 
 // schemaVersion is the layout this code reads and writes.
 const schemaVersion = 1
@@ -69,6 +75,13 @@ func OpenBolt(path string, opts BoltOptions) (*Bolt, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	// A damaged file must refuse, not panic or fault inside bbolt.
+	if err := boltcheck.Check(path, opts.Timeout); err != nil {
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			return nil, fmt.Errorf("open store %s: %w", path, ErrLocked)
+		}
+		return nil, fmt.Errorf("open store: %w", err)
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.Timeout})
 	if errors.Is(err, bolterrors.ErrTimeout) {
