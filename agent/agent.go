@@ -97,6 +97,8 @@ type Agent struct {
 	recon        reconState // daily reconciliation results (reconcile.go)
 	obs          Observer
 
+	journalFault atomic.Pointer[string] // why journal.Verify failed at start; nil when it passed
+
 	chargeMu gosync.Mutex // one charge or void at a time
 	stopped  bool         // set by Stop under chargeMu: no more charges or voids
 }

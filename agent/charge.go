@@ -78,6 +78,9 @@ func (a *Agent) Charge(ctx context.Context, req ChargeRequest) (out Charge, err 
 	if a.stopped {
 		return Charge{}, newError(CodeStopping, nil)
 	}
+	if f := a.journalFault.Load(); f != nil {
+		return Charge{}, newError(CodeJournalDamaged, errors.New(*f))
+	}
 
 	if ans, ok, err := a.previousAnswer(req.IdempotencyKey); err != nil || ok {
 		replayed = ok

@@ -42,6 +42,7 @@ const (
 	CodeTxnNotFound     = "TXN_NOT_FOUND"
 	CodeVoidRefused     = "VOID_REFUSED"
 	CodeJournalFailed   = "JOURNAL_WRITE_FAILED"
+	CodeJournalDamaged  = "JOURNAL_DAMAGED" // journal.Verify failed at start: no charges or voids
 	CodeInternal        = "INTERNAL"
 	CodeNotFound        = "NOT_FOUND"
 	CodeStopping        = "STOPPING"
@@ -64,6 +65,7 @@ var messages = map[string][2]string{
 	CodeTxnNotFound:     {"No such transaction on this terminal", "本终端没有该笔交易"},
 	CodeVoidRefused:     {"This transaction cannot be voided", "该笔交易不能撤销"},
 	CodeJournalFailed:   {"The sale could not be recorded (storage error); nothing was charged. Call support", "交易无法写入本地日志（存储错误），未扣款，请联系技术支持"},
+	CodeJournalDamaged:  {"The local journal failed its integrity check at start; no sales can be recorded. Call support", "本地日志启动时完整性校验未通过，不能进行交易，请联系技术支持"},
 	CodeInternal:        {"Internal error; nothing was charged", "内部错误，未扣款"},
 	CodeNotFound:        {"No such API path", "接口路径不存在"},
 	CodeStopping:        {"The terminal service is stopping; nothing was charged. Try again in a moment", "收银服务正在停止，未扣款，请稍后重试"},
@@ -86,7 +88,7 @@ func newError(code string, cause error) *Error {
 // the cashier's or the POS's to fix: it has no rules, cannot write its
 // journal, is stopping, cannot reach the centre, or failed inside.
 var terminalFaults = map[string]bool{
-	CodeNoRules: true, CodeJournalFailed: true, CodeInternal: true, CodeStopping: true, CodeCentreOffline: true,
+	CodeNoRules: true, CodeJournalFailed: true, CodeJournalDamaged: true, CodeInternal: true, CodeStopping: true, CodeCentreOffline: true,
 }
 
 // TerminalFault reports whether the error is the terminal's failure rather

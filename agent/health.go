@@ -44,6 +44,10 @@ func (a *Agent) Health() Health {
 		Status: HealthOK, Terminal: st.Terminal, Reader: st.Reader, Centre: st.Centre, Rules: st.Rules,
 		Journal: JournalHealth{Writable: true, LastSeq: st.Journal.LastSeq},
 	}
+	if f := a.journalFault.Load(); f != nil {
+		h.Status = HealthFailing
+		h.Journal.Error = "journal failed its integrity check at start: " + *f
+	}
 	stamp, _ := a.now().MarshalText()
 	if err := a.j.PutState(stateHealthProbe, stamp); err != nil {
 		h.Status = HealthFailing
@@ -52,4 +56,18 @@ func (a *Agent) Health() Health {
 		a.log.Error("health check: journal write failed", "err", err)
 	}
 	return h
+}
+
+// SetJournalFault records that journal.Verify failed at start. The agent
+// keeps serving status, health and the day's reads so support can see why,
+// but refuses charges and voids with JOURNAL_DAMAGED: a broken chain must
+// not grow.
+func (a *Agent) SetJournalFault(err error) {
+	if err == nil {
+		a.journalFault.Store(nil)
+		return
+	}
+	msg := err.Error()
+	a.journalFault.Store(&msg)
+	a.log.Error("journal failed verification: charges refused", "err", err)
 }

@@ -55,6 +55,9 @@ type ExposureStatus struct {
 type JournalStatus struct {
 	LastSeq uint64 `json:"last_seq"`
 	Acked   uint64 `json:"acked"`
+	// Damaged is why journal.Verify failed at start; while set, charges and
+	// voids are refused (JOURNAL_DAMAGED) and /healthz fails.
+	Damaged string `json:"damaged,omitempty"`
 }
 
 // BlocklistStatus is the active blocklist version.
@@ -94,6 +97,9 @@ func (a *Agent) Status() Status {
 	}
 	_, st.OfflineExposure.TerminalFen = a.j.Unsynced("")
 	st.Journal = JournalStatus{LastSeq: a.j.LastSeq(), Acked: a.j.Acked()}
+	if f := a.journalFault.Load(); f != nil {
+		st.Journal.Damaged = *f
+	}
 	st.Blocklist.Version = a.blocks.currentVersion()
 	st.Reconciliation = a.reconcileStatus()
 	return st

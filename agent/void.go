@@ -46,6 +46,9 @@ func (a *Agent) Void(ctx context.Context, req VoidRequest) (Void, error) {
 	if a.stopped {
 		return Void{}, newError(CodeStopping, nil)
 	}
+	if f := a.journalFault.Load(); f != nil {
+		return Void{}, newError(CodeJournalDamaged, errors.New(*f))
+	}
 
 	orig, err := a.j.ByTxn(req.TxnID)
 	if errors.Is(err, journal.ErrNotFound) {

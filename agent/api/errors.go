@@ -20,6 +20,7 @@ var statuses = map[string]int{
 	agent.CodeTxnNotFound:     http.StatusNotFound,
 	agent.CodeVoidRefused:     http.StatusConflict,
 	agent.CodeJournalFailed:   http.StatusInsufficientStorage,
+	agent.CodeJournalDamaged:  http.StatusServiceUnavailable,
 	agent.CodeInternal:        http.StatusInternalServerError,
 	agent.CodeNotFound:        http.StatusNotFound,
 	agent.CodeStopping:        http.StatusServiceUnavailable,

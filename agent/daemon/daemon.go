@@ -165,6 +165,11 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Daemon, error) {
 	if err != nil {
 		return fail(err)
 	}
+	// A journal whose chain or pages do not verify keeps the terminal up
+	// for /healthz and /v1/status but refuses sales (agent.SetJournalFault).
+	if err := j.Verify(); err != nil {
+		d.Agent.SetJournalFault(err)
+	}
 	m.Watch(d.Agent.Status)
 	if cfg.Centre != "" {
 		d.Client, err = client.New(client.Config{

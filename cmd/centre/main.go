@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	_ "time/tzdata" // --time-zone must work on Windows, which has no zone database
+
+	"posagent/internal/boltcheck"
 )
 
 const usage = `centre — the regional centre of posagent
@@ -103,6 +105,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return ee.code
 	default:
 		fmt.Fprintf(stderr, "centre %s: %v\n", name, err)
+		if errors.Is(err, boltcheck.ErrDamaged) {
+			fmt.Fprintf(stderr, "%s\n%s\n", boltcheck.Advice[0], boltcheck.Advice[1])
+		}
 		return 1
 	}
 }

@@ -9,12 +9,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"syscall"
 	_ "time/tzdata" // --time-zone must work on Windows, which has no zone database
+
+	"posagent/internal/boltcheck"
 )
 
 const usage = `posagent — insurance-card checks and charges at the pharmacy counter
@@ -61,6 +64,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "posagent %s: %v\n", cmd, err)
+		if errors.Is(err, boltcheck.ErrDamaged) {
+			fmt.Fprintf(stderr, "%s\n%s\n", boltcheck.Advice[0], boltcheck.Advice[1])
+		}
 		if isUsage(err) {
 			return 2
 		}

@@ -17,6 +17,13 @@ import (
 // ErrDamaged means the file exists but is not a sound bbolt database.
 var ErrDamaged = errors.New("store damaged")
 
+// Advice is what the binaries print, in English and Chinese, when a store
+// refuses to open with ErrDamaged.
+var Advice = [2]string{
+	"The data file is damaged and was not opened; nothing was changed. Restore it from a backup or call support",
+	"数据文件已损坏，未打开，未作任何修改。请从备份恢复或联系技术支持",
+}
+
 // Check opens path read-only and runs bbolt's consistency check. A missing
 // or empty file is sound (the store creates it). Panics and memory faults
 // inside bbolt are recovered and reported as ErrDamaged.
