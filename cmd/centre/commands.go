@@ -16,7 +16,10 @@ import (
 )
 
 // runCommand is `centre run`: serve until SIGINT or SIGTERM.
-type runCommand struct{ data, listen, db, zone string }
+type runCommand struct {
+	data, listen, db, zone string
+	limits                 service.Limits
+}
 
 func (c *runCommand) Run(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "run")
@@ -24,6 +27,13 @@ func (c *runCommand) Run(ctx context.Context, e *env, args []string) error {
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:7400", "listen address host:port")
 	fs.StringVar(&c.db, "db", "", "PostgreSQL URL (postgres://user@host/db); default: the embedded store in --data")
 	fs.StringVar(&c.zone, "time-zone", centre.DefaultZone, "the region's time zone: days begin and end in it, the console shows times in it")
+	d := service.DefaultLimits
+	fs.DurationVar(&c.limits.ReadHeaderTimeout, "read-header-timeout", d.ReadHeaderTimeout, "time a client has to send a request's header")
+	fs.DurationVar(&c.limits.ReadTimeout, "read-timeout", d.ReadTimeout, "time to read a whole request (not the agents' websocket)")
+	fs.DurationVar(&c.limits.WriteTimeout, "write-timeout", d.WriteTimeout, "time to write a response (not the agents' websocket)")
+	fs.DurationVar(&c.limits.IdleTimeout, "idle-timeout", d.IdleTimeout, "how long an idle keep-alive connection is kept")
+	fs.IntVar(&c.limits.MaxConns, "max-conns", d.MaxConns, "open connections in total")
+	fs.IntVar(&c.limits.MaxConnsPerAddr, "max-conns-per-addr", d.MaxConnsPerAddr, "open connections from one remote IP")
 	if err := parse(fs, args, "data", "time-zone"); err != nil {
 		return err
 	}
@@ -36,7 +46,7 @@ func (c *runCommand) Run(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	svc, err := service.Start(ctx, service.Config{DataDir: c.data, Listen: c.listen, Logger: e.log,
-		Store: st, Location: loc}) // the service closes st
+		Store: st, Location: loc, Limits: c.limits}) // the service closes st
 	if err != nil {
 		return err
 	}

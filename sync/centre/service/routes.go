@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -53,7 +54,7 @@ func (s *Service) build(key ed25519.PrivateKey) error {
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET "+wire.AgentPath, s.agents)
+	mux.Handle("GET "+wire.AgentPath, noDeadlines(s.agents))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok"))
@@ -93,4 +94,15 @@ func newMetrics(reg prometheus.Registerer) (*metrics.Metrics, http.Handler, erro
 		h = promhttp.HandlerFor(g, promhttp.HandlerOpts{})
 	}
 	return m, h, nil
+}
+
+// noDeadlines lifts the server's read and write timeouts for a long-lived
+// route (the agents' websocket, which keeps its own deadlines and pings).
+func noDeadlines(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(time.Time{})
+		_ = rc.SetWriteDeadline(time.Time{})
+		h.ServeHTTP(w, r)
+	})
 }

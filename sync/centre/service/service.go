@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"posagent/internal/clock"
+	"posagent/internal/web"
 	"posagent/sync/centre"
 	"posagent/sync/centre/agentws"
 	"posagent/sync/centre/console"
@@ -52,6 +53,52 @@ type Config struct {
 	// registry of the service's own (with Go runtime and process metrics);
 	// either way, when it can be gathered it is served at GET /metrics.
 	Registerer prometheus.Registerer
+	// Limits bounds what one client can hold of the HTTP server. Zero
+	// fields take DefaultLimits' values.
+	Limits Limits
+}
+
+// Limits are the HTTP server's timeouts and connection caps. The agents'
+// websocket route is exempt from ReadTimeout and WriteTimeout: agentws sets
+// its own deadlines and pings.
+type Limits struct {
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	MaxConns          int // open connections in total
+	MaxConnsPerAddr   int // open connections from one remote IP
+}
+
+// DefaultLimits suit a regional centre of a few thousand terminals behind
+// pharmacies' NATs (several terminals share one address).
+var DefaultLimits = Limits{
+	ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second,
+	IdleTimeout: 120 * time.Second, MaxConns: 10000, MaxConnsPerAddr: 200,
+}
+
+// orDefault fills zero fields from DefaultLimits.
+func (l Limits) orDefault() Limits {
+	d := DefaultLimits
+	if l.ReadHeaderTimeout <= 0 {
+		l.ReadHeaderTimeout = d.ReadHeaderTimeout
+	}
+	if l.ReadTimeout <= 0 {
+		l.ReadTimeout = d.ReadTimeout
+	}
+	if l.WriteTimeout <= 0 {
+		l.WriteTimeout = d.WriteTimeout
+	}
+	if l.IdleTimeout <= 0 {
+		l.IdleTimeout = d.IdleTimeout
+	}
+	if l.MaxConns <= 0 {
+		l.MaxConns = d.MaxConns
+	}
+	if l.MaxConnsPerAddr <= 0 {
+		l.MaxConnsPerAddr = d.MaxConnsPerAddr
+	}
+	return l
 }
 
 // Service is a running centre over a data directory: the store it was
@@ -136,7 +183,10 @@ func start(cfg Config) (*Service, error) {
 		_ = svc.agents.Close()
 		return nil, err
 	}
-	svc.http = &http.Server{Handler: svc.handler, ReadHeaderTimeout: 10 * time.Second,
+	lim := cfg.Limits.orDefault()
+	ln = web.LimitListener(ln, lim.MaxConns, lim.MaxConnsPerAddr)
+	svc.http = &http.Server{Handler: svc.handler, ReadHeaderTimeout: lim.ReadHeaderTimeout,
+		ReadTimeout: lim.ReadTimeout, WriteTimeout: lim.WriteTimeout, IdleTimeout: lim.IdleTimeout,
 		ErrorLog: slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn)}
 	go svc.serve(ln)
 	cfg.Logger.Info("centre listening", "addr", svc.addr, "data", cfg.DataDir)
