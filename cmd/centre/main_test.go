@@ -62,7 +62,7 @@ func adminSession(t *testing.T, ctx context.Context, data, via string) (token st
 	}{
 		{"", []string{"accounts", "import", "--data", data, accounts}, "1 accounts imported"},
 		{"", []string{"enrol", "--data", data, "--terminal", "T1", "--pharmacy", "P1"}, "enrolled"},
-		{"s3cret-pass\n", []string{"user", "add", "--data", data, "--name", "sup", "--role", "supervisor"}, "user sup (supervisor) added"},
+		{"s3cret-passphrase\n", []string{"user", "add", "--data", data, "--name", "sup", "--role", "supervisor"}, "user sup (supervisor) added"},
 		{"", []string{"publish", "--data", data, "--catalogue", cat, "--rules", rules}, "bundle version 1 published"},
 		{"", []string{"block", "--data", data, "--card", "1001"}, "blocklist version 1 published"},
 		{"", []string{"block", "--data", data, "--card", "1001", "--unblock"}, "blocklist version 2 published"},

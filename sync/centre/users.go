@@ -3,14 +3,28 @@ package centre
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"posagent/sync/centre/store"
 )
 
+// MinPassword is the shortest password AddUser takes (72 bytes is bcrypt's
+// limit).
+const MinPassword = 12
+
+// deniedPasswords are common passwords long enough to pass MinPassword;
+// compared case-insensitively.
+var deniedPasswords = map[string]bool{
+	"password1234": true, "password12345": true, "passwordpassword": true, "123456789012": true,
+	"1234567890123": true, "111111111111": true, "000000000000": true, "qwertyuiop12": true,
+	"qwertyuiopasdf": true, "administrator": true, "admin1234567": true, "iloveyou1234": true,
+	"abcdefghijkl": true, "abc123456789": true, "woaini1314520": true, "a123456789012": true,
+}
+
 // AddUser creates or replaces a supervisor or administrator. The password
-// (8 to 72 bytes, bcrypt's limit) is stored as a bcrypt hash.
+// (MinPassword to 72 bytes, not a common one) is stored as a bcrypt hash.
 func (c *Centre) AddUser(ctx context.Context, name, role, password string) error {
 	if err := checkID(name); err != nil {
 		return invalidf("add user: name %q: %w", name, err)
@@ -18,8 +32,11 @@ func (c *Centre) AddUser(ctx context.Context, name, role, password string) error
 	if role != store.RoleSupervisor && role != store.RoleAdmin {
 		return invalidf("add user %s: role %q: want %s or %s", name, role, store.RoleSupervisor, store.RoleAdmin)
 	}
-	if len(password) < 8 || len(password) > 72 {
-		return invalidf("add user %s: password must be 8 to 72 bytes, got %d", name, len(password))
+	if len(password) < MinPassword || len(password) > 72 {
+		return invalidf("add user %s: password must be %d to 72 bytes, got %d", name, MinPassword, len(password))
+	}
+	if deniedPasswords[strings.ToLower(password)] {
+		return invalidf("add user %s: password is too common, choose another", name)
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), c.cfg.PasswordCost)
 	if err != nil {
