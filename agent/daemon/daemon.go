@@ -6,11 +6,14 @@ package daemon
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,6 +41,8 @@ type Config struct {
 	Terminal      string `json:"terminal"`       // this terminal's id
 	TerminalToken string `json:"terminal_token"` // credential from `centre enrol`
 	CentreKey     string `json:"centre_key"`     // public key file that signs bundles
+	CentreCA      string `json:"centre_ca"`      // PEM file of a private CA for wss:// ("" = system roots)
+	Insecure      bool   `json:"insecure"`       // allow ws:// (no TLS) to a host that is not loopback
 	TimeZone      string `json:"time_zone"`      // pharmacy's zone, e.g. Asia/Shanghai ("" = system)
 
 	// Clock is the one clock of the agent, the sync client, the reader and
@@ -84,6 +89,9 @@ func (c Config) Validate() error {
 	}
 	if c.Centre != "" && !strings.HasPrefix(c.Centre, "ws://") && !strings.HasPrefix(c.Centre, "wss://") {
 		bad("centre", "%q must start with ws:// or wss://", c.Centre)
+	}
+	if u, err := url.Parse(c.Centre); c.Centre != "" && err == nil && u.Scheme == "ws" && !c.Insecure && !client.IsLoopback(u.Hostname()) {
+		bad("centre", "%q is ws:// (no TLS) to a host that is not loopback: use wss:// or --insecure", c.Centre)
 	}
 	if c.Centre != "" && c.TerminalToken == "" {
 		bad("terminal-token", "is required with --centre")
@@ -172,9 +180,14 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Daemon, error) {
 	}
 	m.Watch(d.Agent.Status)
 	if cfg.Centre != "" {
+		tlsConf, err := centreTLS(cfg.CentreCA)
+		if err != nil {
+			return fail(err)
+		}
 		d.Client, err = client.New(client.Config{
 			URL: cfg.Centre, Terminal: cfg.Terminal, Token: cfg.TerminalToken,
 			Outbox: j, Handler: d.Agent, Reconciler: d.Agent, Logger: log, Clock: clk, OnAck: m.Acked,
+			TLSConfig: tlsConf, Insecure: cfg.Insecure,
 		})
 		if err != nil {
 			return fail(err)
@@ -284,4 +297,21 @@ func (d *Daemon) run(ctx context.Context, ln net.Listener) {
 	}
 	d.log.Info("posagent stopped")
 	d.done <- first
+}
+
+// centreTLS is the TLS config for wss:// with a private CA's PEM file as
+// the only root; nil (the system roots) when caFile is empty.
+func centreTLS(caFile string) (*tls.Config, error) {
+	if caFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("setting centre-ca: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("setting centre-ca: %s holds no PEM certificate", caFile)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }

@@ -43,6 +43,8 @@ func bind(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&c.Terminal, "terminal", c.Terminal, "this terminal's id, as enrolled at the centre")
 	fs.StringVar(&c.TerminalToken, "terminal-token", c.TerminalToken, "this terminal's token from `centre enrol`")
 	fs.StringVar(&c.CentreKey, "centre-key", c.CentreKey, "public key file that signs rule bundles (from `centre keygen`)")
+	fs.StringVar(&c.CentreCA, "centre-ca", c.CentreCA, "PEM file of the private CA that signed the centre's certificate, for wss:// (default: the system roots)")
+	fs.BoolVar(&c.Insecure, "insecure", c.Insecure, "allow ws:// (no TLS) to a centre that is not on this machine")
 	fs.StringVar(&c.TimeZone, "time-zone", c.TimeZone, "the pharmacy's time zone, e.g. Asia/Shanghai (default: the system's)")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 }
@@ -140,10 +142,13 @@ func (o options) args() []string {
 		"--reader-format", c.ReaderFormat, "--baud", fmt.Sprint(c.Baud),
 		"--terminal", c.Terminal, "--centre-key", c.CentreKey, "--log-format", o.logFormat,
 	}
-	for _, kv := range [][2]string{{"--reader", c.Reader}, {"--centre", c.Centre}, {"--terminal-token", c.TerminalToken}, {"--time-zone", c.TimeZone}} {
+	for _, kv := range [][2]string{{"--reader", c.Reader}, {"--centre", c.Centre}, {"--terminal-token", c.TerminalToken}, {"--time-zone", c.TimeZone}, {"--centre-ca", c.CentreCA}} {
 		if kv[1] != "" {
 			out = append(out, kv[0], kv[1])
 		}
+	}
+	if c.Insecure {
+		out = append(out, "--insecure")
 	}
 	return out
 }

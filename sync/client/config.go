@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -47,6 +48,10 @@ type Config struct {
 	// exchange (default 5s), in real time: it is the socket's deadline.
 	DialTimeout time.Duration
 	TLSConfig   *tls.Config // for wss; nil: the system roots
+	// Insecure allows ws:// (plain text) to a host that is not loopback;
+	// without it such a URL is refused, so a token never crosses a network
+	// in clear by mistake.
+	Insecure bool
 	// Clock stamps Status times and paces the backoff, pings, polls and
 	// reconciliation rounds; default the machine's clock. Socket deadlines
 	// are wall-clock instants whatever it is.
@@ -93,6 +98,8 @@ func (cfg *Config) validate() (string, error) {
 		return "", fmt.Errorf("client config: URL %q: scheme must be ws or wss", cfg.URL)
 	case u.Host == "":
 		return "", fmt.Errorf("client config: URL %q: no host", cfg.URL)
+	case u.Scheme == "ws" && !cfg.Insecure && !IsLoopback(u.Hostname()):
+		return "", fmt.Errorf("client config: URL %q: ws:// (no TLS) only to a loopback host; use wss:// or Insecure", cfg.URL)
 	case u.RawQuery != "" || u.Fragment != "":
 		return "", fmt.Errorf("client config: URL %q: must not have a query or fragment", cfg.URL)
 	case cfg.Terminal == "":
@@ -113,4 +120,14 @@ func (cfg *Config) validate() (string, error) {
 		return "", fmt.Errorf("client config: DialTimeout %v is negative", cfg.DialTimeout)
 	}
 	return strings.TrimSuffix(cfg.URL, "/") + wire.AgentPath, nil
+}
+
+// IsLoopback reports whether host (a name or an IP, without port) is this
+// machine: "localhost" or a loopback address.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
