@@ -28,7 +28,7 @@ func (s *Server) requireUser(adminOnly bool, h http.HandlerFunc) http.Handler {
 		if err != nil { // unknown user: same work as a wrong password
 			u = store.User{}
 		}
-		if !s.logins.Check(s.centre, u, password) {
+		if !s.logins.CheckFrom(s.centre, u, name, r.RemoteAddr, password) {
 			s.log.Warn("login refused", "name", name, "remote", r.RemoteAddr)
 			challenge(w)
 			return

@@ -21,8 +21,10 @@ const (
 // replaced password stops matching at once. The zero value is ready; it
 // is safe for concurrent use.
 type Logins struct {
-	mu   sync.Mutex
-	seen map[[32]byte]time.Time
+	mu      sync.Mutex
+	seen    map[[32]byte]time.Time
+	fails   map[string]failures // throttle.go
+	checked int                 // attempts CheckFrom let through to a check
 }
 
 // Check verifies password against u's stored hash, remembered or by the

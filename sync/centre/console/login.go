@@ -52,7 +52,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data.Token = token.Value
-	u, ok, err := h.checkLogin(r.Context(), data.Name, r.PostFormValue("password"))
+	u, ok, err := h.checkLogin(r.Context(), data.Name, r.RemoteAddr, r.PostFormValue("password"))
 	if err != nil {
 		h.log.Error("console login: load user", "name", data.Name, "err", err)
 		h.renderLogin(w, r, lang, http.StatusInternalServerError, data, texts.T(lang, "storage_error"))
@@ -81,7 +81,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 // checkLogin verifies a user's password the way the supervisor API does
 // (bcrypt through the login cache; an unknown name costs the same time)
 // and that the user is a supervisor or an administrator.
-func (h *Handler) checkLogin(ctx context.Context, name, password string) (store.User, bool, error) {
+func (h *Handler) checkLogin(ctx context.Context, name, remote, password string) (store.User, bool, error) {
 	u, err := h.centre.User(ctx, name)
 	if errors.Is(err, store.ErrNotFound) || name == "" {
 		u, err = store.User{}, nil
@@ -89,7 +89,7 @@ func (h *Handler) checkLogin(ctx context.Context, name, password string) (store.
 	if err != nil {
 		return store.User{}, false, err
 	}
-	if !h.logins.Check(h.centre, u, password) || (u.Role != store.RoleAdmin && u.Role != store.RoleSupervisor) {
+	if !h.logins.CheckFrom(h.centre, u, name, remote, password) || (u.Role != store.RoleAdmin && u.Role != store.RoleSupervisor) {
 		return store.User{}, false, nil
 	}
 	return u, true, nil
