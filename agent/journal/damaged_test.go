@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"posagent/internal/boltcheck"
 )
 
 // TestOpenDamagedRefuses cuts and overwrites a real journal file: Open
@@ -16,17 +18,9 @@ func TestOpenDamagedRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page := os.Getpagesize()
-	cases := map[string]func([]byte) []byte{
-		"zero-meta": func(b []byte) []byte { clear(b[:2*page]); return b },
-	}
-	for _, n := range []int{10, page, page + 100, 2 * page, 3*page - 1} {
-		n := n
-		cases[fmt.Sprintf("truncate-%d", n)] = func(b []byte) []byte { return b[:n] }
-	}
-	for name, damage := range cases {
-		t.Run(name, func(t *testing.T) {
-			if err := os.WriteFile(path, damage(append([]byte(nil), data...)), 0o600); err != nil {
+	for _, d := range boltcheck.Refusals() {
+		t.Run(d.Name, func(t *testing.T) {
+			if err := os.WriteFile(path, d.Apply(data), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			_, err := Open(path, Options{Terminal: "T1", Logger: quiet()})
@@ -35,6 +29,7 @@ func TestOpenDamagedRefuses(t *testing.T) {
 			}
 		})
 	}
+	page := os.Getpagesize()
 	for _, off := range []int{page + 20, 2*page + 20, 3*page + 40, len(data) - 64} {
 		t.Run(fmt.Sprintf("flip-%d", off), func(t *testing.T) {
 			b := append([]byte(nil), data...)

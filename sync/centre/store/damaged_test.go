@@ -2,9 +2,10 @@ package store
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"testing"
+
+	"posagent/internal/boltcheck"
 )
 
 // TestOpenDamagedRefuses truncates and zeroes a real centre.db: OpenBolt
@@ -19,17 +20,9 @@ func TestOpenDamagedRefuses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	page := os.Getpagesize()
-	cases := map[string]func([]byte) []byte{
-		"zero-meta": func(b []byte) []byte { clear(b[:2*page]); return b },
-	}
-	for _, n := range []int{10, page, page + 100, 2 * page, 3*page - 1} {
-		n := n
-		cases[fmt.Sprintf("truncate-%d", n)] = func(b []byte) []byte { return b[:n] }
-	}
-	for name, damage := range cases {
-		t.Run(name, func(t *testing.T) {
-			if err := os.WriteFile(path, damage(append([]byte(nil), data...)), 0o600); err != nil {
+	for _, d := range boltcheck.Refusals() {
+		t.Run(d.Name, func(t *testing.T) {
+			if err := os.WriteFile(path, d.Apply(data), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			_, err := OpenBolt(path, BoltOptions{})
