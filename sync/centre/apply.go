@@ -27,8 +27,12 @@ func (c *Centre) ApplyEntries(ctx context.Context, terminal string, ackedBefore 
 		return wire.Ack{AckedSeq: t.AckedSeq}, nil
 	}
 	start := c.Now()
+	j, err := c.judging(ctx, start)
+	if err != nil {
+		return wire.Ack{}, fmt.Errorf("apply %d entries of %s: %w", len(entries), terminal, err)
+	}
 	c.ledgerMu.RLock()
-	res, err := c.st.Apply(ctx, terminal, entries, start)
+	res, err := c.st.Apply(ctx, terminal, entries, j)
 	c.ledgerMu.RUnlock()
 	if err != nil {
 		return wire.Ack{}, fmt.Errorf("apply %d entries of %s from seq %d: %w", len(entries), terminal, entries[0].Seq, err)

@@ -120,6 +120,8 @@ type Centre struct {
 	// bundle caches the latest bundle, encoded as a message, so a publish
 	// to many agents encodes it once.
 	bundle atomic.Pointer[Bundle]
+	// parsed holds every published bundle, parsed, for re-judging.
+	parsed bundles
 
 	notifier atomic.Pointer[Notifier]
 	// passwords bounds concurrent bcrypt checks (see PasswordMatches).

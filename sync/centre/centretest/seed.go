@@ -29,7 +29,7 @@ func (c *Centre) SeedTransactions() map[string]string {
 	ch2.Add(t, flagged)
 	ch2.Add(t, wire.Record{Terminal: "T2", Kind: wire.KindQuote, At: day2, CardNo: "1002", Total: 50})
 	for _, ch := range []*Chain{ch1, ch2} {
-		if _, err := c.Store().Apply(context.Background(), ch.Terminal, ch.Entries, c.Now()); err != nil {
+		if _, err := c.Store().Apply(context.Background(), ch.Terminal, ch.Entries, store.Judging{ReceivedAt: c.Now()}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -33,7 +33,7 @@ func BenchmarkConsoleTransactionsPage(b *testing.B) {
 		ch.Add(b, wire.Record{Terminal: "T1", Kind: wire.KindCharge, TxnID: fmt.Sprint("T1-", i), At: at.Add(time.Duration(i) * time.Second),
 			CardNo: fmt.Sprint(100000 + i%50), Cashier: "C01", Total: 1680, Account: 1080, Cash: 600, Reasons: reasons})
 	}
-	if _, err := c.Store().Apply(b.Context(), "T1", ch.Entries, time.Now()); err != nil {
+	if _, err := c.Store().Apply(b.Context(), "T1", ch.Entries, store.Judging{ReceivedAt: time.Now()}); err != nil {
 		b.Fatal(err)
 	}
 	br := newBrowser(b, c.URL())

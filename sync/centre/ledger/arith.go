@@ -14,9 +14,9 @@ const CodeBadArithmetic = "BAD_ARITHMETIC"
 // Finding is one thing the centre's re-judging found wrong with a record,
 // with the numbers that show it.
 type Finding struct {
-	Code     string
-	Evidence map[string]int64
-	Detail   string // English, for logs
+	Code     string           `json:"code"`
+	Evidence map[string]int64 `json:"evidence,omitempty"`
+	Detail   string           `json:"detail,omitempty"` // English, for logs
 }
 
 // CheckArithmetic reports the first broken sum of a charge or void: per

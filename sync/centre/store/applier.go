@@ -23,6 +23,7 @@ type applier struct {
 	term     Terminal
 	chain    ledger.Chain
 	received time.Time
+	judging  Judging
 
 	records, byTime, byCard, byPharm, byTerm, voided, charges, accounts *bolt.Bucket
 
@@ -32,9 +33,9 @@ type applier struct {
 	findings []finding
 }
 
-func newApplier(tx *bolt.Tx, terminal string, received time.Time) (*applier, error) {
+func newApplier(tx *bolt.Tx, terminal string, j Judging) (*applier, error) {
 	a := &applier{
-		tx: tx, received: received,
+		tx: tx, received: j.ReceivedAt, judging: j,
 		records: tx.Bucket(bucketRecords), byTime: tx.Bucket(bucketByTime),
 		byCard: tx.Bucket(bucketByCard), byPharm: tx.Bucket(bucketByPharm),
 		byTerm: tx.Bucket(bucketByTerm), voided: tx.Bucket(bucketVoided), charges: tx.Bucket(bucketCharges),
@@ -109,35 +110,49 @@ func (a *applier) conflict(key []byte, stored storedRecord, flags []string) erro
 	return a.records.Put(key, val)
 }
 
-// record stores a new record, its indexes and its money.
+// record stores a new record, its indexes and its money, after the
+// centre's judgement of it.
 func (a *applier) record(key []byte, e wire.Entry, d ledger.Decision) error {
 	rec := d.Record
-	var eff ledger.Effect
+	var (
+		eff ledger.Effect
+		j   ledger.Judgement
+	)
 	if ledger.Moves(rec.Kind) {
 		h, err := a.holder(rec.CardNo)
 		if err != nil {
 			return err
 		}
-		refused := ""
+		if j, err = a.judge(rec, h); err != nil {
+			return err
+		}
+		refused, target := "", ledger.VoidTarget{}
 		if rec.Kind == wire.KindVoid {
-			if refused, err = a.checkVoid(rec); err != nil {
+			if target, err = a.voidTarget(rec); err != nil {
 				return err
+			}
+			if refused = ledger.CheckVoid(rec, target, a.judging.Zone); refused == "" {
+				j.VoidHeld = target.Held
 			}
 		}
 		if refused != "" {
 			eff = ledger.NoRefund(h, refused)
-		} else if eff, err = ledger.Settle(rec, h); err != nil {
+		} else if eff, err = ledger.Settle(rec, h, j); err != nil {
 			return fmt.Errorf("entry %d: %w", e.Seq, err)
 		}
-		if err := a.noteMoney(rec, refused); err != nil {
+		if err := a.noteMoney(rec, refused, j, eff, target); err != nil {
 			return err
 		}
 		if eff.Delta != 0 {
 			a.dirty[rec.CardNo] = true
 		}
 	}
-	flags := append(slices.Clip(d.Flags), eff.Flags...)
+	flags := append(append(slices.Clip(d.Flags), j.Codes()...), eff.Flags...)
 	txn := TxnOf(rec, a.term.Pharmacy, a.received, flags, eff.BalanceAfter)
+	txn.Findings = j.Findings
+	if eff.Held > 0 {
+		txn.Held, txn.Hold = eff.Held, HoldHeld
+	}
 	val, err := encodeRecord(txn, e)
 	if err != nil {
 		return err
@@ -156,6 +171,30 @@ func (a *applier) record(key []byte, e wire.Entry, d ledger.Decision) error {
 		a.findings = append(a.findings, finding{msg: "entry applied with flags", seq: e.Seq, txnID: rec.TxnID, flags: flags})
 	}
 	return nil
+}
+
+// judge re-judges a new charge or void (ledger.Judge) with what this
+// transaction holds: the card's account h, the card's history at every
+// pharmacy and the terminal's earlier txn_ids.
+func (a *applier) judge(rec wire.Record, h *policy.Holder) (ledger.Judgement, error) {
+	in := ledger.JudgeInput{
+		Record: rec, Pharmacy: a.term.Pharmacy, Received: a.received, Zone: a.judging.Zone,
+		Holder:  h,
+		SeenTxn: rec.TxnID != "" && a.charges.Get(voidedKey(a.term.ID, rec.TxnID)) != nil,
+	}
+	if a.judging.Bundle != nil && rec.Kind == wire.KindCharge {
+		in.Policy = true
+		in.Bundle = a.judging.Bundle(rec.RulesVersion)
+		if in.Bundle != nil {
+			in.StaleAfterH = in.Bundle.Rules.StaleAfterH
+			hist, err := cardHistory(a.tx, rec.CardNo, a.judging.HistoryFrom(rec.At), rec.At)
+			if err != nil {
+				return ledger.Judgement{}, fmt.Errorf("history of %s: %w", rec.CardNo, err)
+			}
+			in.History = hist
+		}
+	}
+	return ledger.Judge(in), nil
 }
 
 // index writes the lookup keys of a new record.
@@ -179,42 +218,69 @@ func (a *applier) index(key []byte, rec wire.Record) error {
 
 // chargeRef is what a void is checked against.
 type chargeRef struct {
-	CardNo  string `json:"card_no"`
-	Account int64  `json:"account"`
+	CardNo  string    `json:"card_no"`
+	Account int64     `json:"account"`
+	Held    int64     `json:"held,omitempty"` // the part not taken from the account
+	At      time.Time `json:"at,omitzero"`
+	Seq     uint64    `json:"seq,omitempty"` // the charge's record
 }
 
-// checkVoid returns "" when a void may refund its charge, else its flag.
-func (a *applier) checkVoid(rec wire.Record) (string, error) {
+// voidTarget reads what the centre holds of the charge a void reverses.
+func (a *applier) voidTarget(rec wire.Record) (ledger.VoidTarget, error) {
 	key := voidedKey(a.term.ID, rec.Reverses)
 	var t ledger.VoidTarget
 	if raw := a.charges.Get(key); raw != nil {
 		var ref chargeRef
 		if err := json.Unmarshal(raw, &ref); err != nil {
-			return "", fmt.Errorf("charge %s: %w", rec.Reverses, err)
+			return t, fmt.Errorf("charge %s: %w", rec.Reverses, err)
 		}
-		t = ledger.VoidTarget{Found: true, CardNo: ref.CardNo, Account: ref.Account}
+		t = ledger.VoidTarget{Found: true, CardNo: ref.CardNo, Account: ref.Account, Held: ref.Held, At: ref.At}
 	}
 	t.Voided = a.voided.Get(key) != nil
-	return ledger.CheckVoid(rec, t), nil
+	return t, nil
 }
 
-// noteMoney remembers a charge for the voids to come, and a void that
-// refunded its charge.
-func (a *applier) noteMoney(rec wire.Record, refused string) error {
+// noteMoney remembers a charge for the voids to come (the first charge of
+// a txn_id only: a repeated one cannot take its place), and a void that
+// refunded its charge, whose hold then lapses.
+func (a *applier) noteMoney(rec wire.Record, refused string, j ledger.Judgement, eff ledger.Effect, target ledger.VoidTarget) error {
 	key := voidedKey(a.term.ID, rec.TxnID)
 	switch {
 	case rec.Kind == wire.KindCharge:
-		raw, err := json.Marshal(chargeRef{CardNo: rec.CardNo, Account: rec.Account})
+		if a.charges.Get(key) != nil {
+			return nil
+		}
+		raw, err := json.Marshal(chargeRef{CardNo: rec.CardNo, Account: rec.Account, Held: eff.Held, At: rec.At, Seq: rec.Seq})
 		if err != nil {
 			return err
 		}
 		return a.charges.Put(key, raw)
 	case rec.Kind == wire.KindVoid && refused == "":
-		return a.voided.Put(voidedKey(a.term.ID, rec.Reverses), encodeUint64(rec.Seq))
+		if err := a.voided.Put(voidedKey(a.term.ID, rec.Reverses), encodeUint64(rec.Seq)); err != nil {
+			return err
+		}
+		if target.Held > 0 {
+			return a.lapseHold(rec.Reverses)
+		}
 	case rec.Kind == wire.KindVoid:
 		a.findings = append(a.findings, finding{msg: "void refunds nothing", seq: rec.Seq, txnID: rec.Reverses, flags: []string{refused}})
 	}
 	return nil
+}
+
+// lapseHold marks the hold of a voided charge HoldVoided.
+func (a *applier) lapseHold(txnID string) error {
+	var ref chargeRef
+	if err := json.Unmarshal(a.charges.Get(voidedKey(a.term.ID, txnID)), &ref); err != nil {
+		return fmt.Errorf("charge %s: %w", txnID, err)
+	}
+	return updateRecord(a.records, recordKey(a.term.ID, ref.Seq), func(t *Txn) bool {
+		if t.Hold != HoldHeld {
+			return false
+		}
+		t.Hold = HoldVoided
+		return true
+	})
 }
 
 // holder returns the account of a card, read once per Apply; nil when the

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -31,7 +30,7 @@ import (
 // settlement per charge or void applied now or returned again, in entry
 // order; entries need not be sorted or unique. Flags and conflicts are
 // logged (Warn) once the transaction has committed.
-func (b *Bolt) Apply(ctx context.Context, terminal string, entries []wire.Entry, receivedAt time.Time) (ApplyResult, error) {
+func (b *Bolt) Apply(ctx context.Context, terminal string, entries []wire.Entry, j Judging) (ApplyResult, error) {
 	if err := ctx.Err(); err != nil {
 		return ApplyResult{}, fmt.Errorf("apply %s: %w", terminal, err)
 	}
@@ -40,7 +39,7 @@ func (b *Bolt) Apply(ctx context.Context, terminal string, entries []wire.Entry,
 		findings []finding
 	)
 	err := b.db.Update(func(tx *bolt.Tx) error {
-		a, err := newApplier(tx, terminal, receivedAt)
+		a, err := newApplier(tx, terminal, j)
 		if err != nil {
 			return err
 		}

@@ -55,7 +55,7 @@ func BenchmarkApplyBatch500(b *testing.B) {
 			batch[i] = benchCharge(j, n*benchBatch+i)
 		}
 		b.StartTimer()
-		res, err := s.Apply(ctx, "T1", batch, t0)
+		res, err := s.Apply(ctx, "T1", batch, Judging{ReceivedAt: t0})
 		if err != nil || len(res.Results) != benchBatch {
 			b.Fatalf("apply: %v (%d results)", err, len(res.Results))
 		}

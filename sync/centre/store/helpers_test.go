@@ -69,7 +69,7 @@ func newJournal(t testing.TB, terminal string) *wiretest.Journal {
 
 func apply(t testing.TB, s Store, terminal string, es ...wire.Entry) ApplyResult {
 	t.Helper()
-	res, err := s.Apply(ctx, terminal, es, t0.Add(time.Hour))
+	res, err := s.Apply(ctx, terminal, es, Judging{ReceivedAt: t0.Add(time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ func TestApplyLogsFindingsAfterCommit(t *testing.T) {
 	logs.Reset()
 	other := newJournal(t, "T2")
 	other.Charge("C1", 5)
-	if _, err := s.Apply(ctx, "T1", other.Entries, t0); err == nil || logs.Len() != 0 {
+	if _, err := s.Apply(ctx, "T1", other.Entries, Judging{ReceivedAt: t0}); err == nil || logs.Len() != 0 {
 		t.Fatalf("refused batch: err %v, logs %q; want an error and nothing logged", err, logs.String())
 	}
 }

@@ -72,6 +72,7 @@ func (f Filter) match(t Txn) bool {
 		(f.CardNo == "" || t.CardNo == f.CardNo) &&
 		(f.Kind == "" || t.Kind == f.Kind) &&
 		(!f.Flagged || t.Flagged()) &&
+		(!f.Held || t.Hold == HoldHeld) &&
 		(f.From.IsZero() || !t.At.Before(f.From)) &&
 		(f.To.IsZero() || t.At.Before(f.To))
 }
@@ -137,25 +138,45 @@ func (b *Bolt) CardHistory(ctx context.Context, cardNo string, since time.Time) 
 	}
 	var out []policy.Purchase
 	err := b.db.View(func(tx *bolt.Tx) error {
-		records, voided := tx.Bucket(bucketRecords), tx.Bucket(bucketVoided)
-		prefix := prefixKey(cardNo)
-		c := tx.Bucket(bucketByCard).Cursor()
-		for k, v := c.Seek(appendTime(bytes.Clone(prefix), since)); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			p, ok, err := purchase(records, voided, v)
-			if err != nil {
-				return err
-			}
-			if ok {
-				out = append(out, p)
-			}
-		}
-		return nil
+		var err error
+		out, err = cardHistoryCtx(ctx, tx, cardNo, since, time.Time{})
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("history of %s: %w", cardNo, err)
+	}
+	return out, nil
+}
+
+// cardHistory is a card's purchases with At in [from, to) (zero to:
+// unbounded) as tx sees them, oldest first.
+func cardHistory(tx *bolt.Tx, cardNo string, from, to time.Time) ([]policy.Purchase, error) {
+	return cardHistoryCtx(context.Background(), tx, cardNo, from, to)
+}
+
+func cardHistoryCtx(ctx context.Context, tx *bolt.Tx, cardNo string, from, to time.Time) ([]policy.Purchase, error) {
+	var out []policy.Purchase
+	records, voided := tx.Bucket(bucketRecords), tx.Bucket(bucketVoided)
+	prefix := prefixKey(cardNo)
+	var upper []byte
+	if !to.IsZero() {
+		upper = appendTime(bytes.Clone(prefix), to)
+	}
+	c := tx.Bucket(bucketByCard).Cursor()
+	for k, v := c.Seek(appendTime(bytes.Clone(prefix), from)); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if upper != nil && bytes.Compare(k, upper) >= 0 {
+			break
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		p, ok, err := purchase(records, voided, v)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, p)
+		}
 	}
 	return out, nil
 }
@@ -171,7 +192,8 @@ func purchase(records, voided *bolt.Bucket, recKey []byte) (policy.Purchase, boo
 	if err != nil {
 		return policy.Purchase{}, false, fmt.Errorf("record %q: %w", recKey, err)
 	}
-	if r.Txn.Kind != wire.KindCharge || voided.Get(voidedKey(r.Txn.Terminal, r.Txn.TxnID)) != nil {
+	if r.Txn.Kind != wire.KindCharge || r.Txn.Hold == HoldHeld || r.Txn.Hold == HoldRefused ||
+		voided.Get(voidedKey(r.Txn.Terminal, r.Txn.TxnID)) != nil {
 		return policy.Purchase{}, false, nil
 	}
 	var rec wire.Record

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"posagent/policy"
+	"posagent/sync/centre/ledger"
 	"posagent/sync/wire"
 )
 
@@ -67,6 +68,53 @@ type Txn struct {
 	Settled      string          `json:"settled"` // "centre" or "offline": how the agent settled it
 	BalanceAfter int64           `json:"balance_after"`
 	Reverses     string          `json:"reverses,omitempty"`
+	// Held is the part of Account the centre did not allow (SPEC §9): not
+	// taken from the account, not payable to the pharmacy. Hold says what
+	// became of it: HoldHeld until a ruling, then HoldAccepted or
+	// HoldRefused, or HoldVoided when the charge was voided meanwhile;
+	// "" when nothing was held.
+	Held int64  `json:"held"`
+	Hold string `json:"hold,omitempty"`
+	// Findings are the centre's own findings on the record (ledger.Judge),
+	// with their evidence; their codes are among Flags.
+	Findings []ledger.Finding `json:"findings,omitempty"`
+}
+
+// States of a charge's hold (Txn.Hold).
+const (
+	HoldHeld     = "held"
+	HoldAccepted = "accepted"
+	HoldRefused  = "refused"
+	HoldVoided   = "voided"
+)
+
+// ErrNoHold is returned (wrapped) by RuleHold for a record with nothing
+// held awaiting a ruling.
+var ErrNoHold = errors.New("nothing held awaiting a ruling")
+
+// Judging is what Apply needs from the centre to re-judge each record
+// (SPEC §9) besides the store's own state.
+type Judging struct {
+	ReceivedAt time.Time
+	// Zone is the region's time zone, in which days begin (nil: UTC).
+	Zone *time.Location
+	// Bundle returns the published bundle of a rules version, nil when it
+	// was never published. A nil func turns the rules off: only each
+	// record's own checks (arithmetic, dates, repeated txn_id) run.
+	Bundle func(version int64) *policy.Bundle
+	// HistoryDays is how far back the card history for the rules reaches
+	// (0: 90 days).
+	HistoryDays int
+}
+
+// HistoryFrom is the start of the card history Apply gives the rules for a
+// record at at.
+func (j Judging) HistoryFrom(at time.Time) time.Time {
+	days := j.HistoryDays
+	if days <= 0 {
+		days = 90
+	}
+	return at.AddDate(0, 0, -days)
 }
 
 // Flagged reports whether supervisors should look at the transaction: a
@@ -90,6 +138,7 @@ type Filter struct {
 	CardNo   string
 	Kind     string
 	Flagged  bool
+	Held     bool // only charges with a hold awaiting a ruling
 	From, To time.Time // At in [From, To)
 	Limit    int       // 0: a default of 1000
 }
@@ -140,16 +189,25 @@ type Store interface {
 	// body that does not hash to its hash, or whose prev_hash is not the
 	// stored last hash, is applied and flagged CHAIN_BROKEN; an entry whose
 	// body names another terminal is refused with an error and nothing of
-	// the batch is applied. A charge lowers the card's balance by its
-	// account part (flag OVERDRAFT if that goes below zero, BLOCKED_AT_SYNC
-	// if the account is not active or the card blocked); a void raises it.
-	// The records, the ledger and the chain state commit together.
-	Apply(ctx context.Context, terminal string, entries []wire.Entry, receivedAt time.Time) (ApplyResult, error)
-
+	// the batch is applied. Each new charge and void is re-judged
+	// (ledger.Judge, with the card's account and its history at every
+	// pharmacy as this transaction sees them); a charge takes from the
+	// card's balance only what the centre allows, and holds the rest
+	// (ledger.Settle); a void gives back what its charge took. The
+	// records, the ledger and the chain state commit together.
+	Apply(ctx context.Context, terminal string, entries []wire.Entry, j Judging) (ApplyResult, error)
+	// RuleHold records a ruling on the hold of the charge at (terminal,
+	// seq): accepted, its held fen are taken from the account
+	// (ledger.Rule); refused, nothing moves. A record that is not found
+	// wraps ErrNotFound; one with nothing held awaiting a ruling wraps
+	// ErrNoHold. It returns the record as it now stands.
+	RuleHold(ctx context.Context, terminal string, seq uint64, accept bool) (Txn, error)
 	// Transactions lists synced records, newest first.
 	Transactions(ctx context.Context, f Filter) ([]Txn, error)
 	// CardHistory returns a card's charges since a time, at every terminal,
-	// oldest first, voided charges left out.
+	// oldest first, voided charges and charges with a hold not accepted
+	// (awaiting a ruling, refused) left out: they do not count against
+	// the patient.
 	CardHistory(ctx context.Context, cardNo string, since time.Time) ([]policy.Purchase, error)
 
 	// PutReconciliation stores the result of one terminal-day's daily

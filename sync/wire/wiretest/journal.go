@@ -76,9 +76,11 @@ func (j *Journal) Charge(card string, account int64) wire.Entry {
 	})
 }
 
-// Void adds a void of the charge txnID, refunding account fen to card.
+// Void adds a void of the charge txnID (made by Charge), refunding account
+// fen to card; like an agent's void it repeats the charge's amounts.
 func (j *Journal) Void(card, txnID string, account int64) wire.Entry {
-	return j.Add(wire.Record{Kind: wire.KindVoid, TxnID: j.NextTxnID(), CardNo: card, Reverses: txnID, Account: account})
+	return j.Add(wire.Record{Kind: wire.KindVoid, TxnID: j.NextTxnID(), CardNo: card, Reverses: txnID,
+		Total: account + 100, Account: account, Cash: 100})
 }
 
 // Quote adds a quote of 100 fen for card: no money moves.

@@ -61,7 +61,7 @@ func TestApplyKeepsTheEntryAndFillsTheColumns(t *testing.T) {
 	es := seal(t, wire.Record{Kind: wire.KindCharge, TxnID: "x1", CardNo: "C1", Cashier: "王", At: at,
 		Total: 3000, Account: 2500, Cash: 500, Offline: true,
 		Reasons: []policy.Reason{{Code: policy.SplitDailyAmount, Severity: policy.Review}}})
-	if _, err := s.Apply(ctx, "T1", es, t0.Add(time.Hour)); err != nil {
+	if _, err := s.Apply(ctx, "T1", es, store.Judging{ReceivedAt: t0.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	type row struct {
@@ -107,7 +107,7 @@ func TestApplyTextPostgreSQLCannotHold(t *testing.T) {
 	es := seal(t,
 		wire.Record{Kind: wire.KindCharge, TxnID: "a\x00b", CardNo: "C1", Cashier: "c\x00", Account: 100},
 		wire.Record{Kind: wire.KindVoid, TxnID: "v", CardNo: "C1", Reverses: "a\x00b", Account: 100})
-	res, err := s.Apply(ctx, "T1", es, t0)
+	res, err := s.Apply(ctx, "T1", es, store.Judging{ReceivedAt: t0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,14 +125,14 @@ func TestApplyTextPostgreSQLCannotHold(t *testing.T) {
 		t.Fatalf("the void reverses the charge: history %+v %v", h, err)
 	}
 	// The retry of the batch is a duplicate with the exact txn id.
-	again, err := s.Apply(ctx, "T1", es, t0)
+	again, err := s.Apply(ctx, "T1", es, store.Judging{ReceivedAt: t0})
 	if err != nil || len(again.Results) != 2 || again.Results[0].TxnID != "a\x00b" {
 		t.Fatalf("retry: %+v %v", again, err)
 	}
 
 	bad := []wire.Entry{{Seq: 3, Hash: "h\x00", Body: es[0].Body}, {Seq: math.MaxInt64 + 1, Hash: "h", Body: es[0].Body}}
 	for _, e := range bad {
-		if _, err := s.Apply(ctx, "T1", []wire.Entry{e}, t0); !errors.Is(err, ledger.ErrRefused) {
+		if _, err := s.Apply(ctx, "T1", []wire.Entry{e}, store.Judging{ReceivedAt: t0}); !errors.Is(err, ledger.ErrRefused) {
 			t.Fatalf("entry %d %q: got %v, want ErrRefused", e.Seq, e.Hash, err)
 		}
 	}
@@ -160,7 +160,7 @@ func TestApplyLogsFindingsAfterCommit(t *testing.T) {
 		wire.Record{Kind: wire.KindCharge, TxnID: "a", CardNo: "C1", Account: 20000},
 		wire.Record{Kind: wire.KindVoid, TxnID: "v1", CardNo: "C1", Reverses: "a", Account: 20000},
 		wire.Record{Kind: wire.KindVoid, TxnID: "v2", CardNo: "C1", Reverses: "a", Account: 20000})
-	if _, err := s.Apply(ctx, "T1", es, t0); err != nil {
+	if _, err := s.Apply(ctx, "T1", es, store.Judging{ReceivedAt: t0}); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"entry applied with flags", "OVERDRAFT", "void refunds nothing", wire.FlagVoidRepeated} {
@@ -173,7 +173,7 @@ func TestApplyLogsFindingsAfterCommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Apply(ctx, "T1", []wire.Entry{other}, t0); !errors.Is(err, ledger.ErrRefused) || logs.Len() != 0 {
+	if _, err := s.Apply(ctx, "T1", []wire.Entry{other}, store.Judging{ReceivedAt: t0}); !errors.Is(err, ledger.ErrRefused) || logs.Len() != 0 {
 		t.Fatalf("refused batch: err %v, logs %q; want an error and nothing logged", err, logs.String())
 	}
 }

@@ -76,7 +76,7 @@ func BenchmarkApplyBatch500(b *testing.B) {
 		b.StopTimer()
 		batch := chain.next(b, wire.MaxBatch)
 		b.StartTimer()
-		res, err := s.Apply(ctx, "T1", batch, t0)
+		res, err := s.Apply(ctx, "T1", batch, store.Judging{ReceivedAt: t0})
 		if err != nil || len(res.Results) != wire.MaxBatch {
 			b.Fatalf("apply: %v (%d results)", err, len(res.Results))
 		}
@@ -94,7 +94,7 @@ func BenchmarkApplyOneEntry(b *testing.B) {
 		b.StopTimer()
 		batch := chain.next(b, 1)
 		b.StartTimer()
-		if _, err := s.Apply(ctx, "T1", batch, t0); err != nil {
+		if _, err := s.Apply(ctx, "T1", batch, store.Judging{ReceivedAt: t0}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -115,7 +115,7 @@ func BenchmarkApplyBatch500Parallel(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		chain := <-chains // one terminal per goroutine: its batches go in order
 		for pb.Next() {
-			if _, err := s.Apply(ctx, chain.terminal, chain.next(b, wire.MaxBatch), t0); err != nil {
+			if _, err := s.Apply(ctx, chain.terminal, chain.next(b, wire.MaxBatch), store.Judging{ReceivedAt: t0}); err != nil {
 				b.Error(err)
 				return
 			}

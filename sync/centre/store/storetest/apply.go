@@ -109,7 +109,7 @@ func testApplyEditedBody(t *testing.T, open Opener) {
 	for range 3 {
 		j.Charge("C1", 3000)
 	}
-	edited := j.Edited(1, false, func(r *wire.Record) { r.Account = 30 }) // hash left as it was
+	edited := j.Edited(1, false, lowerAccount) // hash left as it was
 	res := apply(t, s, "T1", j.Entries[0], edited, j.Entries[2])
 	checkResult(t, res, 3,
 		wire.Settlement{Seq: 1, TxnID: "T1-1", BalanceAfter: 7000},
@@ -128,7 +128,7 @@ func testApplyRehashedEdit(t *testing.T, open Opener) {
 	for range 3 {
 		j.Charge("C1", 3000)
 	}
-	rehashed := j.Edited(1, true, func(r *wire.Record) { r.Account = 30 }) // seq 3 still links to the original
+	rehashed := j.Edited(1, true, lowerAccount) // seq 3 still links to the original
 	res := apply(t, s, "T1", j.Entries[0], rehashed, j.Entries[2])
 	checkResult(t, res, 3,
 		wire.Settlement{Seq: 1, TxnID: "T1-1", BalanceAfter: 7000},
@@ -136,6 +136,16 @@ func testApplyRehashedEdit(t *testing.T, open Opener) {
 		wire.Settlement{Seq: 3, TxnID: "T1-3", BalanceAfter: 3970, Flags: []string{wire.FlagChainBroken}})
 }
 
+// lowerAccount edits a Charge's record to take 30 fen from the account
+// and the rest in cash, its sums still sound.
+func lowerAccount(r *wire.Record) {
+	r.Account, r.Cash = 30, r.Total-30
+	r.Lines[0].Account, r.Lines[0].Cash = 30, r.Lines[0].Amount-30
+}
+
+// testApplyAccountFlags: what the account does not allow is held, not
+// taken: all of a charge on a lost, blocked or unknown card, the excess
+// over the balance of an overdraft (SPEC §9).
 func testApplyAccountFlags(t *testing.T, open Opener) {
 	s := open(t)
 	enrol(t, s, "T1", "P1")
@@ -149,21 +159,32 @@ func testApplyAccountFlags(t *testing.T, open Opener) {
 	j.Charge("POOR", 1500)
 	j.Charge("NOBODY", 700)
 	j.Charge("BLK", 6000)
-	j.Add(wire.Record{Kind: wire.KindCharge, TxnID: "cash", CardNo: "LOST", Total: 500, Cash: 500})
+	j.Add(wire.Record{Kind: wire.KindCharge, TxnID: "cash", CardNo: "LOST", Total: 500, Cash: 500,
+		Lines: []wire.Line{{Code: "X01", Qty: 1, UnitPrice: 500, Amount: 500, Cash: 500}}})
 	res := apply(t, s, "T1", j.Entries...)
 	checkResult(t, res, 5,
-		wire.Settlement{Seq: 1, TxnID: "T1-1", BalanceAfter: 3000, Flags: []string{wire.FlagBlockedAtSync}},
-		wire.Settlement{Seq: 2, TxnID: "T1-2", BalanceAfter: -500, Flags: []string{wire.FlagOverdraft}},
+		wire.Settlement{Seq: 1, TxnID: "T1-1", BalanceAfter: 5000, Flags: []string{wire.FlagBlockedAtSync}},
+		wire.Settlement{Seq: 2, TxnID: "T1-2", BalanceAfter: 0, Flags: []string{wire.FlagOverdraft}},
 		wire.Settlement{Seq: 3, TxnID: "T1-3", BalanceAfter: 0, Flags: []string{wire.FlagBlockedAtSync}},
-		wire.Settlement{Seq: 4, TxnID: "T1-4", BalanceAfter: -1000, Flags: []string{wire.FlagOverdraft, wire.FlagBlockedAtSync}},
-		wire.Settlement{Seq: 5, TxnID: "cash", BalanceAfter: 3000})
-	if balance(t, s, "LOST") != 3000 || balance(t, s, "POOR") != -500 || balance(t, s, "BLK") != -1000 {
-		t.Fatal("flagged charges must still move the balance")
+		wire.Settlement{Seq: 4, TxnID: "T1-4", BalanceAfter: 5000, Flags: []string{wire.FlagBlockedAtSync}},
+		wire.Settlement{Seq: 5, TxnID: "cash", BalanceAfter: 5000})
+	if balance(t, s, "LOST") != 5000 || balance(t, s, "POOR") != 0 || balance(t, s, "BLK") != 5000 {
+		t.Fatal("flagged charges must take only what the account allows")
+	}
+	for seq, held := range map[uint64]int64{1: 2000, 2: 500, 3: 700, 4: 6000, 5: 0} {
+		txn := txnOf(t, s, "T1", seq)
+		wantHold := store.HoldHeld
+		if held == 0 {
+			wantHold = ""
+		}
+		if txn.Held != held || txn.Hold != wantHold {
+			t.Fatalf("seq %d: held %d %q, want %d %q", seq, txn.Held, txn.Hold, held, wantHold)
+		}
 	}
 	if _, err := s.Account(t.Context(), "NOBODY"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("a charge on an unknown card created an account: %v", err)
 	}
-	if f := txnOf(t, s, "T1", 4).Flags; !slices.Equal(f, []string{wire.FlagOverdraft, wire.FlagBlockedAtSync}) {
+	if f := txnOf(t, s, "T1", 4).Flags; !slices.Equal(f, []string{wire.FlagBlockedAtSync}) {
 		t.Fatalf("stored flags %v", f)
 	}
 }
@@ -195,7 +216,7 @@ func testApplyRefusesAnotherTerminal(t *testing.T, open Opener) {
 	other := newJournal(t, "T2")
 	other.Seq = 1
 	other.Charge("C1", 5000)
-	_, err := s.Apply(t.Context(), "T1", []wire.Entry{j.Entries[0], other.Entries[0]}, received)
+	_, err := s.Apply(t.Context(), "T1", []wire.Entry{j.Entries[0], other.Entries[0]}, store.Judging{ReceivedAt: received})
 	refused(t, s, err, "T1", "C1", 10000)
 }
 
@@ -226,7 +247,7 @@ func testApplyRefusesMalformed(t *testing.T, open Opener) {
 		t.Run(name, func(t *testing.T) {
 			j := newJournal(t, "T1")
 			good := j.Charge("C1", 100)
-			_, err := s.Apply(t.Context(), "T1", []wire.Entry{good, bad(j)}, received)
+			_, err := s.Apply(t.Context(), "T1", []wire.Entry{good, bad(j)}, store.Judging{ReceivedAt: received})
 			refused(t, s, err, "T1", "C1", 10000)
 		})
 	}
@@ -237,7 +258,7 @@ func testApplyUnknownTerminal(t *testing.T, open Opener) {
 	j := newJournal(t, "T9")
 	j.Quote("C1")
 	for _, id := range []string{"T9", "T\x009"} {
-		if _, err := s.Apply(t.Context(), id, j.Entries, received); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.Apply(t.Context(), id, j.Entries, store.Judging{ReceivedAt: received}); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("terminal %q: got %v, want ErrNotFound", id, err)
 		}
 	}
@@ -373,7 +394,7 @@ func testApplyCancelled(t *testing.T, open Opener) {
 	j.Charge("C1", 1000)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	if _, err := s.Apply(ctx, "T1", j.Entries, received); !errors.Is(err, context.Canceled) {
+	if _, err := s.Apply(ctx, "T1", j.Entries, store.Judging{ReceivedAt: received}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v", err)
 	}
 	if got := balance(t, s, "C1"); got != 10000 {

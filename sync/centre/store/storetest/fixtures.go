@@ -50,12 +50,14 @@ func newJournal(t testing.TB, terminal string) *wiretest.Journal {
 	return wiretest.NewJournal(t, terminal, t0)
 }
 
-// received is when the centre received the tests' batches.
-var received = t0.Add(time.Hour)
+// received is when the centre received the tests' batches: late enough
+// that no record of a test's journal is dated after it, early enough that
+// none is older than the staleness window.
+var received = t0.Add(72 * time.Hour)
 
 func apply(t testing.TB, s store.Store, terminal string, es ...wire.Entry) store.ApplyResult {
 	t.Helper()
-	res, err := s.Apply(t.Context(), terminal, es, received)
+	res, err := s.Apply(t.Context(), terminal, es, store.Judging{ReceivedAt: received})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -171,7 +171,7 @@ func runModel(t *testing.T, open Opener, seed uint64, n int) {
 		}
 		batch := randomBatch(rng, journals[term], m.acked[term])
 		want := m.deliver(t, term, batch)
-		got, err := s.Apply(t.Context(), term, batch, t0)
+		got, err := s.Apply(t.Context(), term, batch, store.Judging{ReceivedAt: received})
 		if err != nil {
 			t.Fatalf("round %d: %v", rounds, err)
 		}
@@ -253,7 +253,7 @@ func testConcurrentTerminals(t *testing.T, open Opener) {
 		wg.Go(func() {
 			for start := 0; start < len(j.Entries); start += 7 {
 				from := max(0, start-5) // every batch overlaps the last
-				if _, err := s.Apply(t.Context(), term, j.Entries[from:min(start+7, len(j.Entries))], t0); err != nil {
+				if _, err := s.Apply(t.Context(), term, j.Entries[from:min(start+7, len(j.Entries))], store.Judging{ReceivedAt: received}); err != nil {
 					t.Error(err)
 					return
 				}
@@ -280,7 +280,7 @@ func testConcurrentSameTerminal(t *testing.T, open Opener) {
 	for range 3 {
 		wg.Go(func() {
 			for start := 0; start < len(j.Entries); start += 10 {
-				if _, err := s.Apply(t.Context(), "T1", j.Entries[start:min(start+10, len(j.Entries))], t0); err != nil {
+				if _, err := s.Apply(t.Context(), "T1", j.Entries[start:min(start+10, len(j.Entries))], store.Judging{ReceivedAt: received}); err != nil {
 					t.Error(err)
 					return
 				}

@@ -28,6 +28,24 @@ var historyTests = []test{
 //	T1 (P1): 10 charge C1 [a] · 20 quote C2 · 30 charge C2 [b] · 40 void of a [c]
 //	T2 (P1): 15 charge C1 with a review reason on a line [d] · 25 charge C3 [e]
 //	T3 (P2): 05 charge on unknown card C9, BLOCKED_AT_SYNC [f] · 35 charge C1 [g]
+// sound fills in what a hand-written charge or void leaves out so that its
+// sums hold (SPEC §9 arithmetic): a total of its account part, and for a
+// charge one line carrying it, or its given line's amounts.
+func sound(r wire.Record) wire.Record {
+	if r.Kind != wire.KindCharge && r.Kind != wire.KindVoid {
+		return r
+	}
+	r.Total = r.Account + r.Cash
+	if r.Kind == wire.KindCharge {
+		if len(r.Lines) == 0 {
+			r.Lines = []wire.Line{{Code: "X01", Qty: 1, UnitPrice: r.Total}}
+		}
+		l := &r.Lines[0]
+		l.Amount, l.Account, l.Cash = r.Total, r.Account, r.Cash
+	}
+	return r
+}
+
 func querySetup(t *testing.T, open Opener) store.Store {
 	s := open(t)
 	enrol(t, s, "T1", "P1")
@@ -36,21 +54,21 @@ func querySetup(t *testing.T, open Opener) store.Store {
 	importAccounts(t, s, active("C1", 10000), active("C2", 10000), active("C3", 10000))
 
 	j1 := newJournal(t, "T1")
-	j1.Add(wire.Record{Kind: wire.KindCharge, TxnID: "a", CardNo: "C1", Account: 500, At: minute(10)})
-	j1.Add(wire.Record{Kind: wire.KindQuote, CardNo: "C2", At: minute(20)})
-	j1.Add(wire.Record{Kind: wire.KindCharge, TxnID: "b", CardNo: "C2", Account: 300, At: minute(30)})
-	j1.Add(wire.Record{Kind: wire.KindVoid, TxnID: "c", CardNo: "C1", Reverses: "a", Account: 500, At: minute(40)})
+	j1.Add(sound(wire.Record{Kind: wire.KindCharge, TxnID: "a", CardNo: "C1", Account: 500, At: minute(10)}))
+	j1.Add(sound(wire.Record{Kind: wire.KindQuote, CardNo: "C2", At: minute(20)}))
+	j1.Add(sound(wire.Record{Kind: wire.KindCharge, TxnID: "b", CardNo: "C2", Account: 300, At: minute(30)}))
+	j1.Add(sound(wire.Record{Kind: wire.KindVoid, TxnID: "c", CardNo: "C1", Reverses: "a", Account: 500, At: minute(40)}))
 	apply(t, s, "T1", j1.Entries...)
 
 	j2 := newJournal(t, "T2")
-	j2.Add(wire.Record{Kind: wire.KindCharge, TxnID: "d", CardNo: "C1", Account: 700, At: minute(15),
-		Lines: []wire.Line{{Code: "X", Qty: 2, Days: 14000, Reasons: []policy.Reason{reviewReason}}}})
-	j2.Add(wire.Record{Kind: wire.KindCharge, TxnID: "e", CardNo: "C3", Account: 100, At: minute(25)})
+	j2.Add(sound(wire.Record{Kind: wire.KindCharge, TxnID: "d", CardNo: "C1", Account: 700, At: minute(15),
+		Lines: []wire.Line{{Code: "X", Qty: 2, Days: 14000, Reasons: []policy.Reason{reviewReason}}}}))
+	j2.Add(sound(wire.Record{Kind: wire.KindCharge, TxnID: "e", CardNo: "C3", Account: 100, At: minute(25)}))
 	apply(t, s, "T2", j2.Entries...)
 
 	j3 := newJournal(t, "T3")
-	j3.Add(wire.Record{Kind: wire.KindCharge, TxnID: "f", CardNo: "C9", Account: 900, At: minute(5)})
-	j3.Add(wire.Record{Kind: wire.KindCharge, TxnID: "g", CardNo: "C1", Account: 50, At: minute(35)})
+	j3.Add(sound(wire.Record{Kind: wire.KindCharge, TxnID: "f", CardNo: "C9", Account: 900, At: minute(5)}))
+	j3.Add(sound(wire.Record{Kind: wire.KindCharge, TxnID: "g", CardNo: "C1", Account: 50, At: minute(35)}))
 	apply(t, s, "T3", j3.Entries...)
 	return s
 }
