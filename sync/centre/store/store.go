@@ -138,7 +138,7 @@ type Filter struct {
 	CardNo   string
 	Kind     string
 	Flagged  bool
-	Held     bool // only charges with a hold awaiting a ruling
+	Held     bool      // only charges with a hold awaiting a ruling
 	From, To time.Time // At in [From, To)
 	Limit    int       // 0: a default of 1000
 }

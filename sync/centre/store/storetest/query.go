@@ -28,6 +28,7 @@ var historyTests = []test{
 //	T1 (P1): 10 charge C1 [a] · 20 quote C2 · 30 charge C2 [b] · 40 void of a [c]
 //	T2 (P1): 15 charge C1 with a review reason on a line [d] · 25 charge C3 [e]
 //	T3 (P2): 05 charge on unknown card C9, BLOCKED_AT_SYNC [f] · 35 charge C1 [g]
+//
 // sound fills in what a hand-written charge or void leaves out so that its
 // sums hold (SPEC §9 arithmetic): a total of its account part, and for a
 // charge one line carrying it, or its given line's amounts.
