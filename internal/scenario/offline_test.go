@@ -196,21 +196,27 @@ func checkSyncedSales(t *testing.T, e *demo.Env, cards map[string]reader.CardFil
 	for _, x := range centreTxns(t, e, e.AgentCfg.Terminal, false) {
 		byTxn[x.TxnID] = x
 	}
-	spent := map[string]int64{}
+	spent, held := map[string]int64{}, map[string]int64{}
 	for i, s := range sales {
 		x, ok := byTxn[s.charge.TxnID]
 		if !ok || x.Account != s.account || x.Settled != "offline" || !slices.Equal(x.Flags, s.flags) {
 			t.Errorf("offline sale %d (%s) at the centre: %+v; want %d fen, settled offline, flags %v", i, s.card, x, s.account, s.flags)
 		}
 		spent[s.card] += s.account
+		held[s.card] += x.Held
 	}
+	// What the centre does not allow is held, not taken (SPEC §9): all of
+	// 赵六's charge (blocked), what 郑十 spent beyond his 3 yuan.
 	for name, c := range cards {
-		want := before[name] - spent[name] // 赵六's charge is applied although he is blocked
-		if name == "zheng-shi" {
-			want = 300 - spent[name] // spent elsewhere, then here: below zero, OVERDRAFT
+		want, wantHeld := before[name]-spent[name], int64(0)
+		switch name {
+		case "zhao-liu":
+			want, wantHeld = before[name], spent[name]
+		case "zheng-shi":
+			want, wantHeld = max(0, 300-spent[name]), max(0, spent[name]-300)
 		}
-		if got := balance(t, e, c.CardNo); got != want {
-			t.Errorf("balance of %s at the centre %d, want %d", name, got, want)
+		if got := balance(t, e, c.CardNo); got != want || held[name] != wantHeld {
+			t.Errorf("%s at the centre: balance %d, held %d; want %d, held %d", name, got, held[name], want, wantHeld)
 		}
 	}
 }

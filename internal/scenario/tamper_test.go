@@ -13,6 +13,7 @@ import (
 
 	"posagent/agent/journal"
 	"posagent/internal/demo"
+	"posagent/sync/centre/ledger"
 	"posagent/sync/centre/store"
 	"posagent/sync/wire"
 )
@@ -88,7 +89,10 @@ func TestTamperedJournalIsFlaggedAtTheCentre(t *testing.T) {
 	for _, x := range flagged {
 		got[x.Seq] = x.Flags
 	}
-	want := map[uint64][]string{deleted + 1: {wire.FlagChainGap}, edited: {wire.FlagChainBroken}}
+	// The edit breaks the chain, and the centre's re-judging sees that
+	// 10 yuan of goods cannot cost 100 (SPEC §9): the 90 yuan are held.
+	want := map[uint64][]string{deleted + 1: {wire.FlagChainGap},
+		edited: {wire.FlagChainBroken, ledger.CodeBadArithmetic, ledger.CodePolicyMismatch}}
 	if len(got) != len(want) || !slices.Equal(got[deleted+1], want[deleted+1]) || !slices.Equal(got[edited], want[edited]) {
 		t.Fatalf("flagged records at the centre (seq → flags): %v, want %v", got, want)
 	}
@@ -96,14 +100,14 @@ func TestTamperedJournalIsFlaggedAtTheCentre(t *testing.T) {
 	if _, ok := all[deleted]; ok {
 		t.Errorf("the deleted charge (seq %d) reached the centre", deleted)
 	}
-	if x := all[edited]; x.Kind != wire.KindCharge || x.Account != 10000 {
-		t.Errorf("edited charge at the centre: %+v; want it applied as sent (10000 fen), flagged", x)
+	if x := all[edited]; x.Kind != wire.KindCharge || x.Account != 10000 || x.Held != 10000 || x.Hold != store.HoldHeld {
+		t.Errorf("edited charge at the centre: %+v; want it recorded as sent (10000 fen), flagged and held whole", x)
 	}
 	if x := all[intact]; x.Kind != wire.KindCharge || x.Account != 1000 || len(x.Flags) != 0 {
 		t.Errorf("untouched charge at the centre: %+v; want 1000 fen, no flags", x)
 	}
 	st := storeFlags(t, e, term)
-	if !slices.Equal(st[deleted+1], []string{wire.FlagChainGap}) || !slices.Equal(st[edited], []string{wire.FlagChainBroken}) {
+	if !slices.Equal(st[deleted+1], want[deleted+1]) || !slices.Equal(st[edited], want[edited]) {
 		t.Errorf("store flags %v disagree with the supervisor API", st)
 	}
 

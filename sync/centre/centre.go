@@ -45,6 +45,12 @@ type Config struct {
 	PasswordCost int
 	// Observer is told what the centre did, for metrics; nil means nobody.
 	Observer Observer
+	// RecordChecksOnly is test equipment for the sync protocol's own tests,
+	// whose made-up records name no published rules: synced records are
+	// still checked on their own (arithmetic, dates, repeated txn_id,
+	// voids) and held on the account, but not re-judged against the rules.
+	// The centre command never sets it.
+	RecordChecksOnly bool
 }
 
 // defaultLocation loads DefaultZone once (from the embedded zone database

@@ -42,7 +42,7 @@ type testCentre struct {
 // terminal, and stops it when the test ends.
 func startCentre(t testing.TB) *testCentre {
 	t.Helper()
-	c := centretest.Start(t)
+	c := centretest.StartWithOptions(t, centretest.Options{RecordChecksOnly: true})
 	var holders []policy.Holder
 	for i, card := range agenttest.Cards {
 		holders = append(holders, policy.Holder{CardNo: card, PersonID: fmt.Sprintf("P%d", i),

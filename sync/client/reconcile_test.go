@@ -93,7 +93,7 @@ func TestSessionReconcilesTheDayOnceItIsAcknowledged(t *testing.T) {
 	// backlog is acknowledged; the next ones come as the clock moves.
 	advanceUntil(t, clk, reconcileEvery, "the day reconciled", func() bool { return len(h.got()) > 0 })
 	res := h.got()[0]
-	if !res.Match || res.Day != "2025-03-01" || res.Centre.Charges != 40 || res.Centre.LastSeq != 40 {
+	if !res.Match || res.Day != "2026-03-31" || res.Centre.Charges != 40 || res.Centre.LastSeq != 40 {
 		t.Fatalf("result %+v, want a match over 40 charges", res)
 	}
 	if tc.terminal(t).AckedSeq != 40 {
@@ -153,7 +153,7 @@ func TestReconcileOnDemandNeedsAConnection(t *testing.T) {
 	c, _ = runClient(t, tc.clientConfig(t, j, newTestHandler(tc.pub)))
 	eventually(t, "connected", func() bool { return c.Status().Connected })
 	res, err := c.Reconcile(context.Background(), sum)
-	if err != nil || !res.Match || res.Day != "2025-03-01" {
+	if err != nil || !res.Match || res.Day != "2026-03-31" {
 		t.Fatalf("empty day: %+v, %v", res, err)
 	}
 }

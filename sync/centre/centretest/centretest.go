@@ -64,6 +64,10 @@ type Options struct {
 	// Sample imports testdata/accounts.csv and publishes
 	// testdata/catalogue.csv and rules.json as version 1.
 	Sample bool
+	// RecordChecksOnly turns off re-judging synced records against the
+	// rules (centre.Config.RecordChecksOnly), for tests of the sync
+	// protocol whose made-up records name no published rules.
+	RecordChecksOnly bool
 }
 
 // Centre is a running test centre. It stops when the test ends.
@@ -102,7 +106,8 @@ func StartWithOptions(t testing.TB, o Options) *Centre {
 	}
 	fake := clock.NewFake(o.Start)
 	svc, err := service.Start(context.Background(), service.Config{DataDir: dir, Listen: "127.0.0.1:0",
-		Store: st, Logger: QuietLogger(), Clock: fake, PasswordCost: bcrypt.MinCost, Registerer: o.Registerer})
+		Store: st, Logger: QuietLogger(), Clock: fake, PasswordCost: bcrypt.MinCost, Registerer: o.Registerer,
+		RecordChecksOnly: o.RecordChecksOnly})
 	if err != nil {
 		t.Fatal(err)
 	}

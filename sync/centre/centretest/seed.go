@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"posagent/policy"
+	"posagent/sync/centre/store"
 	"posagent/sync/wire"
 )
 
@@ -25,11 +26,12 @@ func (c *Centre) SeedTransactions() map[string]string {
 	ch1.Charge(t, "1001", 600, day2)
 	flagged := wire.Record{Terminal: "T2", Kind: wire.KindCharge, TxnID: "T2-1", At: day1.Add(time.Hour),
 		CardNo: "1002", Cashier: "c9", Total: 700, Account: 700,
+		Lines:   []wire.Line{{Code: "X01", Qty: 1, UnitPrice: 700, Amount: 700, Account: 700}},
 		Reasons: []policy.Reason{{Code: policy.PriceAboveCap, Severity: policy.Review, Message: "price", MessageZh: "价格"}}}
 	ch2.Add(t, flagged)
 	ch2.Add(t, wire.Record{Terminal: "T2", Kind: wire.KindQuote, At: day2, CardNo: "1002", Total: 50})
 	for _, ch := range []*Chain{ch1, ch2} {
-		if _, err := c.Store().Apply(context.Background(), ch.Terminal, ch.Entries, store.Judging{ReceivedAt: c.Now()}); err != nil {
+		if _, err := c.Store().Apply(context.Background(), ch.Terminal, ch.Entries, store.Judging{ReceivedAt: day2.Add(time.Hour), Zone: c.Location()}); err != nil {
 			t.Fatal(err)
 		}
 	}

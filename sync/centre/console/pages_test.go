@@ -12,6 +12,7 @@ import (
 
 	"posagent/policy"
 	"posagent/sync/centre/centretest"
+	"posagent/sync/centre/store"
 	"posagent/sync/wire"
 )
 
@@ -128,7 +129,7 @@ func TestConsoleShowsATransactionsEvidence(t *testing.T) {
 		Lines: []wire.Line{{Code: "D0015", Qty: 1, UnitPrice: 16800, Amount: 16800, Account: 16800,
 			Reasons: []policy.Reason{{Code: policy.ItemForbidden, Severity: policy.Block,
 				Evidence: map[string]any{"code": "D0015", "category": "health_food"}}}}}})
-	if _, err := c.Store().Apply(context.Background(), "T9", ch.Entries, store.Judging{ReceivedAt: time.Now()}); err != nil {
+	if _, err := c.Store().Apply(context.Background(), "T9", ch.Entries, store.Judging{ReceivedAt: at.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	b := newBrowser(t, c.URL())

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"math"
 
 	"posagent/sync/wire"
 )
@@ -47,6 +48,10 @@ func CheckArithmetic(rec wire.Record) *Finding {
 	}
 	var total, account, cash int64
 	for i, l := range rec.Lines {
+		if l.Qty <= 0 || l.UnitPrice < 0 || l.UnitPrice > math.MaxInt64/l.Qty || l.Amount != l.Qty*l.UnitPrice {
+			return bad(fmt.Sprintf("line %d: amount is not quantity × unit price", i),
+				map[string]int64{"line": int64(i), "qty": l.Qty, "unit_price": l.UnitPrice, "amount": l.Amount})
+		}
 		if l.Cash < 0 || l.Account < 0 || l.Amount != l.Account+l.Cash {
 			return bad(fmt.Sprintf("line %d: amount is not account + cash", i),
 				map[string]int64{"line": int64(i), "amount": l.Amount, "account": l.Account, "cash": l.Cash})

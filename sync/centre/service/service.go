@@ -45,10 +45,13 @@ type Config struct {
 	Logger *slog.Logger
 	// Clock, Location, HistoryDays and PasswordCost are the Centre's (see
 	// centre.Config).
-	Clock        clock.Clock
-	Location     *time.Location
-	HistoryDays  int
-	PasswordCost int
+	Clock       clock.Clock
+	Location    *time.Location
+	HistoryDays int
+	// RecordChecksOnly is the Centre's (see centre.Config): test
+	// equipment, never set by the centre command.
+	RecordChecksOnly bool
+	PasswordCost     int
 	// Registerer receives the centre's Prometheus metrics. Nil means a
 	// registry of the service's own (with Go runtime and process metrics);
 	// either way, when it can be gathered it is served at GET /metrics.

@@ -43,6 +43,9 @@ func sound(r wire.Record) wire.Record {
 		}
 		l := &r.Lines[0]
 		l.Amount, l.Account, l.Cash = r.Total, r.Account, r.Cash
+		if l.Qty > 0 && r.Total%l.Qty == 0 {
+			l.UnitPrice = r.Total / l.Qty
+		}
 	}
 	return r
 }
