@@ -15,6 +15,7 @@ const (
 	CodeTooLarge     = "TOO_LARGE"
 	CodeUnavailable  = "UNAVAILABLE"
 	CodeInternal     = "INTERNAL"
+	CodeNoHold       = "NO_HOLD"
 )
 
 // MessagesZh are the Chinese texts of the codes (a web.Codes).
@@ -29,4 +30,5 @@ var MessagesZh = map[string]string{
 	CodeTooLarge:     "请求内容过大",
 	CodeUnavailable:  "中心正在停止，请稍后重试",
 	CodeInternal:     "中心内部错误，请稍后重试",
+	CodeNoHold:       "该交易没有待审定的暂缓支付金额",
 }

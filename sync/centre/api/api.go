@@ -85,6 +85,7 @@ func (s *Server) routes() {
 	mux.Handle("GET /api/accounts/{card_no}", s.requireUser(false, s.handleAccount))
 	mux.Handle("GET /api/reconciliations", s.requireUser(false, s.handleReconciliations))
 	mux.Handle("POST /api/publish", s.requireUser(true, s.handlePublish))
+	mux.Handle("POST /api/holds/{terminal}/{seq}", s.requireUser(false, s.handleRuleHold))
 	mux.Handle("POST /admin/publish", s.requireAdminToken(s.handlePublish))
 	mux.Handle("POST /admin/accounts/import", s.requireAdminToken(s.handleImport))
 	mux.Handle("POST /admin/enrol", s.requireAdminToken(s.handleEnrol))

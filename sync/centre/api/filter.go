@@ -16,7 +16,7 @@ const MaxLimit = 10000
 
 var transactionParams = map[string]bool{
 	"pharmacy": true, "terminal": true, "card_no": true, "flagged": true,
-	"from": true, "to": true, "kind": true, "limit": true,
+	"from": true, "to": true, "kind": true, "limit": true, "held": true,
 }
 
 // RecordKinds are the kinds a transactions query may ask for.
@@ -44,6 +44,9 @@ func ParseFilter(q url.Values, loc *time.Location) (store.Filter, error) {
 	}
 	var err error
 	if f.Flagged, err = parseSwitch(q, "flagged"); err != nil {
+		return f, err
+	}
+	if f.Held, err = parseSwitch(q, "held"); err != nil {
 		return f, err
 	}
 	if f.From, err = parseTimeParam("from", q.Get("from"), false, loc); err != nil {

@@ -84,8 +84,24 @@ var texts = web.Catalogue{
 
 	"flag_CHAIN_GAP":       {"流水号断档：终端有记录缺失（可能被删除）", "Chain gap: records are missing from the terminal's journal (possibly deleted)"},
 	"flag_CHAIN_BROKEN":    {"哈希链断裂：记录在终端上被改动或重排", "Chain broken: a record was altered or reordered on the terminal"},
-	"flag_OVERDRAFT":       {"透支：入账后个人账户余额为负", "Overdraft: the account went below zero when applied"},
-	"flag_BLOCKED_AT_SYNC": {"入账时该卡已挂失、暂停或被锁定", "Blocked at sync: the card was not active or blocklisted when applied"},
+	"flag_OVERDRAFT":       {"透支：个人账户余额不足，超出部分暂缓支付", "Overdraft: the balance did not cover it; the excess is held"},
+	"flag_BLOCKED_AT_SYNC": {"入账时该卡已挂失、暂停或被锁定，个人账户部分暂缓支付", "Blocked at sync: the card was not active or blocklisted when applied; the account part is held"},
+	"flag_VOID_UNMATCHED":  {"撤销不匹配：不是本终端同卡、同金额、同日的交易，未退款", "Void unmatched: not a charge of this terminal, card, amount and day; nothing refunded"},
+	"flag_VOID_REPEATED":   {"重复撤销：该交易已撤销过，未再退款", "Void repeated: the charge was already voided; nothing refunded"},
+
+	"flag_BAD_ARITHMETIC":          {"金额不合：明细、合计或个人账户与现金之和对不上，全额暂缓支付", "Bad arithmetic: lines, totals or account plus cash do not add up; all of it is held"},
+	"flag_UNKNOWN_RULES_VERSION":   {"规则版本未发布：记录所称的规则版本中心从未发布，全额暂缓支付", "Unknown rules version: the centre never published the version the record names; all of it is held"},
+	"flag_BACKDATED":               {"时间过早：记录时间早于离线允许的期限，全额暂缓支付", "Backdated: dated earlier than an offline sale may be; all of it is held"},
+	"flag_FUTURE_DATED":            {"时间超前：记录时间晚于中心收到的时间，全额暂缓支付", "Future-dated: dated after the centre received it; all of it is held"},
+	"flag_DUPLICATE_TXN":           {"交易号重复：本终端已用过该交易号，全额暂缓支付", "Duplicate txn_id: this terminal already used the id; all of it is held"},
+	"flag_POLICY_MISMATCH":         {"规则不符：中心按同一规则和全部药店的购药记录复核，个人账户应付更少，差额暂缓支付", "Policy mismatch: the centre's own decision, with the card's history at every pharmacy, pays less from the account; the difference is held"},
+	"flag_OFFLINE_PARTIAL_HISTORY": {"离线未见记录：离线销售时终端看不到其他药店的购药记录，差额暂缓支付", "Offline partial history: sold offline without the card's history at other pharmacies; the difference is held"},
+
+	"held":          {"暂缓支付（个人账户）", "Held (account)"},
+	"hold_held":     {"待审定", "awaiting a ruling"},
+	"hold_accepted": {"已审定：准予支付", "ruled: accepted"},
+	"hold_refused":  {"已审定：拒付", "ruled: refused"},
+	"hold_voided":   {"交易已撤销", "charge voided"},
 
 	"terminals_title":   {"终端状态", "Terminals"},
 	"last_seen":         {"最后联系", "Last seen"},
