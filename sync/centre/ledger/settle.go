@@ -114,6 +114,7 @@ type VoidTarget struct {
 	Account int64     // what its record says it took from the account
 	Held    int64     // the part of it still held (not taken)
 	At      time.Time // its time; zero when not known (stored before it was kept)
+	Seq     uint64    // its seq; 0 when not known
 	Voided  bool      // a void of it has already refunded it
 }
 

@@ -25,7 +25,7 @@ type applier struct {
 	received time.Time
 	judging  Judging
 
-	records, byTime, byCard, byPharm, byTerm, voided, charges, accounts *bolt.Bucket
+	records, byTime, byCard, byPharm, byTerm, voided, charges, accounts, purchases *bolt.Bucket
 
 	holders  map[string]*policy.Holder // accounts read so far; nil: none
 	dirty    map[string]bool           // accounts whose balance changed
@@ -39,8 +39,8 @@ func newApplier(tx *bolt.Tx, terminal string, j Judging) (*applier, error) {
 		records: tx.Bucket(bucketRecords), byTime: tx.Bucket(bucketByTime),
 		byCard: tx.Bucket(bucketByCard), byPharm: tx.Bucket(bucketByPharm),
 		byTerm: tx.Bucket(bucketByTerm), voided: tx.Bucket(bucketVoided), charges: tx.Bucket(bucketCharges),
-		accounts: tx.Bucket(bucketAccounts),
-		holders:  map[string]*policy.Holder{}, dirty: map[string]bool{},
+		accounts: tx.Bucket(bucketAccounts), purchases: tx.Bucket(bucketPurchases),
+		holders: map[string]*policy.Holder{}, dirty: map[string]bool{},
 	}
 	// Records and the time-ordered indexes grow at their end: pack their
 	// pages fuller than bbolt's default half (the card index and accounts
@@ -163,6 +163,11 @@ func (a *applier) record(key []byte, e wire.Entry, d ledger.Decision) error {
 	if err := a.index(key, rec); err != nil {
 		return fmt.Errorf("index record %d: %w", e.Seq, err)
 	}
+	if rec.Kind == wire.KindCharge && rec.CardNo != "" && txn.Hold == "" {
+		if err := a.purchases.Put(indexKey(rec.CardNo, rec.At, key), encodePurchase(rec.Purchase(a.term.Pharmacy))); err != nil {
+			return fmt.Errorf("purchase %d: %w", e.Seq, err)
+		}
+	}
 	a.chain = d.Chain
 	if ledger.Moves(rec.Kind) {
 		a.results = append(a.results, txn.Settlement())
@@ -234,7 +239,7 @@ func (a *applier) voidTarget(rec wire.Record) (ledger.VoidTarget, error) {
 		if err := json.Unmarshal(raw, &ref); err != nil {
 			return t, fmt.Errorf("charge %s: %w", rec.Reverses, err)
 		}
-		t = ledger.VoidTarget{Found: true, CardNo: ref.CardNo, Account: ref.Account, Held: ref.Held, At: ref.At}
+		t = ledger.VoidTarget{Found: true, CardNo: ref.CardNo, Account: ref.Account, Held: ref.Held, At: ref.At, Seq: ref.Seq}
 	}
 	t.Voided = a.voided.Get(key) != nil
 	return t, nil
@@ -258,6 +263,11 @@ func (a *applier) noteMoney(rec wire.Record, refused string, j ledger.Judgement,
 	case rec.Kind == wire.KindVoid && refused == "":
 		if err := a.voided.Put(voidedKey(a.term.ID, rec.Reverses), encodeUint64(rec.Seq)); err != nil {
 			return err
+		}
+		if target.Seq != 0 && !target.At.IsZero() { // a voided charge no longer counts against the patient
+			if err := a.purchases.Delete(indexKey(target.CardNo, target.At, recordKey(a.term.ID, target.Seq))); err != nil {
+				return err
+			}
 		}
 		if target.Held > 0 {
 			return a.lapseHold(rec.Reverses)

@@ -24,7 +24,7 @@ var ErrLocked = errors.New("store file is locked by another open store")
 var ErrDamaged = boltcheck.ErrDamaged
 
 // schemaVersion is the layout this code reads and writes.
-const schemaVersion = 1
+const schemaVersion = 2
 
 // Buckets. Keys are described where each is written.
 var (
@@ -47,7 +47,7 @@ var (
 var allBuckets = [][]byte{
 	bucketMeta, bucketAccounts, bucketTerminals, bucketUsers, bucketSigned,
 	bucketRecords, bucketByTime, bucketByCard, bucketByPharm, bucketByTerm, bucketVoided,
-	bucketCharges, bucketRecon, bucketReconBad,
+	bucketCharges, bucketRecon, bucketReconBad, bucketPurchases,
 }
 
 // BoltOptions tunes OpenBolt. The zero value is ready to use.
@@ -105,10 +105,16 @@ func initBuckets(tx *bolt.Tx) error {
 		}
 	}
 	meta := tx.Bucket(bucketMeta)
-	if v := meta.Get([]byte("schema")); v != nil {
-		if got := decodeUint64(v); got != schemaVersion {
-			return fmt.Errorf("store schema %d, this build reads %d", got, schemaVersion)
+	v := meta.Get([]byte("schema"))
+	switch {
+	case v == nil: // a new store
+	case decodeUint64(v) == 1: // before the purchases bucket
+		if err := backfillPurchases(tx); err != nil {
+			return err
 		}
+	case decodeUint64(v) != schemaVersion:
+		return fmt.Errorf("store schema %d, this build reads %d", decodeUint64(v), schemaVersion)
+	default:
 		return nil
 	}
 	return meta.Put([]byte("schema"), encodeUint64(schemaVersion))

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -125,7 +126,7 @@ func TestOpenRefusesANewerSchema(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := OpenBolt(path, BoltOptions{}); err == nil || !strings.Contains(err.Error(), "schema 2") {
+	if _, err := OpenBolt(path, BoltOptions{}); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("schema %d", schemaVersion+1)) {
 		t.Fatalf("got %v, want a schema error", err)
 	}
 	// The failed open released the lock.

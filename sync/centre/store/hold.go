@@ -10,6 +10,7 @@ import (
 
 	"posagent/policy"
 	"posagent/sync/centre/ledger"
+	"posagent/sync/wire"
 )
 
 // RuleHold records a supervisor's ruling on a charge's hold (see Store):
@@ -53,10 +54,15 @@ func (b *Bolt) RuleHold(ctx context.Context, terminal string, seq uint64, accept
 			}
 		}
 		state := HoldRefused
-		if accept {
+		if accept { // now it counts against the patient, and a void refunds all of it
 			state = HoldAccepted
 			if err := acceptedRef(tx.Bucket(bucketCharges), voidedKey(terminal, t.TxnID), seq); err != nil {
 				return err
+			}
+			if t.Kind == wire.KindCharge && t.CardNo != "" && tx.Bucket(bucketVoided).Get(voidedKey(terminal, t.TxnID)) == nil {
+				if err := putPurchase(tx, key); err != nil {
+					return err
+				}
 			}
 		}
 		return updateRecord(records, key, func(rt *Txn) bool {

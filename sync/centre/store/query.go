@@ -139,44 +139,11 @@ func (b *Bolt) CardHistory(ctx context.Context, cardNo string, since time.Time) 
 	var out []policy.Purchase
 	err := b.db.View(func(tx *bolt.Tx) error {
 		var err error
-		out, err = cardHistoryCtx(ctx, tx, cardNo, since, time.Time{})
+		out, err = cardHistory(tx, cardNo, since, time.Time{})
 		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("history of %s: %w", cardNo, err)
-	}
-	return out, nil
-}
-
-// cardHistory is a card's purchases with At in [from, to) (zero to:
-// unbounded) as tx sees them, oldest first.
-func cardHistory(tx *bolt.Tx, cardNo string, from, to time.Time) ([]policy.Purchase, error) {
-	return cardHistoryCtx(context.Background(), tx, cardNo, from, to)
-}
-
-func cardHistoryCtx(ctx context.Context, tx *bolt.Tx, cardNo string, from, to time.Time) ([]policy.Purchase, error) {
-	var out []policy.Purchase
-	records, voided := tx.Bucket(bucketRecords), tx.Bucket(bucketVoided)
-	prefix := prefixKey(cardNo)
-	var upper []byte
-	if !to.IsZero() {
-		upper = appendTime(bytes.Clone(prefix), to)
-	}
-	c := tx.Bucket(bucketByCard).Cursor()
-	for k, v := c.Seek(appendTime(bytes.Clone(prefix), from)); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-		if upper != nil && bytes.Compare(k, upper) >= 0 {
-			break
-		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		p, ok, err := purchase(records, voided, v)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out = append(out, p)
-		}
 	}
 	return out, nil
 }
