@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"posagent/policy"
+	"posagent/sync/centre/store"
 	"posagent/sync/wire"
 )
 

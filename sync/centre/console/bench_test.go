@@ -8,6 +8,7 @@ import (
 
 	"posagent/policy"
 	"posagent/sync/centre/centretest"
+	"posagent/sync/centre/store"
 	"posagent/sync/wire"
 )
 
