@@ -10,6 +10,7 @@ import (
 
 	"posagent/policy"
 	"posagent/sync/centre/ledger"
+	"posagent/sync/centre/store"
 	"posagent/sync/wire"
 )
 
@@ -19,11 +20,12 @@ import (
 //     (applier_load.go);
 //  2. decide every entry (decide, below): ledger.Decide needs only the
 //     chain and the stored hashes;
-//  3. read and lock the accounts the decided charges and voids name, and
-//     the voids stored for the txn ids they reverse (applier_load.go);
-//  4. replay the decisions in entry order, settling money and flags
-//     exactly as the embedded store does entry by entry
-//     (applier_settle.go);
+//  3. read and lock the accounts the decided charges and voids name, the
+//     voids and charges stored for the txn ids they carry or reverse, and
+//     the card histories the rules need (applier_load.go);
+//  4. replay the decisions in entry order, re-judging each new charge and
+//     void and settling money and flags exactly as the embedded store
+//     does entry by entry (applier_settle.go);
 //  5. write the outcome (applier_write.go).
 type applier struct {
 	tx       pgx.Tx
@@ -31,6 +33,7 @@ type applier struct {
 	pharmacy string
 	chain    ledger.Chain
 	received time.Time
+	judging  store.Judging
 
 	rows     map[uint64]*row           // records at the batch's seqs: stored, or new in this batch
 	steps    []step                    // the decisions, in entry order
@@ -38,7 +41,10 @@ type applier struct {
 	holders  map[string]*policy.Holder // accounts read (nil: the centre has none); a key is read once
 	dirty    map[string]bool           // accounts whose balance changed
 	voided   map[string]bool           // this terminal's txn ids (clean) known voided or not
-	charges  map[string]chargeRef      // this terminal's charges the new voids name (clean txn id)
+	charges  map[string]chargeRef      // this terminal's first charges of the new records' txn ids and of those the voids name (clean txn id)
+	history  map[string][]purchase     // per card the rules judge, its charges that may count: stored, then new
+	bundles  map[int64]*policy.Bundle  // published bundles by version, as judging gave them (nil: none)
+	lapsed   []int64                   // stored charges whose hold a void of this batch let lapse
 	results  []wire.Settlement
 	findings []finding
 }
@@ -57,6 +63,12 @@ type row struct {
 	reflagged bool        // stored, and its flags changed
 	refused   string      // a void that refunds nothing: its flag
 	rec       wire.Record // new rows: the decoded body
+
+	// New rows: the centre's judgement (see store.Txn).
+	held     int64
+	hold     string
+	findings []ledger.Finding
+	first    bool // the first charge of its txn_id: the one voids match
 }
 
 // txnID is the record's exact txn id, from its body (the column holds the
@@ -115,8 +127,22 @@ func (a *applier) decide(e wire.Entry) error {
 	return nil
 }
 
-// chargeRef is what a void is checked against.
+// chargeRef is what a void is checked against: the first charge of a
+// txn_id.
 type chargeRef struct {
 	cardNo  string
 	account int64
+	held    int64 // the part not taken from the account (0 once accepted)
+	at      time.Time
+	seq     uint64
+}
+
+// purchase is a charge of a card's history, with what decides whether it
+// counts when a later charge is judged.
+type purchase struct {
+	p        policy.Purchase
+	terminal string
+	seq      uint64
+	txnID    string // clean
+	held     bool   // its hold awaits a ruling or was refused: it does not count
 }

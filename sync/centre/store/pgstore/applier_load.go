@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"slices"
@@ -18,11 +19,12 @@ import (
 // newApplier locks the terminal's row for the transaction (Apply
 // transactions of one terminal queue here), reads its chain state and,
 // in the same round trip, the stored records at the batch's seqs.
-func newApplier(ctx context.Context, tx pgx.Tx, terminal string, entries []wire.Entry, received time.Time) (*applier, error) {
+func newApplier(ctx context.Context, tx pgx.Tx, terminal string, entries []wire.Entry, j store.Judging) (*applier, error) {
 	a := &applier{
-		tx: tx, terminal: terminal, received: received,
+		tx: tx, terminal: terminal, received: j.ReceivedAt, judging: j,
 		rows: map[uint64]*row{}, holders: map[string]*policy.Holder{},
 		dirty: map[string]bool{}, voided: map[string]bool{}, charges: map[string]chargeRef{},
+		history: map[string][]purchase{}, bundles: map[int64]*policy.Bundle{},
 	}
 	var acked int64
 	found := false
@@ -75,25 +77,34 @@ func (a *applier) queueRows(b *pgx.Batch, entries []wire.Entry) {
 
 // loadAccounts reads, in one round trip, the accounts of the cards the new
 // charges and voids name (locked, in card order: the order every Apply
-// locks them in, so terminals sharing cards cannot deadlock) and which of
-// the txn ids the new voids reverse have a stored void.
+// locks them in, so terminals sharing cards cannot deadlock), which of the
+// txn ids the new voids reverse have a stored void, the terminal's first
+// charges of the txn ids the new records carry or reverse, and, after the
+// locks, the stored history of the cards whose charges the rules judge.
 func (a *applier) loadAccounts(ctx context.Context) error {
-	var cards, reverses []string
+	var cards, reverses, txnIDs []string
+	windows := map[string]window{}
 	for _, r := range a.fresh {
-		if !ledger.Moves(r.rec.Kind) {
+		rec := r.rec
+		if !ledger.Moves(rec.Kind) {
 			continue
 		}
-		if r.rec.CardNo != "" {
-			cards = append(cards, r.rec.CardNo)
+		if rec.CardNo != "" {
+			cards = append(cards, rec.CardNo)
 		}
-		if r.rec.Kind == wire.KindVoid {
-			reverses = append(reverses, cleanText(r.rec.Reverses))
+		txnIDs = append(txnIDs, cleanText(rec.TxnID))
+		if rec.Kind == wire.KindVoid {
+			reverses = append(reverses, cleanText(rec.Reverses))
+		}
+		if a.judged(rec) && rec.CardNo != "" && storable(rec.CardNo) {
+			windows[rec.CardNo] = windows[rec.CardNo].widen(a.judging.HistoryFrom(rec.At), rec.At)
 		}
 	}
 	b := &pgx.Batch{}
 	a.queueHolders(b, cards)
 	a.queueVoided(b, reverses)
-	a.queueCharges(b, reverses)
+	a.queueCharges(b, append(txnIDs, reverses...))
+	a.queueHistory(b, windows)
 	if b.Len() == 0 {
 		return nil
 	}
@@ -128,17 +139,87 @@ func (a *applier) collectHolders(rows pgx.Rows) error {
 	return err
 }
 
-// queueCharges reads this terminal's stored charges the new voids name.
+// queueCharges reads this terminal's first stored charges of txn ids: the
+// ones voids match, and whose presence makes a txn_id a repeat. An
+// accepted hold was taken from the account: a void refunds all of it.
 func (a *applier) queueCharges(b *pgx.Batch, txnIDs []string) {
 	if len(txnIDs) == 0 {
 		return
 	}
-	b.Queue("SELECT txn_id, card_no, account FROM records WHERE terminal = $1 AND kind = 'charge' AND txn_id = ANY($2)",
+	b.Queue(`SELECT txn_id, card_no, account, CASE WHEN hold = 'accepted' THEN 0 ELSE held END, at, at_ns, seq
+		FROM records WHERE terminal = $1 AND txn_first AND txn_id = ANY($2)`,
 		a.terminal, txnIDs).Query(func(rows pgx.Rows) error {
-		var id string
-		var ref chargeRef
-		_, err := pgx.ForEachRow(rows, []any{&id, &ref.cardNo, &ref.account}, func() error {
+		var (
+			id   string
+			ref  chargeRef
+			at   time.Time
+			atNs int16
+			seq  int64
+		)
+		_, err := pgx.ForEachRow(rows, []any{&id, &ref.cardNo, &ref.account, &ref.held, &at, &atNs, &seq}, func() error {
+			ref.at, ref.seq = joinTime(at, atNs), uint64(seq)
 			a.charges[id] = ref
+			return nil
+		})
+		return err
+	})
+}
+
+// window is the span of a card's stored history the batch's judged
+// charges need: At in [from, to).
+type window struct{ from, to time.Time }
+
+// widen makes w cover [from, to) too.
+func (w window) widen(from, to time.Time) window {
+	if w.from.IsZero() || from.Before(w.from) {
+		w.from = from
+	}
+	if to.After(w.to) {
+		w.to = to
+	}
+	return w
+}
+
+// queueHistory reads the stored charges of the cards in windows that count
+// in a card's history (ledger.JudgeInput): not voided, and no hold
+// awaiting a ruling or refused. Queued after the account locks, it sees
+// every batch that touched these cards before this one. The bounds are
+// whole microseconds, wider than the windows: history picks each record's
+// own span.
+func (a *applier) queueHistory(b *pgx.Batch, windows map[string]window) {
+	if len(windows) == 0 {
+		return
+	}
+	cards := make([]string, 0, len(windows))
+	froms := make([]time.Time, 0, len(windows))
+	tos := make([]time.Time, 0, len(windows))
+	for c, w := range windows {
+		a.history[c] = nil
+		from, _ := splitTime(w.from)
+		to, _ := splitTime(w.to)
+		cards, froms, tos = append(cards, c), append(froms, from), append(tos, to)
+	}
+	b.Queue(`SELECT r.card_no, r.terminal, r.seq, r.txn_id, r.pharmacy, r.body
+		FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS w (card_no, from_at, to_at)
+		JOIN records r ON r.card_no = w.card_no AND r.at >= w.from_at AND r.at <= w.to_at
+		WHERE r.kind = 'charge' AND r.hold NOT IN ('held', 'refused')
+		AND NOT EXISTS (SELECT 1 FROM records v WHERE v.terminal = r.terminal AND v.kind = 'void'
+			AND v.reverses = r.txn_id AND NOT ($4 = ANY(v.flags)))
+		ORDER BY r.at, r.at_ns, r.terminal, r.seq`,
+		cards, froms, tos, wire.FlagVoidUnmatched).Query(func(rows pgx.Rows) error {
+		var (
+			card, pharmacy string
+			p              purchase
+			seq            int64
+			body           []byte
+		)
+		_, err := pgx.ForEachRow(rows, []any{&card, &p.terminal, &seq, &p.txnID, &pharmacy, &body}, func() error {
+			var rec wire.Record
+			if err := json.Unmarshal(body, &rec); err != nil {
+				return fmt.Errorf("stored record %s/%d: %w", p.terminal, seq, err)
+			}
+			p.p, p.seq = rec.Purchase(pharmacy), uint64(seq)
+			a.history[card] = append(a.history[card], p)
 			return nil
 		})
 		return err
@@ -173,6 +254,23 @@ func (a *applier) holder(cardNo string) (*policy.Holder, error) {
 		return nil, fmt.Errorf("account %s was not read", cardNo) // a bug here, not bad data
 	}
 	return h, nil
+}
+
+// judged reports whether the rules re-judge rec: a charge naming a
+// published rules version, when the centre runs the rules at all.
+func (a *applier) judged(rec wire.Record) bool {
+	return rec.Kind == wire.KindCharge && a.judging.Bundle != nil && a.bundle(rec.RulesVersion) != nil
+}
+
+// bundle returns the published bundle of a version, asked of the centre
+// once per Apply; nil when it was never published.
+func (a *applier) bundle(version int64) *policy.Bundle {
+	b, ok := a.bundles[version]
+	if !ok {
+		b = a.judging.Bundle(version)
+		a.bundles[version] = b
+	}
+	return b
 }
 
 // isVoided reports whether a void of the txn id is stored or applied in

@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -14,27 +15,38 @@ import (
 var recordColumns = []string{
 	"terminal", "seq", "hash", "body", "kind", "txn_id", "at", "at_ns", "card_no", "cashier", "pharmacy",
 	"total", "account", "cash", "balance_after", "reverses", "settled", "flags", "flagged", "received_at",
+	"held", "hold", "findings", "txn_first",
 }
 
 // recordValues is a new record's row.
-func (a *applier) recordValues(r *row) []any {
+func (a *applier) recordValues(r *row) ([]any, error) {
 	rec := r.rec
 	t := store.TxnOf(rec, a.pharmacy, a.received, r.flags, r.balanceAfter)
 	at, atNs := splitTime(rec.At)
+	var findings any // NULL: none
+	if len(r.findings) > 0 {
+		raw, err := json.Marshal(r.findings)
+		if err != nil {
+			return nil, fmt.Errorf("record %d: findings: %w", r.seq, err)
+		}
+		findings = raw
+	}
 	return []any{
 		a.terminal, int64(r.seq), r.hash, r.body, r.kind, cleanText(rec.TxnID), at, atNs, rec.CardNo,
 		cleanText(rec.Cashier), a.pharmacy, rec.Total, rec.Account, rec.Cash, r.balanceAfter,
 		cleanText(rec.Reverses), t.Settled, r.flags, t.Flagged(), a.received,
-	}
+		r.held, r.hold, findings, r.first,
+	}, nil
 }
 
 // write stores the batch's outcome: COPY of the new records, then, in one
-// round trip, the flags conflicts added to stored records, the changed
-// balances and the terminal's chain state.
+// round trip, the flags conflicts added to stored records, the holds of
+// stored charges voided, the changed balances and the terminal's chain
+// state.
 func (a *applier) write(ctx context.Context) error {
 	if len(a.fresh) > 0 {
 		_, err := a.tx.CopyFrom(ctx, pgx.Identifier{"records"}, recordColumns,
-			pgx.CopyFromSlice(len(a.fresh), func(i int) ([]any, error) { return a.recordValues(a.fresh[i]), nil }))
+			pgx.CopyFromSlice(len(a.fresh), func(i int) ([]any, error) { return a.recordValues(a.fresh[i]) }))
 		if err != nil {
 			return fmt.Errorf("copy records: %w", err)
 		}
@@ -45,6 +57,10 @@ func (a *applier) write(ctx context.Context) error {
 			b.Queue("UPDATE records SET flags = $3, flagged = true WHERE terminal = $1 AND seq = $2",
 				a.terminal, int64(r.seq), r.flags)
 		}
+	}
+	if len(a.lapsed) > 0 {
+		b.Queue("UPDATE records SET hold = $3 WHERE terminal = $1 AND seq = ANY($2) AND hold = $4",
+			a.terminal, a.lapsed, store.HoldVoided, store.HoldHeld)
 	}
 	if len(a.dirty) > 0 {
 		cards := make([]string, 0, len(a.dirty))

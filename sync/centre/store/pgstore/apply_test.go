@@ -41,6 +41,17 @@ func seal(t testing.TB, recs ...wire.Record) []wire.Entry {
 	return out
 }
 
+// sound fills in what a hand-written charge or void leaves out so that its
+// sums hold (ledger.CheckArithmetic): a total of its account and cash
+// parts, and for a charge one line carrying them.
+func sound(r wire.Record) wire.Record {
+	r.Total = r.Account + r.Cash
+	if r.Kind == wire.KindCharge {
+		r.Lines = []wire.Line{{Code: "X01", Qty: 1, UnitPrice: r.Total, Amount: r.Total, Account: r.Account, Cash: r.Cash}}
+	}
+	return r
+}
+
 // setup enrols T1 at P1 and gives C1 an account of 10000 fen.
 func setup(t testing.TB, s *Store) {
 	t.Helper()
@@ -58,9 +69,9 @@ func TestApplyKeepsTheEntryAndFillsTheColumns(t *testing.T) {
 	s, dsn := openTest(t)
 	setup(t, s)
 	at := time.Date(2025, 3, 1, 9, 30, 0, 123456789, time.FixedZone("", 8*3600))
-	es := seal(t, wire.Record{Kind: wire.KindCharge, TxnID: "x1", CardNo: "C1", Cashier: "王", At: at,
-		Total: 3000, Account: 2500, Cash: 500, Offline: true,
-		Reasons: []policy.Reason{{Code: policy.SplitDailyAmount, Severity: policy.Review}}})
+	es := seal(t, sound(wire.Record{Kind: wire.KindCharge, TxnID: "x1", CardNo: "C1", Cashier: "王", At: at,
+		Account: 2500, Cash: 500, Offline: true,
+		Reasons: []policy.Reason{{Code: policy.SplitDailyAmount, Severity: policy.Review}}}))
 	if _, err := s.Apply(ctx, "T1", es, store.Judging{ReceivedAt: t0.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
@@ -157,9 +168,9 @@ func TestApplyLogsFindingsAfterCommit(t *testing.T) {
 	defer s.Close()
 	setup(t, s)
 	es := seal(t,
-		wire.Record{Kind: wire.KindCharge, TxnID: "a", CardNo: "C1", Account: 20000},
-		wire.Record{Kind: wire.KindVoid, TxnID: "v1", CardNo: "C1", Reverses: "a", Account: 20000},
-		wire.Record{Kind: wire.KindVoid, TxnID: "v2", CardNo: "C1", Reverses: "a", Account: 20000})
+		sound(wire.Record{Kind: wire.KindCharge, TxnID: "a", CardNo: "C1", Account: 20000}),
+		sound(wire.Record{Kind: wire.KindVoid, TxnID: "v1", CardNo: "C1", Reverses: "a", Account: 20000}),
+		sound(wire.Record{Kind: wire.KindVoid, TxnID: "v2", CardNo: "C1", Reverses: "a", Account: 20000}))
 	if _, err := s.Apply(ctx, "T1", es, store.Judging{ReceivedAt: t0}); err != nil {
 		t.Fatal(err)
 	}

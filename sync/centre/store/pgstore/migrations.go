@@ -20,6 +20,7 @@ var migrations = []migration{
 	{1, "accounts, terminals, users, signed documents, records", schemaV1},
 	{2, "daily reconciliations", schemaV2},
 	{3, "charges by txn_id, for checking voids", schemaV3},
+	{4, "holds and findings of the centre's judgement", schemaV4},
 }
 
 // migrateLock is the advisory lock key that serialises migrations of one
@@ -165,4 +166,25 @@ CREATE INDEX reconciliations_mismatched ON reconciliations (day, terminal) WHERE
 // against the charge it names before it refunds anything.
 const schemaV3 = `
 CREATE INDEX records_charges ON records (terminal, txn_id) WHERE kind = 'charge';
+`
+
+// schemaV4 keeps the centre's judgement of each record (SPEC §9): the
+// part of a charge's account amount it holds and what became of the hold,
+// its findings with their evidence, and which charge of a txn_id voids
+// match (the first one applied; for the charges stored before, the lowest
+// seq).
+const schemaV4 = `
+ALTER TABLE records
+	ADD COLUMN held      bigint NOT NULL DEFAULT 0,
+	ADD COLUMN hold      text NOT NULL DEFAULT '' CHECK (hold IN ('', 'held', 'accepted', 'refused', 'voided')),
+	ADD COLUMN findings  jsonb,
+	ADD COLUMN txn_first boolean NOT NULL DEFAULT false CHECK (NOT txn_first OR kind = 'charge');
+
+UPDATE records AS r SET txn_first = true
+	FROM (SELECT DISTINCT ON (terminal, txn_id) terminal, seq FROM records
+		WHERE kind = 'charge' ORDER BY terminal, txn_id, seq) AS f
+	WHERE r.terminal = f.terminal AND r.seq = f.seq;
+
+CREATE UNIQUE INDEX records_txn_first ON records (terminal, txn_id) WHERE txn_first;
+CREATE INDEX records_held ON records (at, at_ns, terminal, seq) WHERE hold = 'held';
 `

@@ -80,7 +80,7 @@ func TestOpenIsIdempotentAndKeepsData(t *testing.T) {
 		t.Fatalf("after reopen: %+v %v", h, err)
 	}
 	got := query[int32](t, dsn, "SELECT version FROM schema_version ORDER BY version")
-	if want := []int32{1, 2, 3}; !slices.Equal(got, want) {
+	if want := []int32{1, 2, 3, 4}; !slices.Equal(got, want) {
 		t.Fatalf("schema versions %v, want %v", got, want)
 	}
 }
@@ -107,6 +107,40 @@ func TestOpenUpgradesAnOlderSchema(t *testing.T) {
 	}
 	if err := s.PutReconciliation(ctx, store.Reconciliation{Terminal: "T1", Day: "2025-03-01", Match: true}); err != nil {
 		t.Fatalf("version 2's table: %v", err)
+	}
+}
+
+// Version 4 marks, of the charges stored before it, the lowest seq of
+// each terminal's txn_id as the one voids match.
+func TestOpenUpgradeMarksTheFirstChargeOfATxnID(t *testing.T) {
+	dsn := pgtest.Start(t)
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrateTo(ctx, conn, migrations[:3]); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+	exec(t, dsn, "INSERT INTO terminals VALUES ('T1', 'P1', 'h', NULL, 4, 'abc', NULL, 0, '', 0)")
+	for _, r := range []struct {
+		seq         int
+		kind, txnID string
+	}{{1, "charge", "b"}, {2, "charge", "a"}, {3, "charge", "b"}, {4, "void", "a"}} {
+		exec(t, dsn, `INSERT INTO records VALUES ('T1', $1, 'h', '{}', $2, $3, now(), 0, 'C1', '', 'P1',
+			100, 100, 0, 0, '', 'centre', '{}', false, now())`, r.seq, r.kind, r.txnID)
+	}
+	s, err := Open(ctx, dsn, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got := query[bool](t, dsn, "SELECT txn_first FROM records ORDER BY seq")
+	if want := []bool{true, true, false, false}; !slices.Equal(got, want) {
+		t.Fatalf("txn_first %v, want %v", got, want)
+	}
+	if h := query[string](t, dsn, "SELECT hold || held FROM records WHERE seq = 1"); h[0] != "0" {
+		t.Fatalf("hold and held of a record stored before %q", h)
 	}
 }
 

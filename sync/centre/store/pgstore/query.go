@@ -21,7 +21,7 @@ const defaultLimit = 1000
 // Transactions lists synced records matching f, newest first (by the time
 // the terminal recorded them, then terminal and seq), at most f.Limit
 // (default 1000). Each condition is one an index serves: card, pharmacy or
-// terminal with time, flagged with time, or time alone.
+// terminal with time, flagged with time, held with time, or time alone.
 func (s *Store) Transactions(ctx context.Context, f store.Filter) ([]store.Txn, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("transactions: %w", err)
@@ -68,6 +68,9 @@ func transactionsQuery(f store.Filter) (sql string, args []any, ok bool) {
 	if f.Flagged {
 		where = append(where, "flagged")
 	}
+	if f.Held {
+		where = append(where, "hold = "+arg(store.HoldHeld))
+	}
 	if !f.From.IsZero() {
 		us, ns := splitTime(f.From)
 		where = append(where, fmt.Sprintf("(at, at_ns) >= (%s, %s)", arg(us), arg(ns)))
@@ -81,7 +84,7 @@ func transactionsQuery(f store.Filter) (sql string, args []any, ok bool) {
 		limit = defaultLimit
 	}
 	var b strings.Builder
-	b.WriteString("SELECT pharmacy, received_at, flags, balance_after, body FROM records")
+	b.WriteString("SELECT " + txnColumns + " FROM records")
 	if len(where) > 0 {
 		b.WriteString(" WHERE " + strings.Join(where, " AND "))
 	}
@@ -89,7 +92,10 @@ func transactionsQuery(f store.Filter) (sql string, args []any, ok bool) {
 	return b.String(), args, true
 }
 
-// scanTxn reads pharmacy, received_at, flags, balance_after, body.
+// txnColumns are the columns of a record scanTxn reads.
+const txnColumns = "pharmacy, received_at, flags, balance_after, body, held, hold, findings"
+
+// scanTxn reads txnColumns.
 func scanTxn(row pgx.CollectableRow) (store.Txn, error) {
 	var (
 		pharmacy     string
@@ -97,15 +103,29 @@ func scanTxn(row pgx.CollectableRow) (store.Txn, error) {
 		flags        []string
 		balanceAfter int64
 		body         []byte
+		held         int64
+		hold         string
+		findings     []byte
 	)
-	if err := row.Scan(&pharmacy, &received, &flags, &balanceAfter, &body); err != nil {
+	if err := row.Scan(&pharmacy, &received, &flags, &balanceAfter, &body, &held, &hold, &findings); err != nil {
 		return store.Txn{}, err
 	}
-	return storedTxn(body, pharmacy, received, flags, balanceAfter)
+	t, err := storedTxn(body, pharmacy, received, flags, balanceAfter)
+	if err != nil {
+		return store.Txn{}, err
+	}
+	t.Held, t.Hold = held, hold
+	if findings != nil {
+		if err := json.Unmarshal(findings, &t.Findings); err != nil {
+			return store.Txn{}, fmt.Errorf("stored findings of %s/%d: %w", t.Terminal, t.Seq, err)
+		}
+	}
+	return t, nil
 }
 
 // CardHistory returns a card's charges at every terminal with At ≥ since,
-// oldest first, leaving out charges a void of the same terminal reverses.
+// oldest first, leaving out charges a void of the same terminal refunded
+// and charges whose hold awaits a ruling or was refused.
 func (s *Store) CardHistory(ctx context.Context, cardNo string, since time.Time) ([]policy.Purchase, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("history of %s: %w", cardNo, err)
@@ -118,9 +138,10 @@ func (s *Store) CardHistory(ctx context.Context, cardNo string, since time.Time)
 	err := s.withConn(ctx, func(c *pgx.Conn) error {
 		rows, _ := c.Query(ctx, `SELECT r.pharmacy, r.body FROM records r
 			WHERE r.card_no = $1 AND r.kind = 'charge' AND (r.at, r.at_ns) >= ($2, $3)
+			AND r.hold NOT IN ('held', 'refused')
 			AND NOT EXISTS (SELECT 1 FROM records v
-				WHERE v.terminal = r.terminal AND v.kind = 'void' AND v.reverses = r.txn_id)
-			ORDER BY r.at, r.at_ns, r.terminal, r.seq`, cardNo, us, ns)
+				WHERE v.terminal = r.terminal AND v.kind = 'void' AND v.reverses = r.txn_id AND NOT ($4 = ANY(v.flags)))
+			ORDER BY r.at, r.at_ns, r.terminal, r.seq`, cardNo, us, ns, wire.FlagVoidUnmatched)
 		var err error
 		out, err = pgx.CollectRows(rows, scanPurchase)
 		return err
