@@ -163,7 +163,7 @@ func (a *applier) record(key []byte, e wire.Entry, d ledger.Decision) error {
 	if err := a.index(key, rec); err != nil {
 		return fmt.Errorf("index record %d: %w", e.Seq, err)
 	}
-	if rec.Kind == wire.KindCharge && rec.CardNo != "" && txn.Hold == "" {
+	if rec.Kind == wire.KindCharge && rec.CardNo != "" && txn.Hold == "" && !slices.Contains(txn.Flags, ledger.CodeDuplicateTxn) {
 		if err := a.purchases.Put(indexKey(rec.CardNo, rec.At, key), encodePurchase(rec.Purchase(a.term.Pharmacy))); err != nil {
 			return fmt.Errorf("purchase %d: %w", e.Seq, err)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -59,7 +60,8 @@ func (b *Bolt) RuleHold(ctx context.Context, terminal string, seq uint64, accept
 			if err := acceptedRef(tx.Bucket(bucketCharges), voidedKey(terminal, t.TxnID), seq); err != nil {
 				return err
 			}
-			if t.Kind == wire.KindCharge && t.CardNo != "" && tx.Bucket(bucketVoided).Get(voidedKey(terminal, t.TxnID)) == nil {
+			if t.Kind == wire.KindCharge && t.CardNo != "" && !slices.Contains(t.Flags, ledger.CodeDuplicateTxn) &&
+				tx.Bucket(bucketVoided).Get(voidedKey(terminal, t.TxnID)) == nil {
 				if err := putPurchase(tx, key); err != nil {
 					return err
 				}

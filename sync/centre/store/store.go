@@ -205,9 +205,9 @@ type Store interface {
 	// Transactions lists synced records, newest first.
 	Transactions(ctx context.Context, f Filter) ([]Txn, error)
 	// CardHistory returns a card's charges since a time, at every terminal,
-	// oldest first, voided charges and charges with a hold not accepted
-	// (awaiting a ruling, refused) left out: they do not count against
-	// the patient.
+	// oldest first, voided charges, charges with a hold not accepted
+	// (awaiting a ruling, refused) and charges repeating an earlier txn_id
+	// of their terminal left out: they do not count against the patient.
 	CardHistory(ctx context.Context, cardNo string, since time.Time) ([]policy.Purchase, error)
 
 	// PutReconciliation stores the result of one terminal-day's daily

@@ -202,7 +202,8 @@ func (a *applier) noteMoney(r *row, eff ledger.Effect, target ledger.VoidTarget)
 		}
 		if _, judged := a.history[rec.CardNo]; judged {
 			a.history[rec.CardNo] = append(a.history[rec.CardNo], purchase{
-				p: rec.Purchase(a.pharmacy), terminal: a.terminal, seq: r.seq, txnID: key, held: r.hold == store.HoldHeld,
+				p: rec.Purchase(a.pharmacy), terminal: a.terminal, seq: r.seq, txnID: key,
+				held: r.hold == store.HoldHeld || !r.first, // a repeated txn_id never counts
 			})
 		}
 	case rec.Kind == wire.KindVoid && r.refused == "":

@@ -138,7 +138,7 @@ func (s *Store) CardHistory(ctx context.Context, cardNo string, since time.Time)
 	err := s.withConn(ctx, func(c *pgx.Conn) error {
 		rows, _ := c.Query(ctx, `SELECT r.pharmacy, r.body FROM records r
 			WHERE r.card_no = $1 AND r.kind = 'charge' AND (r.at, r.at_ns) >= ($2, $3)
-			AND r.hold NOT IN ('held', 'refused')
+			AND r.txn_first AND r.hold NOT IN ('held', 'refused')
 			AND NOT EXISTS (SELECT 1 FROM records v
 				WHERE v.terminal = r.terminal AND v.kind = 'void' AND v.reverses = r.txn_id AND NOT ($4 = ANY(v.flags)))
 			ORDER BY r.at, r.at_ns, r.terminal, r.seq`, cardNo, us, ns, wire.FlagVoidUnmatched)
