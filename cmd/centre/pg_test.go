@@ -133,7 +133,8 @@ func syncOneCharge(t *testing.T, addr, token string) wire.Ack {
 	defer conn.Close()
 	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	e, err := wire.Seal(wire.Record{Terminal: "T1", Seq: 1, Kind: wire.KindCharge, TxnID: "T1-1", At: time.Now(),
-		CardNo: "1001", Cashier: "c1", Total: 2345, Account: 2345})
+		CardNo: "1001", Cashier: "c1", Total: 2345, Account: 2345,
+		Lines: []wire.Line{{Code: "X01", Qty: 1, UnitPrice: 2345, Amount: 2345, Account: 2345}}})
 	if err != nil {
 		t.Fatal(err)
 	}
