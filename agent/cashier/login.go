@@ -27,7 +27,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: sess.ID, Path: Prefix,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		HttpOnly: true, Secure: web.Secure(r), SameSite: http.SameSiteStrictMode,
 	})
 	h.log.Info("cashier logged in", "remote", r.RemoteAddr)
 	http.Redirect(w, r, Prefix, http.StatusSeeOther)
@@ -40,7 +40,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: "", Path: Prefix, MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		HttpOnly: true, Secure: web.Secure(r), SameSite: http.SameSiteStrictMode,
 	})
 	web.WriteJSON(w, http.StatusOK, map[string]bool{"logged_out": true})
 }

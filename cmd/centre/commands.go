@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"posagent/internal/web"
 	"posagent/sync/centre"
 	"posagent/sync/centre/admin"
 	"posagent/sync/centre/datadir"
@@ -19,6 +20,7 @@ import (
 type runCommand struct {
 	data, listen, db, zone string
 	limits                 service.Limits
+	proxies                web.TrustedProxies
 }
 
 func (c *runCommand) Run(ctx context.Context, e *env, args []string) error {
@@ -34,6 +36,12 @@ func (c *runCommand) Run(ctx context.Context, e *env, args []string) error {
 	fs.DurationVar(&c.limits.IdleTimeout, "idle-timeout", d.IdleTimeout, "how long an idle keep-alive connection is kept")
 	fs.IntVar(&c.limits.MaxConns, "max-conns", d.MaxConns, "open connections in total")
 	fs.IntVar(&c.limits.MaxConnsPerAddr, "max-conns-per-addr", d.MaxConnsPerAddr, "open connections from one remote IP")
+	fs.Func("trusted-proxy", "CIDR[,CIDR...] of reverse proxies whose X-Forwarded-Proto and X-Forwarded-For are believed (default none)",
+		func(s string) error {
+			p, err := web.ParseTrustedProxies(s)
+			c.proxies = append(c.proxies, p...)
+			return err
+		})
 	if err := parse(fs, args, "data", "time-zone"); err != nil {
 		return err
 	}
@@ -46,7 +54,7 @@ func (c *runCommand) Run(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	svc, err := service.Start(ctx, service.Config{DataDir: c.data, Listen: c.listen, Logger: e.log,
-		Store: st, Location: loc, Limits: c.limits}) // the service closes st
+		Store: st, Location: loc, Limits: c.limits, TrustedProxies: c.proxies}) // the service closes st
 	if err != nil {
 		return err
 	}

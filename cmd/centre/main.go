@@ -18,6 +18,7 @@ import (
 	_ "time/tzdata" // --time-zone must work on Windows, which has no zone database
 
 	"posagent/internal/boltcheck"
+	"posagent/sync/centre"
 )
 
 const usage = `centre — the regional centre of posagent
@@ -25,7 +26,7 @@ const usage = `centre — the regional centre of posagent
 Usage:
   centre run      --data DIR --listen ADDR [--db postgres://...] [--time-zone Asia/Shanghai]
                   [--read-header-timeout 10s --read-timeout 30s --write-timeout 60s --idle-timeout 120s]
-                  [--max-conns 10000 --max-conns-per-addr 200]
+                  [--max-conns 10000 --max-conns-per-addr 200] [--trusted-proxy CIDR[,CIDR...]]
   centre keygen   --data DIR [--force]
   centre publish  --data DIR --catalogue F.csv --rules F.json
   centre accounts import --data DIR F.csv
@@ -104,13 +105,23 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return 2
 	case errors.As(err, &ee):
 		fmt.Fprintf(stderr, "centre %s: %v\n", name, ee.err)
+		printCode(stderr, ee.err)
 		return ee.code
 	default:
 		fmt.Fprintf(stderr, "centre %s: %v\n", name, err)
+		printCode(stderr, err)
 		if errors.Is(err, boltcheck.ErrDamaged) {
 			fmt.Fprintf(stderr, "%s\n%s\n", boltcheck.Advice[0], boltcheck.Advice[1])
 		}
 		return 1
+	}
+}
+
+// printCode prints the code of an operation's error with its Chinese
+// text (centre.MessagesZh), for operators who read Chinese.
+func printCode(stderr io.Writer, err error) {
+	if code := centre.CodeOf(err); code != "" {
+		fmt.Fprintf(stderr, "%s: %s\n", code, centre.MessagesZh[code])
 	}
 }
 

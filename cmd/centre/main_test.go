@@ -132,7 +132,8 @@ func TestAdminCommandsThroughARunningCentre(t *testing.T) {
 	}
 	exited := make(chan result, 1)
 	go func() {
-		code, out, _ := cli(t, ctx, "", "run", "--data", data, "--listen", "127.0.0.1:0", "--time-zone", "Europe/Berlin")
+		code, out, _ := cli(t, ctx, "", "run", "--data", data, "--listen", "127.0.0.1:0", "--time-zone", "Europe/Berlin",
+			"--trusted-proxy", "127.0.0.1/32,::1")
 		exited <- result{code, out}
 	}()
 	addr := waitForAddr(t, data)
@@ -143,6 +144,25 @@ func TestAdminCommandsThroughARunningCentre(t *testing.T) {
 		t.Fatalf("healthz: %v %v", resp, err)
 	}
 	resp.Body.Close()
+	// --trusted-proxy: loopback is a proxy, believed when it says https.
+	for proto, want := range map[string]string{"https": "max-age=31536000", "": ""} {
+		req, _ := http.NewRequest("GET", "http://"+addr+"/console/login", nil)
+		if proto != "" {
+			req.Header.Set("X-Forwarded-Proto", proto)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Strict-Transport-Security"); got != want {
+			t.Errorf("X-Forwarded-Proto %q from a trusted proxy: HSTS %q, want %q", proto, got, want)
+		}
+	}
+	// A weak password through the running centre: its code and Chinese text.
+	if code, _, errOut := cli(t, context.Background(), "short\n", "user", "add", "--data", data, "--name", "x", "--role", "admin"); code != 1 || !strings.Contains(errOut, "WEAK_PASSWORD: 密码不符合要求") {
+		t.Errorf("weak password via the centre: exit %d, stderr %q", code, errOut)
+	}
 	cancel() // as SIGINT would
 	select {
 	case r := <-exited:
@@ -175,12 +195,20 @@ func TestUsageAndRefusals(t *testing.T) {
 		{[]string{"run", "--data", t.TempDir(), "--time-zone", "Mars/Olympus"}, 2, `--time-zone "Mars/Olympus"`},
 		{[]string{"run", "--data", t.TempDir(), "--time-zone", "Local"}, 2, `--time-zone "Local"`},
 		{[]string{"run", "--data", t.TempDir(), "--time-zone", ""}, 2, "--time-zone required"},
+		{[]string{"run", "--data", t.TempDir(), "--trusted-proxy", "10.0.0.0/8,10.0.0.0/33"}, 2, `trusted proxy "10.0.0.0/33": not a CIDR`},
+		{[]string{"run", "--data", t.TempDir(), "--trusted-proxy", "nginx"}, 2, `trusted proxy "nginx"`},
 		{[]string{"publish", "--data", t.TempDir(), "--catalogue", "/nonexistent.csv", "--rules", "/nonexistent.json"}, 1, "nonexistent.csv"},
 	}
 	for _, tc := range cases {
 		code, _, errOut := cli(t, ctx, "", tc.args...)
 		if code != tc.code || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, errOut, tc.code, tc.want)
+		}
+	}
+	for _, pw := range []string{"short", "password1234"} {
+		code, _, errOut := cli(t, ctx, pw+"\n", "user", "add", "--data", t.TempDir(), "--name", "x", "--role", "admin")
+		if code != 1 || !strings.Contains(errOut, "WEAK_PASSWORD: 密码不符合要求") {
+			t.Errorf("user add with password %q: exit %d, stderr %q; want 1 and WEAK_PASSWORD with its Chinese text", pw, code, errOut)
 		}
 	}
 	data := t.TempDir()

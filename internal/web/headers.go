@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"strconv"
+	"time"
+)
 
 // Headers are the security headers of a UI's every answer: its own
 // Content-Security-Policy, no framing by other sites (a framed page could
@@ -33,4 +37,11 @@ func (h Headers) Wrap(next http.Handler) http.Handler {
 		h.Set(w)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// SetRetryAfter sets Retry-After to d in whole seconds, rounded up (at
+// least 1): when a refused request is worth trying again.
+func SetRetryAfter(w http.ResponseWriter, d time.Duration) {
+	secs := max(int64((d+time.Second-1)/time.Second), 1)
+	w.Header().Set("Retry-After", strconv.FormatInt(secs, 10))
 }

@@ -63,7 +63,7 @@ func (c LangChoice) Choose(w http.ResponseWriter, r *http.Request) Lang {
 	if l, ok := ParseLang(r.URL.Query().Get("lang")); ok {
 		http.SetCookie(w, &http.Cookie{
 			Name: c.Cookie, Value: string(l), Path: c.Path, MaxAge: 365 * 24 * 3600,
-			HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode,
+			HttpOnly: true, Secure: Secure(r), SameSite: http.SameSiteLaxMode,
 		})
 		return l
 	}

@@ -29,7 +29,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		if err != nil {
 			return nil, err
 		}
-		host := remoteHost(c)
+		host := hostOf(c.RemoteAddr().String())
 		if l.take(host) {
 			return &limitConn{Conn: c, release: func() { l.give(host) }}, nil
 		}
@@ -55,13 +55,6 @@ func (l *limitListener) give(host string) {
 	if l.byAddr[host]--; l.byAddr[host] <= 0 {
 		delete(l.byAddr, host)
 	}
-}
-
-func remoteHost(c net.Conn) string {
-	if host, _, err := net.SplitHostPort(c.RemoteAddr().String()); err == nil {
-		return host
-	}
-	return c.RemoteAddr().String()
 }
 
 // limitConn gives its slot back once, on the first Close.

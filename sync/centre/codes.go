@@ -1,5 +1,7 @@
 package centre
 
+import "errors"
+
 // Codes of the centre's error answers, over HTTP ({code, message,
 // message_zh}) and in the agents' websocket "error" message; the mirror
 // of the agent's codes in agent/errors.go. The HTTP status of each is
@@ -16,6 +18,11 @@ const (
 	CodeUnavailable  = "UNAVAILABLE"
 	CodeInternal     = "INTERNAL"
 	CodeNoHold       = "NO_HOLD"
+	// CodeTooManyAttempts: a login refused unchecked after repeated
+	// failures (HTTP 429 with Retry-After).
+	CodeTooManyAttempts = "TOO_MANY_ATTEMPTS"
+	// CodeWeakPassword: AddUser refused the password (ErrWeakPassword).
+	CodeWeakPassword = "WEAK_PASSWORD"
 )
 
 // MessagesZh are the Chinese texts of the codes (a web.Codes).
@@ -31,4 +38,22 @@ var MessagesZh = map[string]string{
 	CodeUnavailable:  "中心正在停止，请稍后重试",
 	CodeInternal:     "中心内部错误，请稍后重试",
 	CodeNoHold:       "该交易没有待审定的暂缓支付金额",
+
+	CodeTooManyAttempts: "登录失败次数过多，请稍后再试",
+	CodeWeakPassword:    "密码不符合要求：须为 12 到 72 字节，且不能是常见密码；未做任何更改",
+}
+
+// CodeOf is the code of an operation's error, for an answer or a message
+// beside it: WEAK_PASSWORD, NO_SIGNING_KEY, INVALID_INPUT, or "" for any
+// other error.
+func CodeOf(err error) string {
+	switch {
+	case errors.Is(err, ErrWeakPassword):
+		return CodeWeakPassword
+	case errors.Is(err, ErrNoSigningKey):
+		return CodeNoKey
+	case errors.Is(err, ErrInvalid):
+		return CodeInvalidInput
+	}
+	return ""
 }

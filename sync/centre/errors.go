@@ -16,6 +16,11 @@ var ErrInvalid = errors.New("invalid input")
 // signing key (`centre keygen`).
 var ErrNoSigningKey = errors.New("centre has no signing key: run `centre keygen` (and restart a running centre)")
 
+// ErrWeakPassword means AddUser refused a password: shorter than
+// MinPassword, longer than bcrypt's 72 bytes, or a common one (code
+// WEAK_PASSWORD). Such an error is also ErrInvalid.
+var ErrWeakPassword = errors.New("weak password")
+
 // ErrUnauthorized means a terminal id and token, or a user name and
 // password, were not recognised. It says no more, on purpose.
 var ErrUnauthorized = errors.New("credentials not recognised")

@@ -33,10 +33,10 @@ func (c *Centre) AddUser(ctx context.Context, name, role, password string) error
 		return invalidf("add user %s: role %q: want %s or %s", name, role, store.RoleSupervisor, store.RoleAdmin)
 	}
 	if len(password) < MinPassword || len(password) > 72 {
-		return invalidf("add user %s: password must be %d to 72 bytes, got %d", name, MinPassword, len(password))
+		return invalidf("add user %s: %w: must be %d to 72 bytes, got %d", name, ErrWeakPassword, MinPassword, len(password))
 	}
 	if deniedPasswords[strings.ToLower(password)] {
-		return invalidf("add user %s: password is too common, choose another", name)
+		return invalidf("add user %s: %w: too common, choose another", name, ErrWeakPassword)
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), c.cfg.PasswordCost)
 	if err != nil {

@@ -45,7 +45,8 @@ func (e *RemoteError) Error() string {
 
 // Is lets errors.Is see the same sentinels as a direct operation gives.
 func (e *RemoteError) Is(target error) bool {
-	return target == centre.ErrInvalid && e.Code == centre.CodeInvalidInput ||
+	return target == centre.ErrInvalid && (e.Code == centre.CodeInvalidInput || e.Code == centre.CodeWeakPassword) ||
+		target == centre.ErrWeakPassword && e.Code == centre.CodeWeakPassword ||
 		target == centre.ErrNoSigningKey && e.Code == centre.CodeNoKey
 }
 

@@ -26,7 +26,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (store.Ter
 	t, err := s.centre.AuthenticateTerminal(r.Context(), id, token)
 	switch {
 	case errors.Is(err, centre.ErrUnauthorized):
-		s.log.Warn("agent auth refused", "terminal", id, "remote", r.RemoteAddr)
+		s.log.Warn("agent auth refused", "terminal", id, "client", web.ClientIP(r))
 		w.Header().Set("WWW-Authenticate", `Bearer realm="posagent centre"`)
 		codes.Write(w, http.StatusUnauthorized, centre.CodeUnauthorized, "terminal or token not recognised")
 		return store.Terminal{}, false

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"posagent/internal/web"
 	"posagent/sync/centre"
 	"posagent/sync/centre/store"
 	"posagent/sync/wire"
@@ -95,7 +96,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &conn{
 		srv: s, ws: ws, terminal: t, ctx: s.ctx,
-		log: s.log.With("terminal", t.ID, "remote", r.RemoteAddr),
+		log: s.log.With("terminal", t.ID, "client", web.ClientIP(r)),
 		out: make(chan outMsg, 16), kick: make(chan struct{}, 1),
 		done: make(chan struct{}), writerDone: make(chan struct{}),
 	}

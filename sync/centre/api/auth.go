@@ -28,8 +28,17 @@ func (s *Server) requireUser(adminOnly bool, h http.HandlerFunc) http.Handler {
 		if err != nil { // unknown user: same work as a wrong password
 			u = store.User{}
 		}
-		if !s.logins.CheckFrom(s.centre, u, name, r.RemoteAddr, password) {
-			s.log.Warn("login refused", "name", name, "remote", r.RemoteAddr)
+		client := web.ClientIP(r)
+		ok, wait := s.logins.CheckFrom(s.centre, u, name, client, password)
+		if wait > 0 {
+			s.log.Warn("login throttled", "name", name, "client", client, "retry_after", wait)
+			web.SetRetryAfter(w, wait)
+			codes.Write(w, http.StatusTooManyRequests, centre.CodeTooManyAttempts,
+				"too many failed logins for this user or from this address; try again later")
+			return
+		}
+		if !ok {
+			s.log.Warn("login refused", "name", name, "client", client)
 			challenge(w)
 			return
 		}
@@ -47,10 +56,12 @@ func challenge(w http.ResponseWriter) {
 }
 
 // requireAdminToken lets through loopback requests bearing the admin
-// token; the CLI on the centre's machine is the only caller.
+// token; the CLI on the centre's machine is the only caller. A request
+// relayed by a trusted proxy on this machine is not loopback: its client
+// (web.ClientIP) is elsewhere.
 func (s *Server) requireAdminToken(h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !isLoopback(r.RemoteAddr) {
+		if !isLoopback(r.RemoteAddr) || !isLoopback(web.ClientIP(r)) {
 			codes.Write(w, http.StatusForbidden, centre.CodeForbidden, "the admin API answers only on loopback")
 			return
 		}

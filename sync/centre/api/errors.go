@@ -17,6 +17,8 @@ func (s *Server) writeOpError(w http.ResponseWriter, op string, err error) {
 	switch {
 	case errors.As(err, &tooBig):
 		codes.Write(w, http.StatusRequestEntityTooLarge, centre.CodeTooLarge, err.Error())
+	case errors.Is(err, centre.ErrWeakPassword):
+		codes.Write(w, http.StatusBadRequest, centre.CodeWeakPassword, err.Error())
 	case errors.Is(err, centre.ErrInvalid):
 		codes.Write(w, http.StatusBadRequest, centre.CodeInvalidInput, err.Error())
 	case errors.Is(err, centre.ErrNoSigningKey):

@@ -25,25 +25,30 @@ type failures struct {
 	until time.Time
 }
 
-// CheckFrom is Check with throttling by user name and remote address
-// (host:port or host). A throttled attempt answers false without checking.
-func (l *Logins) CheckFrom(c *centre.Centre, u store.User, name, remote, password string) bool {
-	addr := remote
-	if host, _, err := net.SplitHostPort(remote); err == nil {
+// CheckFrom is Check with throttling by user name and client address
+// (host:port or host; web.ClientIP). A throttled attempt is not checked:
+// it answers false and wait, how long until the next attempt for that
+// user and address is checked (positive). A checked one answers wait 0.
+func (l *Logins) CheckFrom(c *centre.Centre, u store.User, name, client, password string) (ok bool, wait time.Duration) {
+	addr := client
+	if host, _, err := net.SplitHostPort(client); err == nil {
 		addr = host
 	}
 	keys := [2]string{"u:" + name, "a:" + addr}
 	now := c.Now()
 	l.mu.Lock()
 	for _, k := range keys {
-		if f, ok := l.fails[k]; ok && now.Before(f.until) {
-			l.mu.Unlock()
-			return false
+		if f, found := l.fails[k]; found && now.Before(f.until) {
+			wait = max(wait, f.until.Sub(now))
 		}
+	}
+	if wait > 0 {
+		l.mu.Unlock()
+		return false, wait
 	}
 	l.checked++
 	l.mu.Unlock()
-	ok := l.Check(c, u, password)
+	ok = l.Check(c, u, password)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.fails == nil || len(l.fails) >= throttleMax {
@@ -57,13 +62,13 @@ func (l *Logins) CheckFrom(c *centre.Centre, u store.User, name, remote, passwor
 		f := l.fails[k]
 		f.n++
 		if f.n >= throttleFree {
-			wait := throttleCap
+			backoff := throttleCap
 			if shift := f.n - throttleFree; shift < 20 {
-				wait = min(throttleBase<<shift, throttleCap)
+				backoff = min(throttleBase<<shift, throttleCap)
 			}
-			f.until = now.Add(wait)
+			f.until = now.Add(backoff)
 		}
 		l.fails[k] = f
 	}
-	return ok
+	return ok, 0
 }

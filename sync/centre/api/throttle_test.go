@@ -3,9 +3,12 @@ package api_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
+	"posagent/internal/web"
+	"posagent/sync/centre"
 	"posagent/sync/centre/api"
 	"posagent/sync/centre/centretest"
 )
@@ -23,7 +26,11 @@ func TestThousandWrongPasswordsAreThrottled(t *testing.T) {
 	}
 	var l api.Logins
 	try := func(pw string, i int) bool {
-		return l.CheckFrom(c.Centre(), u, u.Name, fmt.Sprintf("192.0.2.%d:4000", i%200), pw)
+		ok, wait := l.CheckFrom(c.Centre(), u, u.Name, fmt.Sprintf("192.0.2.%d:4000", i%200), pw)
+		if ok && wait != 0 {
+			t.Fatalf("a login passed with a wait of %v", wait)
+		}
+		return ok
 	}
 	for i := range 1000 {
 		if try("wrong-password", i) {
@@ -50,5 +57,38 @@ func TestThousandWrongPasswordsAreThrottled(t *testing.T) {
 	}
 	if !try(centretest.SupervisorPassword, 0) || l.Checked() != 8 {
 		t.Fatalf("a success did not clear the count: checked %d", l.Checked())
+	}
+}
+
+// TestThrottledBasicLoginAnswers429: after five wrong passwords, the API
+// answers 429 TOO_MANY_ATTEMPTS with its Chinese text and Retry-After,
+// even to the right password, until the back-off has passed.
+func TestThrottledBasicLoginAnswers429(t *testing.T) {
+	c := centretest.Start(t)
+	c.Users()
+	wrong := centretest.Basic(centretest.SupervisorName, "wrong-password")
+	right := centretest.Basic(centretest.SupervisorName, centretest.SupervisorPassword)
+	for i := range 5 {
+		if resp := c.Request("GET", "/api/terminals", wrong, nil, nil); resp.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d, want 401", i+1, resp.StatusCode)
+		}
+	}
+	for _, auth := range []func(*http.Request){wrong, right} {
+		var e web.ErrorBody
+		resp := c.Request("GET", "/api/terminals", auth, nil, &e)
+		if resp.StatusCode != http.StatusTooManyRequests || e.Code != centre.CodeTooManyAttempts ||
+			e.MessageZh != centre.MessagesZh[centre.CodeTooManyAttempts] || e.MessageZh == "" || e.Message == "" {
+			t.Fatalf("throttled login: %d %+v, want 429 %s with its texts", resp.StatusCode, e, centre.CodeTooManyAttempts)
+		}
+		if got := resp.Header.Get("Retry-After"); got != "1" {
+			t.Fatalf("Retry-After %q, want 1 (the first back-off)", got)
+		}
+		if resp.Header.Get("WWW-Authenticate") != "" {
+			t.Fatal("a throttled login asked for credentials again")
+		}
+	}
+	c.Clock.Advance(time.Second)
+	if resp := c.Request("GET", "/api/terminals", right, nil, nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("right password after the back-off: %d", resp.StatusCode)
 	}
 }

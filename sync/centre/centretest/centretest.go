@@ -26,6 +26,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"posagent/internal/clock"
+	"posagent/internal/web"
 	"posagent/policy"
 	"posagent/sync/centre"
 	"posagent/sync/centre/datadir"
@@ -68,6 +69,12 @@ type Options struct {
 	// rules (centre.Config.RecordChecksOnly), for tests of the sync
 	// protocol whose made-up records name no published rules.
 	RecordChecksOnly bool
+	// Limits are the HTTP server's (service.Config.Limits); zero fields
+	// take the defaults.
+	Limits service.Limits
+	// TrustedProxies are the reverse proxies the centre believes
+	// (service.Config.TrustedProxies); nil trusts none.
+	TrustedProxies web.TrustedProxies
 }
 
 // Centre is a running test centre. It stops when the test ends.
@@ -107,7 +114,7 @@ func StartWithOptions(t testing.TB, o Options) *Centre {
 	fake := clock.NewFake(o.Start)
 	svc, err := service.Start(context.Background(), service.Config{DataDir: dir, Listen: "127.0.0.1:0",
 		Store: st, Logger: QuietLogger(), Clock: fake, PasswordCost: bcrypt.MinCost, Registerer: o.Registerer,
-		RecordChecksOnly: o.RecordChecksOnly})
+		RecordChecksOnly: o.RecordChecksOnly, Limits: o.Limits, TrustedProxies: o.TrustedProxies})
 	if err != nil {
 		t.Fatal(err)
 	}

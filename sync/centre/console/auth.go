@@ -12,7 +12,8 @@ import (
 )
 
 // sessionCookieName holds the session id: HttpOnly (no script reads it),
-// SameSite=Strict (no other site's page sends it), Secure over TLS.
+// SameSite=Strict (no other site's page sends it), Secure over https
+// (web.Secure: TLS here or at a trusted proxy).
 const sessionCookieName = "posagent_console"
 
 // request is a request of a logged-in user.
@@ -120,7 +121,7 @@ func (h *Handler) toLogin(w http.ResponseWriter, r *http.Request) {
 // sessionCookie is the session cookie with value id; maxAge < 0 deletes it.
 func sessionCookie(r *http.Request, id string, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: sessionCookieName, Value: id, Path: prefix, MaxAge: maxAge,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode}
+		HttpOnly: true, Secure: web.Secure(r), SameSite: http.SameSiteStrictMode}
 }
 
 // safeNext returns next when it is a console page of this site, else the

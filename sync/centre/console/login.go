@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"posagent/internal/web"
 	"posagent/sync/centre/api"
@@ -52,14 +53,20 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	data.Token = token.Value
-	u, ok, err := h.checkLogin(r.Context(), data.Name, r.RemoteAddr, r.PostFormValue("password"))
-	if err != nil {
+	client := web.ClientIP(r)
+	u, ok, wait, err := h.checkLogin(r.Context(), data.Name, client, r.PostFormValue("password"))
+	switch {
+	case err != nil:
 		h.log.Error("console login: load user", "name", data.Name, "err", err)
 		h.renderLogin(w, r, lang, http.StatusInternalServerError, data, texts.T(lang, "storage_error"))
 		return
-	}
-	if !ok {
-		h.log.Warn("console login refused", "name", data.Name, "remote", r.RemoteAddr)
+	case wait > 0:
+		h.log.Warn("console login throttled", "name", data.Name, "client", client, "retry_after", wait)
+		web.SetRetryAfter(w, wait)
+		h.renderLogin(w, r, lang, http.StatusTooManyRequests, data, texts.T(lang, "login_throttled"))
+		return
+	case !ok:
+		h.log.Warn("console login refused", "name", data.Name, "client", client)
 		h.renderLogin(w, r, lang, http.StatusUnauthorized, data, texts.T(lang, "login_failed"))
 		return
 	}
@@ -72,27 +79,29 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.renderLogin(w, r, lang, http.StatusInternalServerError, data, texts.T(lang, "internal_error"))
 		return
 	}
-	h.log.Info("console login", "name", u.Name, "role", u.Role, "remote", r.RemoteAddr)
+	h.log.Info("console login", "name", u.Name, "role", u.Role, "client", client)
 	http.SetCookie(w, sessionCookie(r, sess.ID, 0))
 	http.SetCookie(w, loginTokenCookie(r, "", -1))
 	http.Redirect(w, r, data.Next, http.StatusSeeOther)
 }
 
 // checkLogin verifies a user's password the way the supervisor API does
-// (bcrypt through the login cache; an unknown name costs the same time)
-// and that the user is a supervisor or an administrator.
-func (h *Handler) checkLogin(ctx context.Context, name, remote, password string) (store.User, bool, error) {
+// (bcrypt through the login cache, throttled by name and client address;
+// an unknown name costs the same time) and that the user is a supervisor
+// or an administrator. A throttled attempt answers wait > 0, unchecked.
+func (h *Handler) checkLogin(ctx context.Context, name, client, password string) (_ store.User, ok bool, wait time.Duration, _ error) {
 	u, err := h.centre.User(ctx, name)
 	if errors.Is(err, store.ErrNotFound) || name == "" {
 		u, err = store.User{}, nil
 	}
 	if err != nil {
-		return store.User{}, false, err
+		return store.User{}, false, 0, err
 	}
-	if !h.logins.CheckFrom(h.centre, u, name, remote, password) || (u.Role != store.RoleAdmin && u.Role != store.RoleSupervisor) {
-		return store.User{}, false, nil
+	ok, wait = h.logins.CheckFrom(h.centre, u, name, client, password)
+	if !ok || (u.Role != store.RoleAdmin && u.Role != store.RoleSupervisor) {
+		return store.User{}, false, wait, nil
 	}
-	return u, true, nil
+	return u, true, 0, nil
 }
 
 // logout is POST /console/logout.
@@ -125,5 +134,5 @@ func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, lang web.L
 
 func loginTokenCookie(r *http.Request, token string, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: loginCookie, Value: token, Path: prefix + "login", MaxAge: maxAge,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode}
+		HttpOnly: true, Secure: web.Secure(r), SameSite: http.SameSiteStrictMode}
 }

@@ -21,6 +21,7 @@ var texts = web.Catalogue{
 	"password":        {"密码", "Password"},
 	"login":           {"登录", "Log in"},
 	"login_failed":    {"用户名或密码错误", "Wrong user name or password"},
+	"login_throttled": {"登录失败次数过多，请稍后再试", "Too many failed login attempts; please try again later"},
 	"login_expired":   {"登录页面已过期，请重新输入", "The login page had expired; please enter your details again"},
 	"login_bad_form":  {"登录表单有误，请重试", "The login form was malformed; please try again"},
 	"storage_error":   {"中心存储出错，请稍后重试", "Centre storage error; please try again later"},

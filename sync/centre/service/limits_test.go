@@ -4,13 +4,17 @@ import (
 	"context"
 	"net"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"posagent/sync/centre/centretest"
 	"posagent/sync/centre/datadir"
 	"posagent/sync/centre/service"
 	"posagent/sync/centre/store"
+	"posagent/sync/wire"
 )
 
 // TestSlowAndIdleConnectionsAreCut: 400 connections that send half a
@@ -68,5 +72,68 @@ func TestSlowAndIdleConnectionsAreCut(t *testing.T) {
 	}
 	if closed != n {
 		t.Fatalf("%d of %d slow or idle connections were cut by the server", closed, n)
+	}
+}
+
+// TestAgentWebsocketOutlivesTheReadAndWriteTimeouts: the agents'
+// websocket is exempt from the server's 300 ms read and write timeouts. A
+// connection held open for four times that, kept alive by pings both
+// ways, still answers a request.
+func TestAgentWebsocketOutlivesTheReadAndWriteTimeouts(t *testing.T) {
+	const timeout = 300 * time.Millisecond
+	c := centretest.StartWithOptions(t, centretest.Options{Limits: service.Limits{
+		ReadHeaderTimeout: timeout, ReadTimeout: timeout, WriteTimeout: timeout, IdleTimeout: timeout}})
+	c.Accounts(map[string]int64{"1001": 5000})
+	a := c.Connect("T1", c.Enrol("T1", "P1"))
+	a.Hello(0, 0, 0)
+
+	var pongs, pings atomic.Int32
+	a.WS.SetPongHandler(func(string) error { pongs.Add(1); return nil })
+	a.WS.SetPingHandler(func(data string) error {
+		pings.Add(1)
+		return a.WS.WriteControl(websocket.PongMessage, []byte(data), time.Now().Add(time.Second))
+	})
+	msgs := make(chan wire.Message, 4)
+	readErr := make(chan error, 1)
+	go func() {
+		for {
+			var m wire.Message
+			if err := a.WS.ReadJSON(&m); err != nil {
+				readErr <- err
+				return
+			}
+			msgs <- m
+		}
+	}()
+
+	deadline := time.Now().Add(4 * timeout)
+	for i := 0; time.Now().Before(deadline); i++ {
+		if err := a.WS.WriteControl(websocket.PingMessage, []byte("p"), time.Now().Add(time.Second)); err != nil {
+			t.Fatalf("ping after %v: %v", time.Since(deadline.Add(-4*timeout)), err)
+		}
+		if i == 5 {
+			c.Clock.Advance(time.Minute) // the centre's ping interval passes: it pings
+		}
+		select {
+		case err := <-readErr:
+			t.Fatalf("connection ended while held open: %v", err)
+		case m := <-msgs:
+			t.Fatalf("unexpected %s message", m.Type)
+		case <-time.After(timeout / 3):
+		}
+	}
+	a.Send(wire.Message{Type: wire.TypeAccountReq, ID: "late", CardNo: "1001"})
+	select {
+	case m := <-msgs:
+		if m.Type != wire.TypeAccount || m.ID != "late" || m.Account == nil || m.Account.Holder.Balance != 5000 {
+			t.Fatalf("answer after %v: %+v", 4*timeout, m)
+		}
+	case err := <-readErr:
+		t.Fatalf("connection ended: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("no answer to a request after the connection was held open")
+	}
+	if pongs.Load() == 0 || pings.Load() == 0 {
+		t.Fatalf("%d pongs to our pings, %d pings from the centre; want both", pongs.Load(), pings.Load())
 	}
 }

@@ -18,7 +18,9 @@ import (
 	"posagent/sync/wire"
 )
 
-// build makes the centre and its parts and routes them on one mux:
+// build makes the centre and its parts and routes them on one mux, behind
+// the trusted proxies' reading of each request (web.OriginOf; HSTS on
+// every answer of a secure request):
 //
 //	GET  /v1/agent     agent websocket (terminal bearer token)
 //	GET  /healthz      "ok"
@@ -66,7 +68,7 @@ func (s *Service) build(key ed25519.PrivateKey) error {
 	mux.Handle("/admin/", apiServer)
 	mux.Handle("/console", s.console)
 	mux.Handle("/console/", s.console)
-	s.handler = mux
+	s.handler = cfg.TrustedProxies.Wrap(mux) // https or not, and whose request, worked out once
 	return nil
 }
 
@@ -98,6 +100,8 @@ func newMetrics(reg prometheus.Registerer) (*metrics.Metrics, http.Handler, erro
 
 // noDeadlines lifts the server's read and write timeouts for a long-lived
 // route (the agents' websocket, which keeps its own deadlines and pings).
+// net/http also clears them when the upgrade hijacks the connection; this
+// keeps the route exempt whatever the upgrade does.
 func noDeadlines(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rc := http.NewResponseController(w)

@@ -59,6 +59,12 @@ type Config struct {
 	// Limits bounds what one client can hold of the HTTP server. Zero
 	// fields take DefaultLimits' values.
 	Limits Limits
+	// TrustedProxies are the reverse proxies whose X-Forwarded-Proto and
+	// X-Forwarded-For the centre believes (web.TrustedProxies): a request
+	// over TLS, or relayed by one of them with X-Forwarded-Proto: https,
+	// gets Secure cookies and HSTS; login throttling knows its client by
+	// X-Forwarded-For. Nil trusts none.
+	TrustedProxies web.TrustedProxies
 }
 
 // Limits are the HTTP server's timeouts and connection caps. The agents'
