@@ -220,7 +220,7 @@ func (s *script) centreHolds(ctx context.Context) error {
 		return err
 	}
 	var zhangSpent int64
-	flagged := 0
+	flagged, centreFlags, held := 0, 0, int64(0)
 	for _, t := range txns {
 		if t.CardNo == "A00000001" {
 			zhangSpent += t.Account
@@ -228,18 +228,24 @@ func (s *script) centreHolds(ctx context.Context) error {
 		if t.Flagged() {
 			flagged++
 		}
+		centreFlags += len(t.Flags)
+		held += t.Held
 	}
 	acct, err := s.e.Centre.Store().Account(ctx, "A00000001")
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.w, "   supervisor API: %d charges from %s, %d flagged\n", len(txns), s.e.opts.Terminal, flagged)
+	fmt.Fprintf(s.w, "   supervisor API: %d charges from %s, %d flagged for review by their reasons, %d centre findings, %s held\n",
+		len(txns), s.e.opts.Terminal, flagged, centreFlags, yuan(held))
 	fmt.Fprintf(s.w, "   张三's account: %s before, %s charged, %s now\n", yuan(s.zhangPre), yuan(zhangSpent), yuan(acct.Balance))
 	if acct.Balance != s.zhangPre-zhangSpent {
 		return errors.New("张三's ledger does not equal his balance less his charges")
 	}
 	if len(txns) != 9 {
 		return fmt.Errorf("want 9 charges at the centre, got %d", len(txns))
+	}
+	if centreFlags != 0 || held != 0 {
+		return fmt.Errorf("the centre re-judged an honest agent's charges: %d findings, %d fen held; want none", centreFlags, held)
 	}
 	return nil
 }
