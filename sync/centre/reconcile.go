@@ -43,7 +43,10 @@ func (c *Centre) ReconcileDay(ctx context.Context, t store.Terminal, agent wire.
 // daySummary summarises the charges and voids the centre holds for a
 // terminal with At in the agent's [From, To) and seq up to its AsOfSeq.
 func (c *Centre) daySummary(ctx context.Context, terminal string, agent wire.DaySummary) (wire.DaySummary, error) {
-	var items []wire.DayItem
+	var (
+		items []wire.DayItem
+		held  int64
+	)
 	for _, kind := range []string{wire.KindCharge, wire.KindVoid} {
 		txns, err := c.st.Transactions(ctx, store.Filter{
 			Terminal: terminal, Kind: kind, From: agent.From, To: agent.To, Limit: maxDayRecords + 1,
@@ -60,9 +63,12 @@ func (c *Centre) daySummary(ctx context.Context, terminal string, agent wire.Day
 			}
 			items = append(items, wire.DayItem{Seq: t.Seq, Kind: t.Kind, TxnID: t.TxnID, CardNo: t.CardNo,
 				Total: t.Total, Account: t.Account, Cash: t.Cash})
+			if t.Hold == store.HoldHeld || t.Hold == store.HoldRefused {
+				held += t.Held
+			}
 		}
 	}
 	sum := wire.SummariseDay(terminal, agent.From, agent.To, items)
-	sum.AsOfSeq = agent.AsOfSeq
+	sum.AsOfSeq, sum.Held = agent.AsOfSeq, held
 	return sum, nil
 }

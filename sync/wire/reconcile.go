@@ -31,8 +31,12 @@ type DaySummary struct {
 	Account  int64     `json:"account"`  // Σ account part of the charges
 	Cash     int64     `json:"cash"`     // Σ cash part of the charges
 	Refunded int64     `json:"refunded"` // Σ account refunded by the voids
-	FirstSeq uint64    `json:"first_seq"`
-	LastSeq  uint64    `json:"last_seq"`
+	// Held is, in the centre's summary only, Σ account of the day's
+	// charges the centre holds (awaiting a ruling, or refused): counted
+	// apart, never compared (the agent cannot know it).
+	Held     int64  `json:"held,omitempty"`
+	FirstSeq uint64 `json:"first_seq"`
+	LastSeq  uint64 `json:"last_seq"`
 	// AsOfSeq is the journal's last seq when the agent summarised; the
 	// centre counts only records up to it (0: no bound), so a sale made
 	// while the current day is reconciled on demand is not a difference.
