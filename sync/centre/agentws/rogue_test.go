@@ -223,3 +223,36 @@ func TestRulingMovesHeldMoneyOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestRogueDailyCountByDating: charges on one card beyond the daily count
+// must be flagged however the rogue dates them. KNOWN GAP, skipped: both
+// stores give the rules the card's history dated strictly before the
+// record judged (store.cardHistory's [from, at), pgstore's
+// applier.cardHistory), so six charges all dated the same instant, or sent
+// latest-dated first, each see none of the others and all are paid.
+func TestRogueDailyCountByDating(t *testing.T) {
+	t.Skip("known gap: the centre's card history ends at the judged record's time; see the comment")
+	onEachStore(t, func(t *testing.T, kind centretest.StoreKind) {
+		for _, dating := range []string{"same instant", "latest first"} {
+			t.Run(dating, func(t *testing.T) {
+				r := newRogue(t, kind)
+				before := r.C.AccountBalance(zhangSan)
+				now := r.C.Now()
+				vitamin := forgedLine("D0028", "6901234500288", 1, 500)
+				vitamin.Days = 0
+				var recs []wire.Record
+				for i := range 6 {
+					at := now.Add(-time.Hour)
+					if dating == "latest first" {
+						at = now.Add(-time.Duration(i+1) * time.Minute)
+					}
+					recs = append(recs, forged(zhangSan, at, vitamin))
+				}
+				r.Send(recs...)
+				if taken := before - r.C.AccountBalance(zhangSan); taken > 3*500 {
+					t.Fatalf("the account lost %d fen for six charges in a day; the daily count of 3 allows %d", taken, 3*500)
+				}
+			})
+		}
+	})
+}
