@@ -1,7 +1,8 @@
 // Package agenttest is the agent side's test equipment, as bbolt's btesting
 // is bbolt's: journals that are verified when the test ends, a builder of
 // journal contents, the signed sample bundle, a test agent on a fake clock,
-// and quiet loggers. Tests of agent, agent/api, agent/daemon, agent/cashier,
+// quiet loggers, and Inject, which forges well-chained records into a
+// stopped agent's journal file. Tests of agent, agent/api, agent/daemon, agent/cashier,
 // sync/client and reader use it instead of writing their own; nothing but
 // tests imports it.
 //

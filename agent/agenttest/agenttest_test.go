@@ -1,10 +1,13 @@
 package agenttest_test
 
 import (
+	"path/filepath"
 	"testing"
 	"time"
 
 	"posagent/agent/agenttest"
+	"posagent/agent/journal"
+	"posagent/sync/wire"
 )
 
 func TestBuilderChargesAreWhatTheJournalHolds(t *testing.T) {
@@ -49,5 +52,50 @@ func TestAgentRunsTheSampleBundleOnItsFakeClock(t *testing.T) {
 	bare := agenttest.NewAgent(t, agenttest.AgentOptions{NoBundle: true})
 	if bare.Bundle() != nil {
 		t.Fatal("NoBundle agent has rules")
+	}
+}
+
+// TestInjectedRecordsVerify: records injected into a closed journal are
+// chained and indexed as its own: journal.Verify passes, seq and
+// prev_hash follow on, and the agent's exposure counts them.
+func TestInjectedRecordsVerify(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "journal.db")
+	j := agenttest.JournalAt(t, path, agenttest.Terminal)
+	charged := agenttest.Build(t, j).Charges(5)
+	lastHash := j.LastHash()
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	at := agenttest.SalesDay.Add(time.Hour)
+	forged := wire.Record{Kind: wire.KindCharge, At: at, CardNo: agenttest.Cards[0], Cashier: "C07", RulesVersion: 1,
+		Total: 19800, Account: 19800,
+		Lines: []wire.Line{{Code: "D0015", Qty: 1, UnitPrice: 19800, Amount: 19800, Account: 19800}}}
+	// The builder's charge seq 5 is on Cards[0], 105 fen from the account.
+	void := wire.Record{Kind: wire.KindVoid, TxnID: "v-forged", At: at.Add(time.Minute), Reverses: "txn-5", Account: 105, Total: 155, Cash: 50}
+	got := agenttest.Inject(t, path, forged, forged, void)
+	if len(got) != 3 || got[0].Seq != 6 || got[0].PrevHash != lastHash || got[0].TxnID != "forged-6" ||
+		got[1].TxnID != "forged-7" || got[2].Terminal != agenttest.Terminal || got[2].CardNo != agenttest.Cards[0] {
+		t.Fatalf("injected %+v; want seqs 6.. after hash %s, txn ids forged-6, forged-7", got, lastHash)
+	}
+
+	j, err := journal.Open(path, journal.Options{Terminal: agenttest.Terminal, Logger: agenttest.Quiet()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if err := j.Verify(); err != nil {
+		t.Fatalf("journal.Verify on the injected file: %v", err)
+	}
+	if j.LastSeq() != 8 {
+		t.Fatalf("last seq %d, want 8", j.LastSeq())
+	}
+	rec, e, err := j.Get(7)
+	if err != nil || rec.Account != 19800 || e.Hash == "" {
+		t.Fatalf("seq 7: %+v %v", rec, err)
+	}
+	want := charged[agenttest.Cards[0]] + 2*19800 - 105
+	if got, _ := j.Unsynced(agenttest.Cards[0]); got != want {
+		t.Fatalf("card %s unsynced %d fen, want %d: the forged charges count as sales", agenttest.Cards[0], got, want)
 	}
 }

@@ -10,6 +10,10 @@
 //     activates atomically under concurrent quotes.
 //   - tamper_test.go: records deleted or edited in a stopped agent's journal
 //     are flagged CHAIN_GAP and CHAIN_BROKEN at the centre.
+//   - inject_test.go: well-chained charges forged into a stopped agent's
+//     journal (agenttest.Inject) are re-judged at the centre, on each store:
+//     flagged with the right code and held, so no account loses more than
+//     the rules allow, while the honest sales of the day pass untouched.
 //   - diskfull_test.go: a full disk refuses the charge clearly, charges
 //     nothing, and loses nothing written before.
 //   - offline_test.go: offline limits, the offline exposure, cards blocked

@@ -15,93 +15,34 @@ import (
 	"posagent/sync/wire"
 )
 
-// A rogue terminal: a pharmacy's own terminal token, speaking the agent
-// protocol with a small client, sending well-chained forged records of
-// the kinds the audits found (SPEC §9). The sample accounts and the
-// sample rules (published as version 1) are the region's.
+// A rogue terminal (centretest.Rogue): a pharmacy's own terminal token,
+// speaking the agent protocol with a small client, sending well-chained
+// forged records of the kinds the audits found (SPEC §9). The sample
+// accounts and the sample rules (published as version 1) are the
+// region's. Every test runs on both stores.
 const (
 	zhangSan = "A00000001" // diabetic (E11), 2,860 yuan
 	liSi     = "A00000002" // no certified disease, 1,520 yuan
 )
 
-// forgedLine is a cart line paid wholly from the account, as a dishonest
-// terminal writes it: no reasons, nothing in cash.
-func forgedLine(code, barcode string, qty, unit int64) wire.Line {
-	return wire.Line{Code: code, Barcode: barcode, Qty: qty, UnitPrice: unit, RxID: "RX-1",
-		Amount: qty * unit, Account: qty * unit, Days: qty * 3000}
-}
+var (
+	forgedLine = centretest.AccountLine
+	forged     = centretest.AccountCharge
+)
 
-// forged is a charge of lines at at, every fen from the account, rules
-// version 1, sums sound.
-func forged(card string, at time.Time, lines ...wire.Line) wire.Record {
-	rec := wire.Record{Terminal: "T1", Kind: wire.KindCharge, At: at, CardNo: card, Cashier: "c1", RulesVersion: 1, Lines: lines}
-	for _, l := range lines {
-		rec.Total += l.Amount
-		rec.Account += l.Account
-	}
-	return rec
-}
-
-// rogue holds a rogue terminal's connection and chain.
-type rogue struct {
-	t  *testing.T
-	c  *centretest.Centre
-	a  *centretest.Agent
-	ch *centretest.Chain
-}
-
-func newRogue(t *testing.T) *rogue {
-	c := centretest.StartWithOptions(t, centretest.Options{Sample: true})
+// newRogue starts a centre on kind with the sample data and the users,
+// and a rogue terminal T1 of pharmacy P001 on it.
+func newRogue(t *testing.T, kind centretest.StoreKind) *centretest.Rogue {
+	c := centretest.StartWithOptions(t, centretest.Options{Sample: true, Store: kind})
 	c.Users()
-	tok := c.Enrol("T1", "P001")
-	a := c.Connect("T1", tok)
-	a.Hello(0, 1, 0)
-	return &rogue{t: t, c: c, a: a, ch: &centretest.Chain{Terminal: "T1"}}
+	return c.Rogue("T1", "P001")
 }
 
-// send seals and sends records, numbering their txn_ids unless given,
-// and returns what the centre stored for each.
-func (r *rogue) send(recs ...wire.Record) []store.Txn {
-	r.t.Helper()
-	first := len(r.ch.Entries)
-	for _, rec := range recs {
-		if rec.TxnID == "" {
-			rec.TxnID = fmt.Sprintf("T1-%d", len(r.ch.Entries)+1)
-		}
-		r.ch.Add(r.t, rec)
+// onEachStore runs test once per store, as a subtest named after it.
+func onEachStore(t *testing.T, test func(t *testing.T, kind centretest.StoreKind)) {
+	for _, kind := range centretest.Stores {
+		t.Run(string(kind), func(t *testing.T) { test(t, kind) })
 	}
-	ack := r.a.SendEntries(r.ch.Entries[first:])
-	if ack.AckedSeq != uint64(len(r.ch.Entries)) {
-		r.t.Fatalf("ack %+v, want %d", ack, len(r.ch.Entries))
-	}
-	var out []store.Txn
-	for seq := first + 1; seq <= len(r.ch.Entries); seq++ {
-		out = append(out, r.txn(uint64(seq)))
-	}
-	return out
-}
-
-func (r *rogue) txn(seq uint64) store.Txn {
-	r.t.Helper()
-	for _, x := range r.c.Txns(store.Filter{Terminal: "T1"}) {
-		if x.Seq == seq {
-			return x
-		}
-	}
-	r.t.Fatalf("no record %d at the centre", seq)
-	return store.Txn{}
-}
-
-// balance is a card's balance as the supervisor API answers it.
-func (r *rogue) balance(card string) int64 {
-	r.t.Helper()
-	var info wire.AccountInfo
-	resp := centretest.Request(r.t, http.MethodGet, r.c.URL()+"/api/accounts/"+card,
-		centretest.Basic(centretest.SupervisorName, centretest.SupervisorPassword), nil, &info)
-	if resp.StatusCode != http.StatusOK {
-		r.t.Fatalf("account %s: %s", card, resp.Status)
-	}
-	return info.Holder.Balance
 }
 
 func hasFlag(x store.Txn, code string) bool { return slices.Contains(x.Flags, code) }
@@ -158,119 +99,160 @@ func TestRogueTerminalAttacksAreFlaggedAndHeld(t *testing.T) {
 			return []wire.Record{a, b}
 		}, ledger.CodeDuplicateTxn, 980},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			r := newRogue(t)
-			before := r.balance(tc.card)
-			got := r.send(tc.recs(r.c.Now())...)
-			var flagged, held int64
-			for _, x := range got {
-				if hasFlag(x, tc.flag) {
-					flagged++
+	onEachStore(t, func(t *testing.T, kind centretest.StoreKind) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				r := newRogue(t, kind)
+				before := r.C.AccountBalance(tc.card)
+				got := r.Send(tc.recs(r.C.Now())...)
+				var flagged, held int64
+				for _, x := range got {
+					if hasFlag(x, tc.flag) {
+						flagged++
+					}
+					held += x.Held
 				}
-				held += x.Held
-			}
-			if flagged == 0 {
-				t.Fatalf("no record flagged %s: %+v", tc.flag, got)
-			}
-			taken := before - r.balance(tc.card)
-			if taken < 0 || taken > tc.maxTake {
-				t.Fatalf("the account lost %d fen, the rules allow at most %d (held %d)", taken, tc.maxTake, held)
-			}
-			var claimed int64
-			for _, x := range got {
-				claimed += x.Account
-			}
-			if taken+held != claimed {
-				t.Fatalf("taken %d + held %d != claimed %d: money went missing or appeared", taken, held, claimed)
-			}
-		})
-	}
+				if flagged == 0 {
+					t.Fatalf("no record flagged %s: %+v", tc.flag, got)
+				}
+				taken := before - r.C.AccountBalance(tc.card)
+				if taken < 0 || taken > tc.maxTake {
+					t.Fatalf("the account lost %d fen, the rules allow at most %d (held %d)", taken, tc.maxTake, held)
+				}
+				var claimed int64
+				for _, x := range got {
+					claimed += x.Account
+				}
+				if taken+held != claimed {
+					t.Fatalf("taken %d + held %d != claimed %d: money went missing or appeared", taken, held, claimed)
+				}
+			})
+		}
+	})
 }
 
 // TestRogueVoidOfAnOldChargeRefundsNothing: a void may refund only a
 // charge of the same local day; one of a ten-month-old charge refunds
 // nothing (and that charge, backdated, took nothing either).
 func TestRogueVoidOfAnOldChargeRefundsNothing(t *testing.T) {
-	r := newRogue(t)
-	before := r.balance(zhangSan)
-	now := r.c.Now()
-	old := forged(zhangSan, now.AddDate(0, -10, 0), forgedLine("D0006", "6901234500066", 1, 980))
-	old.TxnID = "old"
-	void := wire.Record{Terminal: "T1", Kind: wire.KindVoid, TxnID: "v", At: now.Add(-time.Minute), CardNo: zhangSan,
-		RulesVersion: 1, Total: old.Total, Account: old.Account, Reverses: "old"}
-	got := r.send(old, void)
-	if !hasFlag(got[0], ledger.CodeBackdated) || got[0].Held != 980 {
-		t.Fatalf("old charge %+v: want BACKDATED, all held", got[0])
-	}
-	if !hasFlag(got[1], wire.FlagVoidUnmatched) {
-		t.Fatalf("void %+v: want VOID_UNMATCHED", got[1])
-	}
-	if after := r.balance(zhangSan); after != before {
-		t.Fatalf("balance %d, want %d: the void of an old charge must refund nothing", after, before)
-	}
+	onEachStore(t, func(t *testing.T, kind centretest.StoreKind) {
+		r := newRogue(t, kind)
+		before := r.C.AccountBalance(zhangSan)
+		now := r.C.Now()
+		old := forged(zhangSan, now.AddDate(0, -10, 0), forgedLine("D0006", "6901234500066", 1, 980))
+		old.TxnID = "old"
+		void := wire.Record{Terminal: "T1", Kind: wire.KindVoid, TxnID: "v", At: now.Add(-time.Minute), CardNo: zhangSan,
+			RulesVersion: 1, Total: old.Total, Account: old.Account, Reverses: "old"}
+		got := r.Send(old, void)
+		if !hasFlag(got[0], ledger.CodeBackdated) || got[0].Held != 980 {
+			t.Fatalf("old charge %+v: want BACKDATED, all held", got[0])
+		}
+		if !hasFlag(got[1], wire.FlagVoidUnmatched) {
+			t.Fatalf("void %+v: want VOID_UNMATCHED", got[1])
+		}
+		if after := r.C.AccountBalance(zhangSan); after != before {
+			t.Fatalf("balance %d, want %d: the void of an old charge must refund nothing", after, before)
+		}
+	})
 }
 
 // TestHonestRecordsAreNeitherFlaggedNorHeld: records an honest agent
 // writes (the rules' own decision, codes confirmed) pass the re-judging
 // untouched, the blocked line in cash included.
 func TestHonestRecordsAreNeitherFlaggedNorHeld(t *testing.T) {
-	r := newRogue(t)
-	before := r.balance(zhangSan)
-	now := r.c.Now()
-	powder := forgedLine("D0015", "6901234500158", 1, 19800)
-	powder.Account, powder.Cash = 0, powder.Amount // ITEM_FORBIDDEN: cash
-	rec := forged(zhangSan, now.Add(-time.Hour), forgedLine("D0001", "6901234500011", 1, 2500), powder)
-	rec.Account, rec.Cash = 2500, 19800
-	got := r.send(rec)
-	if len(got[0].Flags) != 0 || got[0].Held != 0 {
-		t.Fatalf("honest record %+v: want no flags, nothing held", got[0])
-	}
-	if after := r.balance(zhangSan); after != before-2500 {
-		t.Fatalf("balance %d, want %d", after, before-2500)
-	}
+	onEachStore(t, func(t *testing.T, kind centretest.StoreKind) {
+		r := newRogue(t, kind)
+		before := r.C.AccountBalance(zhangSan)
+		now := r.C.Now()
+		powder := forgedLine("D0015", "6901234500158", 1, 19800)
+		powder.Account, powder.Cash = 0, powder.Amount // ITEM_FORBIDDEN: cash
+		rec := forged(zhangSan, now.Add(-time.Hour), forgedLine("D0001", "6901234500011", 1, 2500), powder)
+		rec.Account, rec.Cash = 2500, 19800
+		got := r.Send(rec)
+		if len(got[0].Flags) != 0 || got[0].Held != 0 {
+			t.Fatalf("honest record %+v: want no flags, nothing held", got[0])
+		}
+		if after := r.C.AccountBalance(zhangSan); after != before-2500 {
+			t.Fatalf("balance %d, want %d", after, before-2500)
+		}
+	})
 }
 
 // TestRulingMovesHeldMoneyOnce: accepting a hold takes it from the
 // account once; a second ruling is refused and moves nothing; a refused
 // hold never moves money.
 func TestRulingMovesHeldMoneyOnce(t *testing.T) {
-	r := newRogue(t)
-	before := r.balance(zhangSan)
-	now := r.c.Now()
-	cold := forgedLine("D0006", "6901234500066", 1, 980)
-	a := forged(zhangSan, now.AddDate(0, -10, 0), cold) // backdated: held
-	b := forged(zhangSan, now.AddDate(0, -10, 0), cold)
-	got := r.send(a, b)
-	if got[0].Hold != store.HoldHeld || got[1].Hold != store.HoldHeld {
-		t.Fatalf("records %+v: want both held", got)
-	}
-	rule := func(seq uint64, ruling string) (int, store.Txn) {
-		var x store.Txn
-		body := bytes.NewBufferString(`{"ruling":"` + ruling + `"}`)
-		resp := centretest.Request(t, http.MethodPost, fmt.Sprintf("%s/api/holds/T1/%d", r.c.URL(), seq),
-			centretest.Basic(centretest.SupervisorName, centretest.SupervisorPassword), body, &x)
-		return resp.StatusCode, x
-	}
-	if code, x := rule(1, centre.RulingAccept); code != http.StatusOK || x.Hold != store.HoldAccepted {
-		t.Fatalf("accept: %d %+v", code, x)
-	}
-	if got := r.balance(zhangSan); got != before-980 {
-		t.Fatalf("after accepting: balance %d, want %d", got, before-980)
-	}
-	if code, _ := rule(1, centre.RulingAccept); code != http.StatusConflict {
-		t.Fatalf("second ruling on the same hold: %d, want 409", code)
-	}
-	if code, x := rule(2, centre.RulingRefuse); code != http.StatusOK || x.Hold != store.HoldRefused {
-		t.Fatalf("refuse: %d %+v", code, x)
-	}
-	if got := r.balance(zhangSan); got != before-980 {
-		t.Fatalf("after refusing: balance %d, want %d (refusing moves nothing)", got, before-980)
-	}
-	if code, _ := rule(9, centre.RulingAccept); code != http.StatusNotFound {
-		t.Fatalf("ruling on no record: %d, want 404", code)
-	}
-	if code, _ := rule(2, "pay-me"); code != http.StatusBadRequest {
-		t.Fatalf("unknown ruling: %d, want 400", code)
-	}
+	onEachStore(t, func(t *testing.T, kind centretest.StoreKind) {
+		r := newRogue(t, kind)
+		before := r.C.AccountBalance(zhangSan)
+		now := r.C.Now()
+		cold := forgedLine("D0006", "6901234500066", 1, 980)
+		a := forged(zhangSan, now.AddDate(0, -10, 0), cold) // backdated: held
+		b := forged(zhangSan, now.AddDate(0, -10, 0), cold)
+		got := r.Send(a, b)
+		if got[0].Hold != store.HoldHeld || got[1].Hold != store.HoldHeld {
+			t.Fatalf("records %+v: want both held", got)
+		}
+		rule := func(seq uint64, ruling string) (int, store.Txn) {
+			var x store.Txn
+			body := bytes.NewBufferString(`{"ruling":"` + ruling + `"}`)
+			resp := centretest.Request(t, http.MethodPost, fmt.Sprintf("%s/api/holds/T1/%d", r.C.URL(), seq),
+				centretest.Basic(centretest.SupervisorName, centretest.SupervisorPassword), body, &x)
+			return resp.StatusCode, x
+		}
+		if code, x := rule(1, centre.RulingAccept); code != http.StatusOK || x.Hold != store.HoldAccepted {
+			t.Fatalf("accept: %d %+v", code, x)
+		}
+		if got := r.C.AccountBalance(zhangSan); got != before-980 {
+			t.Fatalf("after accepting: balance %d, want %d", got, before-980)
+		}
+		if code, _ := rule(1, centre.RulingAccept); code != http.StatusConflict {
+			t.Fatalf("second ruling on the same hold: %d, want 409", code)
+		}
+		if code, x := rule(2, centre.RulingRefuse); code != http.StatusOK || x.Hold != store.HoldRefused {
+			t.Fatalf("refuse: %d %+v", code, x)
+		}
+		if got := r.C.AccountBalance(zhangSan); got != before-980 {
+			t.Fatalf("after refusing: balance %d, want %d (refusing moves nothing)", got, before-980)
+		}
+		if code, _ := rule(9, centre.RulingAccept); code != http.StatusNotFound {
+			t.Fatalf("ruling on no record: %d, want 404", code)
+		}
+		if code, _ := rule(2, "pay-me"); code != http.StatusBadRequest {
+			t.Fatalf("unknown ruling: %d, want 400", code)
+		}
+	})
+}
+
+// TestRogueDailyCountByDating: charges on one card beyond the daily count
+// must be flagged however the rogue dates them. KNOWN GAP, skipped: both
+// stores give the rules the card's history dated strictly before the
+// record judged (store.cardHistory's [from, at), pgstore's
+// applier.cardHistory), so six charges all dated the same instant, or sent
+// latest-dated first, each see none of the others and all are paid.
+func TestRogueDailyCountByDating(t *testing.T) {
+	t.Skip("known gap: the centre's card history ends at the judged record's time; see the comment")
+	onEachStore(t, func(t *testing.T, kind centretest.StoreKind) {
+		for _, dating := range []string{"same instant", "latest first"} {
+			t.Run(dating, func(t *testing.T) {
+				r := newRogue(t, kind)
+				before := r.C.AccountBalance(zhangSan)
+				now := r.C.Now()
+				vitamin := forgedLine("D0028", "6901234500288", 1, 500)
+				vitamin.Days = 0
+				var recs []wire.Record
+				for i := range 6 {
+					at := now.Add(-time.Hour)
+					if dating == "latest first" {
+						at = now.Add(-time.Duration(i+1) * time.Minute)
+					}
+					recs = append(recs, forged(zhangSan, at, vitamin))
+				}
+				r.Send(recs...)
+				if taken := before - r.C.AccountBalance(zhangSan); taken > 3*500 {
+					t.Fatalf("the account lost %d fen for six charges in a day; the daily count of 3 allows %d", taken, 3*500)
+				}
+			})
+		}
+	})
 }

@@ -1,10 +1,12 @@
 // Package centretest is the centre side's test equipment (bbolt's
 // btesting is the model): Start runs a real centre — the service over a
 // temporary data directory with the embedded store, a signing key, an
-// admin token, a fake clock and a quiet logger — and its helpers fill it
+// admin token, a fake clock and a quiet logger; Options.Store puts it on
+// PostgreSQL instead (internal/pgtest) — and its helpers fill it
 // (accounts, terminals, users, the sample data of testdata/) and talk to
 // it as an agent (a raw websocket), a supervisor or the CLI would (HTTP).
-// Chain builds properly chained journal entries of a terminal.
+// Chain builds properly chained journal entries of a terminal; Rogue is
+// a rogue terminal sending forged ones with a real token.
 //
 // It is for tests only: the tests of agentws, api, console, service,
 // metrics, cmd/centre, sync/client and the end-to-end ones share it.
@@ -26,12 +28,14 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"posagent/internal/clock"
+	"posagent/internal/pgtest"
 	"posagent/internal/web"
 	"posagent/policy"
 	"posagent/sync/centre"
 	"posagent/sync/centre/datadir"
 	"posagent/sync/centre/service"
 	"posagent/sync/centre/store"
+	"posagent/sync/centre/store/pgstore"
 	"posagent/sync/wire"
 )
 
@@ -75,7 +79,26 @@ type Options struct {
 	// TrustedProxies are the reverse proxies the centre believes
 	// (service.Config.TrustedProxies); nil trusts none.
 	TrustedProxies web.TrustedProxies
+	// Store is the store the centre runs on: StoreBolt (the zero value,
+	// the embedded store in the data directory) or StorePostgres (an
+	// empty database of the test's own, see internal/pgtest: the test is
+	// skipped when PostgreSQL is not installed, unless
+	// POSAGENT_REQUIRE_ALL=1). A package whose tests use StorePostgres
+	// should run them through pgtest.Main.
+	Store StoreKind
 }
+
+// StoreKind names a store implementation.
+type StoreKind string
+
+// The stores a test centre can run on.
+const (
+	StoreBolt     StoreKind = "bolt"
+	StorePostgres StoreKind = "postgres"
+)
+
+// Stores lists every store, for tests that run on each (t.Run(string(kind), …)).
+var Stores = []StoreKind{StoreBolt, StorePostgres}
 
 // Centre is a running test centre. It stops when the test ends.
 type Centre struct {
@@ -107,10 +130,7 @@ func StartWithOptions(t testing.TB, o Options) *Centre {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := datadir.OpenBolt(dir, store.BoltOptions{Logger: QuietLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t, o.Store, dir)
 	fake := clock.NewFake(o.Start)
 	svc, err := service.Start(context.Background(), service.Config{DataDir: dir, Listen: "127.0.0.1:0",
 		Store: st, Logger: QuietLogger(), Clock: fake, PasswordCost: bcrypt.MinCost, Registerer: o.Registerer,
@@ -124,6 +144,28 @@ func StartWithOptions(t testing.TB, o Options) *Centre {
 		c.ImportSample()
 	}
 	return c
+}
+
+// openStore opens the store of kind for a centre on dir.
+func openStore(t testing.TB, kind StoreKind, dir string) store.Store {
+	t.Helper()
+	switch kind {
+	case "", StoreBolt:
+		st, err := datadir.OpenBolt(dir, store.BoltOptions{Logger: QuietLogger()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	case StorePostgres:
+		dsn := pgtest.Start(t) // skips (or fails) the test without PostgreSQL
+		st, err := pgstore.Open(context.Background(), dsn, pgstore.Options{Logger: QuietLogger()})
+		if err != nil {
+			t.Fatalf("open the PostgreSQL store: %v", err)
+		}
+		return st
+	}
+	t.Fatalf("centretest: unknown store %q", kind)
+	return nil
 }
 
 // Centre is the running centre's domain object.

@@ -1,0 +1,102 @@
+package centretest
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"posagent/sync/centre/store"
+	"posagent/sync/wire"
+)
+
+// Rogue is a rogue terminal: a pharmacy's own terminal, with the real
+// token the centre enrolled it with, speaking the agent protocol with a
+// small client and sending well-chained records it made up (SPEC §9).
+// Nothing in the chain gives it away: only the centre's re-judging can.
+type Rogue struct {
+	C     *Centre
+	Agent *Agent
+	Chain *Chain
+}
+
+// Rogue enrols terminal at pharmacy, connects with its token and says
+// hello (nothing synced yet, rules version 1): it is ready to Send.
+func (c *Centre) Rogue(terminal, pharmacy string) *Rogue {
+	c.T.Helper()
+	tok := c.Enrol(terminal, pharmacy)
+	a := c.Connect(terminal, tok)
+	a.Hello(0, 1, 0)
+	return &Rogue{C: c, Agent: a, Chain: &Chain{Terminal: terminal}}
+}
+
+// Send seals recs as the next entries of the rogue's chain (their
+// terminal, seq and prev_hash set; a txn_id terminal-seq when they have
+// none), sends them in one batch, checks the centre acknowledged them all,
+// and returns what the centre stored for each, in order.
+func (r *Rogue) Send(recs ...wire.Record) []store.Txn {
+	t := r.C.T
+	t.Helper()
+	first := len(r.Chain.Entries)
+	for _, rec := range recs {
+		rec.Terminal = r.Chain.Terminal
+		if rec.TxnID == "" && (rec.Kind == wire.KindCharge || rec.Kind == wire.KindVoid) {
+			rec.TxnID = fmt.Sprintf("%s-%d", r.Chain.Terminal, len(r.Chain.Entries)+1)
+		}
+		r.Chain.Add(t, rec)
+	}
+	ack := r.Agent.SendEntries(r.Chain.Entries[first:])
+	if ack.AckedSeq != uint64(len(r.Chain.Entries)) {
+		t.Fatalf("ack %+v, want seq %d acknowledged", ack, len(r.Chain.Entries))
+	}
+	out := make([]store.Txn, 0, len(recs))
+	for seq := first + 1; seq <= len(r.Chain.Entries); seq++ {
+		out = append(out, r.Txn(uint64(seq)))
+	}
+	return out
+}
+
+// Txn is the rogue's record seq as the centre stored it.
+func (r *Rogue) Txn(seq uint64) store.Txn {
+	t := r.C.T
+	t.Helper()
+	for _, x := range r.C.Txns(store.Filter{Terminal: r.Chain.Terminal}) {
+		if x.Seq == seq {
+			return x
+		}
+	}
+	t.Fatalf("no record %s/%d at the centre", r.Chain.Terminal, seq)
+	return store.Txn{}
+}
+
+// AccountBalance is a card's balance as the supervisor API answers it
+// (GET /api/accounts/{card}, as SupervisorName: call Users first).
+func (c *Centre) AccountBalance(card string) int64 {
+	c.T.Helper()
+	var info wire.AccountInfo
+	resp := c.Request(http.MethodGet, "/api/accounts/"+card, Basic(SupervisorName, SupervisorPassword), nil, &info)
+	if resp.StatusCode != http.StatusOK {
+		c.T.Fatalf("GET /api/accounts/%s: %s", card, resp.Status)
+	}
+	return info.Holder.Balance
+}
+
+// AccountLine is a cart line paid wholly from the account, as a dishonest
+// terminal writes it: no reasons, nothing in cash, a prescription id,
+// three days' supply a unit.
+func AccountLine(code, barcode string, qty, unit int64) wire.Line {
+	return wire.Line{Code: code, Barcode: barcode, Qty: qty, UnitPrice: unit, RxID: "RX-1",
+		Amount: qty * unit, Account: qty * unit, Days: qty * 3000}
+}
+
+// AccountCharge is a charge on card at at of lines, every fen from the
+// account, rules version 1, sums sound, cashier c1. Its terminal, seq and
+// txn_id are left for whoever seals it (Rogue.Send, a journal).
+func AccountCharge(card string, at time.Time, lines ...wire.Line) wire.Record {
+	rec := wire.Record{Kind: wire.KindCharge, At: at, CardNo: card, Cashier: "c1", RulesVersion: 1, Lines: lines}
+	for _, l := range lines {
+		rec.Total += l.Amount
+		rec.Account += l.Account
+		rec.Cash += l.Cash
+	}
+	return rec
+}
