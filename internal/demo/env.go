@@ -35,10 +35,9 @@ type Options struct {
 	TimeZone string
 	// Clock is the agents' clock; default the machine's. See ClockAt.
 	Clock clock.Clock
-	// CentreClock is the centre's clock; default the machine's. A test
-	// whose agents run on ClockAt can give the centre the same clock, so
+	// CentreClock is the centre's clock; default Clock (the agents'), so
 	// that the centre, which re-judges the time of every record (SPEC §9),
-	// sees them dated now whatever the hour the test runs at.
+	// sees them dated now whatever the hour a test on ClockAt runs at.
 	CentreClock clock.Clock
 	// OpenStore opens the centre's store, at every start and restart of
 	// the centre (a test puts it on PostgreSQL with pgstore.Open); nil
@@ -170,8 +169,12 @@ func (e *Env) StartCentre(ctx context.Context, listen string) error {
 	if err != nil {
 		return fmt.Errorf("demo: start centre: %w", err)
 	}
+	centreClock := e.opts.CentreClock
+	if centreClock == nil {
+		centreClock = e.opts.Clock
+	}
 	svc, err := service.Start(ctx, service.Config{DataDir: e.CentreDir, Listen: listen, Logger: log, Store: st,
-		Clock: e.opts.CentreClock})
+		Clock: centreClock})
 	if err != nil {
 		return fmt.Errorf("demo: start centre: %w", err)
 	}
