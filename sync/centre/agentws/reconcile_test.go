@@ -28,6 +28,12 @@ func agentSummary(ch *centretest.Chain, at time.Time) wire.DaySummary {
 	return wire.SummariseDay(ch.Terminal, from, to, items)
 }
 
+// reconcileCentre starts a centre the morning after the synced day, its
+// records checked on their own (they name no published rules).
+func reconcileCentre(t *testing.T) *centretest.Centre {
+	return centretest.StartWithOptions(t, centretest.Options{Start: time.Date(2025, 3, 4, 9, 0, 0, 0, cst), RecordChecksOnly: true})
+}
+
 // syncedDay enrols T1 at P1 and applies a day of its records through a
 // connected agent: three charges and a void on 3 March (Shanghai), one
 // charge before midnight and one after, and a quote.
@@ -54,7 +60,7 @@ func syncedDay(t *testing.T, c *centretest.Centre) (*centretest.Agent, *centrete
 }
 
 func TestReconcileHonestDayMatchesAndIsStored(t *testing.T) {
-	c := centretest.Start(t)
+	c := reconcileCentre(t)
 	a, ch, day := syncedDay(t, c)
 	sum := agentSummary(ch, day)
 	if sum.Charges != 3 || sum.Voids != 1 || sum.Account != 3500 || sum.Refunded != 1500 || sum.FirstSeq != 2 || sum.LastSeq != 6 {
@@ -74,7 +80,7 @@ func TestReconcileHonestDayMatchesAndIsStored(t *testing.T) {
 }
 
 func TestReconcileMismatchIsAnsweredStoredAndListedForSupervisors(t *testing.T) {
-	c := centretest.Start(t)
+	c := reconcileCentre(t)
 	c.AddUser("sup", store.RoleSupervisor, "sup-password")
 	a, ch, day := syncedDay(t, c)
 
@@ -132,7 +138,7 @@ func TestReconcileMismatchIsAnsweredStoredAndListedForSupervisors(t *testing.T) 
 }
 
 func TestReconcileEditedRecordShowsInTheDigest(t *testing.T) {
-	c := centretest.Start(t)
+	c := reconcileCentre(t)
 	a, ch, day := syncedDay(t, c)
 	// The agent rewrote a synced charge onto another card, same amounts.
 	edited := &centretest.Chain{Terminal: "T1", Recs: slices.Clone(ch.Recs)}
@@ -164,7 +170,7 @@ func TestReconcileRefusesMalformedSummaries(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			c := centretest.Start(t)
+			c := reconcileCentre(t)
 			a, ch, _ := syncedDay(t, c)
 			a.Send(tc.m(agentSummary(ch, day)))
 			a.ExpectClosedWith(tc.code)
@@ -176,7 +182,7 @@ func TestReconcileRefusesMalformedSummaries(t *testing.T) {
 }
 
 func TestReconcileCountsOnlyWhatTheAgentHadWhenItSummarised(t *testing.T) {
-	c := centretest.Start(t)
+	c := reconcileCentre(t)
 	a, ch, day := syncedDay(t, c)
 	// The operator reconciled the day on demand when the journal ended at
 	// seq 5; the 23:59 charge (seq 6) was made while the answer was on its
@@ -194,7 +200,7 @@ func TestReconcileCountsOnlyWhatTheAgentHadWhenItSummarised(t *testing.T) {
 }
 
 func TestWelcomeSaysTheCentreReconciles(t *testing.T) {
-	c := centretest.Start(t)
+	c := reconcileCentre(t)
 	a := c.Connect("T1", c.Enrol("T1", "P1"))
 	a.Send(wire.Message{Type: wire.TypeHello, Hello: &wire.Hello{Terminal: "T1"}})
 	if m := a.Expect(wire.TypeWelcome); !m.Extra[wire.FeatureReconcile] {

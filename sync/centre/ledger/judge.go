@@ -27,9 +27,11 @@ type JudgeInput struct {
 	// Holder is the card's account at the centre before this record; nil
 	// when the centre has none.
 	Holder *policy.Holder
-	// History is the card's earlier charges at every pharmacy, applied and
-	// not voided, with held amounts left out (a held charge does not count
-	// against the patient), oldest first.
+	// History is the card's charges at every pharmacy the centre already
+	// applied, not voided, held ones left out (a held charge does not count
+	// against the patient), oldest first: those before the record, and
+	// those of the record's local day dated at or after it, which Judge
+	// counts as made just before it (the centre saw them first).
 	History []policy.Purchase
 	// SeenTxn is true when the terminal already sent a charge or void with
 	// this txn_id.
@@ -85,7 +87,8 @@ func Judge(in JudgeInput) Judgement {
 		j.Allowed = 0
 		return j
 	}
-	full := allowed(in, in.History)
+	history := seenBefore(in.History, rec.At)
+	full := allowed(in, history)
 	j.Allowed = full
 	if rec.Account <= full {
 		return j
@@ -93,7 +96,7 @@ func Judge(in JudgeInput) Judgement {
 	ev := map[string]int64{"account": rec.Account, "allowed": full}
 	if rec.Offline {
 		var own []policy.Purchase
-		for _, p := range in.History {
+		for _, p := range history {
 			if p.Terminal == rec.Terminal {
 				own = append(own, p)
 			}
@@ -108,6 +111,20 @@ func Judge(in JudgeInput) Judgement {
 	j.Findings = append(j.Findings, Finding{Code: CodePolicyMismatch, Evidence: ev,
 		Detail: "the centre's decision allows less from the account"})
 	return j
+}
+
+// seenBefore dates the purchases at or after at just before it, keeping
+// their order, so the rules count them as earlier purchases of the day.
+func seenBefore(h []policy.Purchase, at time.Time) []policy.Purchase {
+	i := slices.IndexFunc(h, func(p policy.Purchase) bool { return !p.At.Before(at) })
+	if i < 0 {
+		return h
+	}
+	out := slices.Clone(h)
+	for k := i; k < len(out); k++ {
+		out[k].At = at.Add(-time.Duration(len(out)-k) * time.Nanosecond)
+	}
+	return out
 }
 
 // allowed runs the rules over the record's lines with a history and

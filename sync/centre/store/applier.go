@@ -192,7 +192,7 @@ func (a *applier) judge(rec wire.Record, h *policy.Holder) (ledger.Judgement, er
 		in.Bundle = a.judging.Bundle(rec.RulesVersion)
 		if in.Bundle != nil {
 			in.StaleAfterH = in.Bundle.Rules.StaleAfterH
-			hist, err := cardHistory(a.tx, rec.CardNo, a.judging.HistoryFrom(rec.At), rec.At)
+			hist, err := cardHistory(a.tx, rec.CardNo, a.judging.HistoryFrom(rec.At), a.judging.HistoryTo(rec.At))
 			if err != nil {
 				return ledger.Judgement{}, fmt.Errorf("history of %s: %w", rec.CardNo, err)
 			}

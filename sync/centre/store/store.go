@@ -117,6 +117,20 @@ func (j Judging) HistoryFrom(at time.Time) time.Time {
 	return at.AddDate(0, 0, -days)
 }
 
+// HistoryTo is the end of the card history Apply gives the rules for a
+// record at at: the start of the next local day in Zone. Purchases dated
+// at or after at that the centre already applied are in it (ledger.Judge
+// counts them as just before the record), so a terminal cannot escape
+// the day's limits by dating its charges alike or latest first.
+func (j Judging) HistoryTo(at time.Time) time.Time {
+	zone := j.Zone
+	if zone == nil {
+		zone = time.UTC
+	}
+	y, m, d := at.In(zone).Date()
+	return time.Date(y, m, d+1, 0, 0, 0, 0, zone)
+}
+
 // Flagged reports whether supervisors should look at the transaction: a
 // centre-side flag, or a reason whose severity is review or block.
 func (t Txn) Flagged() bool {

@@ -97,7 +97,7 @@ func (a *applier) loadAccounts(ctx context.Context) error {
 			reverses = append(reverses, cleanText(rec.Reverses))
 		}
 		if a.judged(rec) && rec.CardNo != "" && storable(rec.CardNo) {
-			windows[rec.CardNo] = windows[rec.CardNo].widen(a.judging.HistoryFrom(rec.At), rec.At)
+			windows[rec.CardNo] = windows[rec.CardNo].widen(a.judging.HistoryFrom(rec.At), a.judging.HistoryTo(rec.At))
 		}
 	}
 	b := &pgx.Batch{}

@@ -113,7 +113,7 @@ func (a *applier) judge(rec wire.Record, h *policy.Holder) (ledger.Judgement, er
 }
 
 // cardHistory is the card's purchases with At in [HistoryFrom(rec.At),
-// rec.At) as this transaction sees them, oldest first (by At, terminal
+// HistoryTo(rec.At)) as this transaction sees them, oldest first (by At, terminal
 // and seq, as the embedded store's card index orders them).
 func (a *applier) cardHistory(rec wire.Record) ([]policy.Purchase, error) {
 	if rec.CardNo == "" || !storable(rec.CardNo) {
@@ -123,10 +123,10 @@ func (a *applier) cardHistory(rec wire.Record) ([]policy.Purchase, error) {
 	if !ok {
 		return nil, fmt.Errorf("history of %s was not read", rec.CardNo) // a bug here, not bad data
 	}
-	from := a.judging.HistoryFrom(rec.At)
+	from, to := a.judging.HistoryFrom(rec.At), a.judging.HistoryTo(rec.At)
 	var in []purchase
 	for _, p := range all {
-		if p.held || p.p.At.Before(from) || !p.p.At.Before(rec.At) || (p.terminal == a.terminal && a.voided[p.txnID]) {
+		if p.held || p.p.At.Before(from) || !p.p.At.Before(to) || (p.terminal == a.terminal && a.voided[p.txnID]) {
 			continue
 		}
 		in = append(in, p)
