@@ -46,6 +46,9 @@ type LinkStatus struct {
 	LastSync    time.Time // last welcome or acknowledgement from the centre
 	LastContact time.Time // last message of any kind from the centre
 	LastError   string    // why the last connection failed; "" once connected
+	// JournalReplaced: the centre holds more of this terminal's records
+	// than the journal (wiped or an older copy); cleared on connect.
+	JournalReplaced bool
 }
 
 // Config configures an Agent.
@@ -157,6 +160,14 @@ func (a *Agent) centreClient() Centre {
 
 // now returns the current time in the pharmacy's zone.
 func (a *Agent) now() time.Time { return a.cfg.Clock.Now().In(a.cfg.Location) }
+
+// journalReplaced reports whether the centre last refused the journal as
+// replaced: its records could not reach the centre, so charges and voids
+// are refused (JOURNAL_REPLACED) until the terminal is rebased.
+func (a *Agent) journalReplaced() bool {
+	c := a.centreClient()
+	return c != nil && c.Status().JournalReplaced
+}
 
 // connected reports whether the centre is reachable now.
 func (a *Agent) connected() bool {

@@ -81,6 +81,9 @@ func (a *Agent) Charge(ctx context.Context, req ChargeRequest) (out Charge, err 
 	if f := a.journalFault.Load(); f != nil {
 		return Charge{}, newError(CodeJournalDamaged, errors.New(*f))
 	}
+	if a.journalReplaced() {
+		return Charge{}, newError(CodeJournalReplaced, nil)
+	}
 
 	if ans, ok, err := a.previousAnswer(req.IdempotencyKey); err != nil || ok {
 		replayed = ok

@@ -42,7 +42,8 @@ const (
 	CodeTxnNotFound     = "TXN_NOT_FOUND"
 	CodeVoidRefused     = "VOID_REFUSED"
 	CodeJournalFailed   = "JOURNAL_WRITE_FAILED"
-	CodeJournalDamaged  = "JOURNAL_DAMAGED" // journal.Verify failed at start: no charges or voids
+	CodeJournalDamaged  = "JOURNAL_DAMAGED"  // journal.Verify failed at start: no charges or voids
+	CodeJournalReplaced = "JOURNAL_REPLACED" // the centre holds more than the journal: wiped or an older copy
 	CodeInternal        = "INTERNAL"
 	CodeNotFound        = "NOT_FOUND"
 	CodeStopping        = "STOPPING"
@@ -66,12 +67,14 @@ var messages = map[string][2]string{
 	CodeVoidRefused:     {"This transaction cannot be voided", "该笔交易不能撤销"},
 	CodeJournalFailed:   {"The sale could not be recorded (storage error); nothing was charged. Call support", "交易无法写入本地日志（存储错误），未扣款，请联系技术支持"},
 	CodeJournalDamaged:  {"The local journal failed its integrity check at start; no sales can be recorded. Call support", "本地日志启动时完整性校验未通过，不能进行交易，请联系技术支持"},
-	CodeInternal:        {"Internal error; nothing was charged", "内部错误，未扣款"},
-	CodeNotFound:        {"No such API path", "接口路径不存在"},
-	CodeStopping:        {"The terminal service is stopping; nothing was charged. Try again in a moment", "收银服务正在停止，未扣款，请稍后重试"},
-	CodeMethod:          {"This API path does not take that method", "该接口不支持此请求方法"},
-	CodeCentreOffline:   {"The centre is not reachable, did not answer or cannot reconcile; the day cannot be reconciled now. Try again later", "无法连接医保中心或中心未应答、不支持对账，暂不能对账，请稍后重试"},
-	CodeReconBacklog:    {"Some records of that day have not reached the centre yet; reconcile once the backlog is empty", "该日仍有记录未上传至中心，请待积压记录上传完毕后再对账"},
+	CodeJournalReplaced: {"The centre holds more of this terminal's sales than its local journal: the journal was deleted or replaced by an older copy. No sales can be recorded until the centre rebases this terminal. Call the insurance centre and ask for a journal rebase of this terminal; do not delete or copy journal files",
+		"医保中心已收到的本终端交易多于本地日志：本地日志已被删除或被旧副本替换。在中心为本终端办理日志续接（rebase）之前不能进行交易。请致电医保中心，要求为本终端办理日志续接；请勿删除或拷贝日志文件"},
+	CodeInternal:      {"Internal error; nothing was charged", "内部错误，未扣款"},
+	CodeNotFound:      {"No such API path", "接口路径不存在"},
+	CodeStopping:      {"The terminal service is stopping; nothing was charged. Try again in a moment", "收银服务正在停止，未扣款，请稍后重试"},
+	CodeMethod:        {"This API path does not take that method", "该接口不支持此请求方法"},
+	CodeCentreOffline: {"The centre is not reachable, did not answer or cannot reconcile; the day cannot be reconciled now. Try again later", "无法连接医保中心或中心未应答、不支持对账，暂不能对账，请稍后重试"},
+	CodeReconBacklog:  {"Some records of that day have not reached the centre yet; reconcile once the backlog is empty", "该日仍有记录未上传至中心，请待积压记录上传完毕后再对账"},
 }
 
 // newError builds an Error for a code, optionally wrapping a cause and
@@ -88,7 +91,7 @@ func newError(code string, cause error) *Error {
 // the cashier's or the POS's to fix: it has no rules, cannot write its
 // journal, is stopping, cannot reach the centre, or failed inside.
 var terminalFaults = map[string]bool{
-	CodeNoRules: true, CodeJournalFailed: true, CodeJournalDamaged: true, CodeInternal: true, CodeStopping: true, CodeCentreOffline: true,
+	CodeNoRules: true, CodeJournalFailed: true, CodeJournalDamaged: true, CodeJournalReplaced: true, CodeInternal: true, CodeStopping: true, CodeCentreOffline: true,
 }
 
 // TerminalFault reports whether the error is the terminal's failure rather

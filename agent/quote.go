@@ -165,6 +165,10 @@ func (a *Agent) Quote(ctx context.Context, req QuoteRequest) (Quote, error) {
 	if err := req.validate(); err != nil {
 		return Quote{}, err
 	}
+	if a.journalReplaced() {
+		// A quote is journaled too; an empty journal can still be rebased.
+		return Quote{}, newError(CodeJournalReplaced, nil)
+	}
 	s := a.currentSession()
 	if s == nil {
 		return Quote{}, newError(CodeNoCard, nil)

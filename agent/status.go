@@ -28,6 +28,10 @@ type CentreStatus struct {
 	Connected bool      `json:"connected"`
 	LastSync  time.Time `json:"last_sync"`
 	LastError string    `json:"last_error,omitempty"`
+	// Advice is what the pharmacy must do about the link, in both
+	// languages (JOURNAL_REPLACED: call the centre for a rebase); nil when
+	// nothing.
+	Advice *Error `json:"advice,omitempty"`
 }
 
 // RulesStatus is the active bundle.
@@ -79,6 +83,9 @@ func (a *Agent) Status() Status {
 	if c := a.centreClient(); c != nil {
 		cs := c.Status()
 		st.Centre = CentreStatus{Connected: cs.Connected, LastSync: cs.LastSync, LastError: cs.LastError}
+		if cs.JournalReplaced {
+			st.Centre.Advice = newError(CodeJournalReplaced, nil)
+		}
 	} else {
 		st.Centre.LastError = "no centre configured"
 	}

@@ -49,6 +49,9 @@ func (a *Agent) Void(ctx context.Context, req VoidRequest) (Void, error) {
 	if f := a.journalFault.Load(); f != nil {
 		return Void{}, newError(CodeJournalDamaged, errors.New(*f))
 	}
+	if a.journalReplaced() {
+		return Void{}, newError(CodeJournalReplaced, nil)
+	}
 
 	orig, err := a.j.ByTxn(req.TxnID)
 	if errors.Is(err, journal.ErrNotFound) {

@@ -21,6 +21,7 @@ var statuses = map[string]int{
 	agent.CodeVoidRefused:     http.StatusConflict,
 	agent.CodeJournalFailed:   http.StatusInsufficientStorage,
 	agent.CodeJournalDamaged:  http.StatusServiceUnavailable,
+	agent.CodeJournalReplaced: http.StatusServiceUnavailable,
 	agent.CodeInternal:        http.StatusInternalServerError,
 	agent.CodeNotFound:        http.StatusNotFound,
 	agent.CodeStopping:        http.StatusServiceUnavailable,

@@ -21,6 +21,9 @@ type StatusView struct {
 	ReaderState     string `json:"reader_state"`
 	Unsynced        uint64 `json:"unsynced"`
 	OfflineExposure Money  `json:"offline_exposure"`
+	// Advice is what the pharmacy must do about the link to the centre
+	// (JOURNAL_REPLACED: call the centre for a rebase), in both languages.
+	Advice *agent.Error `json:"advice,omitempty"`
 }
 
 func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
@@ -28,7 +31,7 @@ func (h *Handler) status(w http.ResponseWriter, r *http.Request) {
 	web.WriteJSON(w, http.StatusOK, StatusView{
 		Terminal: st.Terminal, CentreConnected: st.Centre.Connected, RulesVersion: st.Rules.Version,
 		RulesStale: st.Rules.Stale, ReaderState: st.Reader.State, Unsynced: st.Backlog.Unsynced,
-		OfflineExposure: moneyOf(st.OfflineExposure.TerminalFen),
+		OfflineExposure: moneyOf(st.OfflineExposure.TerminalFen), Advice: st.Centre.Advice,
 	})
 }
 

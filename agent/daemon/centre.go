@@ -23,5 +23,6 @@ type centreLink struct{ *client.Client }
 // Status is the client's connection status as the agent's LinkStatus.
 func (l centreLink) Status() agent.LinkStatus {
 	st := l.Client.Status()
-	return agent.LinkStatus{Connected: st.Connected, LastSync: st.LastSync, LastContact: st.LastContact, LastError: st.LastError}
+	return agent.LinkStatus{Connected: st.Connected, LastSync: st.LastSync, LastContact: st.LastContact, LastError: st.LastError,
+		JournalReplaced: st.JournalReplaced}
 }

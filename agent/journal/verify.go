@@ -11,7 +11,7 @@ import (
 
 // Verify checks the whole file, as `bbolt check` does for pages and as the
 // centre does for the chain: bbolt's own page consistency; entry seqs
-// contiguous from 1 (ErrChainGap names the missing seqs); every body hashing
+// contiguous from 1, or from the base after a Rebase (ErrChainGap names the missing seqs); every body hashing
 // to its hash, carrying its own seq and terminal and linking to the previous
 // hash (ErrChainBroken names the seq); the meta counters agreeing with the
 // last entry; and the running sums agreeing with a recount. It returns the
@@ -53,10 +53,8 @@ func checkPages(tx *bolt.Tx) error {
 // verifyChain walks the entries in order, folding each record into sums,
 // and returns the last seq and hash.
 func (j *Journal) verifyChain(tx *bolt.Tx, sums *recount) (uint64, string, error) {
-	var (
-		want     uint64 = 1
-		prevHash string
-	)
+	baseSeq, prevHash := baseOf(tx)
+	want := baseSeq + 1
 	c := tx.Bucket(bEntries).Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if len(k) != 8 {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/user"
 	"strings"
 	"time"
 
@@ -222,6 +223,36 @@ func (c *blockCommand) Run(ctx context.Context, e *env, args []string) error {
 		}
 		return err
 	})
+}
+
+// rebaseCommand is `centre terminal rebase`.
+type rebaseCommand struct{ data, terminal, by string }
+
+func (c *rebaseCommand) Run(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "terminal rebase")
+	fs.StringVar(&c.data, "data", "", "data directory")
+	fs.StringVar(&c.terminal, "terminal", "", "terminal id")
+	fs.StringVar(&c.by, "by", osUser(), "who rebases, for the record (default: the OS user)")
+	if err := parse(fs, args, "data", "terminal", "by"); err != nil {
+		return err
+	}
+	return withAdmin(e, c.data, func(a admin.Admin) error {
+		m, err := a.RebaseTerminal(ctx, c.terminal, c.by)
+		if err == nil {
+			fmt.Fprintf(e.stdout, "terminal %s rebased by %s (via %s): JOURNAL_REPLACED seen %s (%s: journal at seq %d, centre at %d); "+
+				"an empty journal continues after seq %d\n", c.terminal, m.RebasedBy, a.Via(),
+				m.SeenAt.Format(time.RFC3339), m.Reason, m.AgentSeq, m.AckedSeq, m.RebaseSeq)
+		}
+		return err
+	})
+}
+
+// osUser is the name of the user running the command, "" when unknown.
+func osUser() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return ""
 }
 
 // withAdmin runs fn with the admin operations of dataDir.

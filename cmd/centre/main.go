@@ -33,6 +33,9 @@ Usage:
   centre enrol    --data DIR --terminal ID --pharmacy ID
   centre user add --data DIR --name N --role supervisor|admin   (password: first line of stdin)
   centre block    --data DIR --card C [--card C ...] [--unblock]
+  centre terminal rebase --data DIR --terminal ID [--by NAME]
+                  (a terminal marked JOURNAL_REPLACED continues after the
+                  centre's acked seq with an empty journal; the break is recorded)
 
 The administrative commands work whether or not "centre run" is running on
 the same --data: while it runs, they go through it.
@@ -52,6 +55,7 @@ var commands = map[string]func() command{
 	"enrol":           func() command { return &enrolCommand{} },
 	"user add":        func() command { return &userAddCommand{} },
 	"block":           func() command { return &blockCommand{} },
+	"terminal rebase": func() command { return &rebaseCommand{} },
 }
 
 // env is what a command talks to.

@@ -1,6 +1,10 @@
 package centre
 
-import "errors"
+import (
+	"errors"
+
+	"posagent/sync/centre/store"
+)
 
 // Codes of the centre's error answers, over HTTP ({code, message,
 // message_zh}) and in the agents' websocket "error" message; the mirror
@@ -23,6 +27,9 @@ const (
 	CodeTooManyAttempts = "TOO_MANY_ATTEMPTS"
 	// CodeWeakPassword: AddUser refused the password (ErrWeakPassword).
 	CodeWeakPassword = "WEAK_PASSWORD"
+	// CodeNotReplaced: a rebase of a terminal without an open
+	// JOURNAL_REPLACED mark (store.ErrNotReplaced).
+	CodeNotReplaced = "NOT_REPLACED"
 )
 
 // MessagesZh are the Chinese texts of the codes (a web.Codes).
@@ -41,6 +48,7 @@ var MessagesZh = map[string]string{
 
 	CodeTooManyAttempts: "登录失败次数过多，请稍后再试",
 	CodeWeakPassword:    "密码不符合要求：须为 12 到 72 字节，且不能是常见密码；未做任何更改",
+	CodeNotReplaced:     "该终端没有待续接的日志替换标记（JOURNAL_REPLACED），未做任何更改",
 }
 
 // CodeOf is the code of an operation's error, for an answer or a message
@@ -54,6 +62,8 @@ func CodeOf(err error) string {
 		return CodeNoKey
 	case errors.Is(err, ErrInvalid):
 		return CodeInvalidInput
+	case errors.Is(err, store.ErrNotReplaced):
+		return CodeNotReplaced
 	}
 	return ""
 }

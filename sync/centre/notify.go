@@ -29,6 +29,9 @@ type Observer interface {
 	// Published is called for every signed document stored; kind is
 	// wire.KindBundle or wire.KindBlocklist.
 	Published(kind string)
+	// JournalEvent is called when a terminal is newly marked
+	// JOURNAL_REPLACED (JournalReplaced) or rebased (JournalRebased).
+	JournalEvent(kind string)
 }
 
 // Sources of an account look-up, as Observer.LookedUp reports them.
@@ -47,6 +50,7 @@ type noObserver struct{}
 func (noObserver) Applied(int, []string, time.Duration) {}
 func (noObserver) LookedUp(string)                      {}
 func (noObserver) Published(string)                     {}
+func (noObserver) JournalEvent(string)                  {}
 
 var (
 	_ Notifier = noNotifier{}

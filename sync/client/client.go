@@ -30,7 +30,8 @@ var ErrTokenRefused = errors.New("centre refused the terminal token")
 // entries than the journal holds: the journal was replaced or restored from
 // an old copy. Syncing it would lose its new sales silently (the centre
 // skips seqs it already applied), so the client refuses until an operator
-// deals with it.
+// rebases the terminal at the centre (`centre terminal rebase`) and the
+// journal, if still empty, continues from there.
 var ErrJournalReplaced = errors.New("journal is behind the centre: the journal was replaced or restored")
 
 // Outbox is the journal as the client sees it. The client calls it from one
@@ -46,6 +47,13 @@ type Outbox interface {
 	// authoritative: the value may be lower than before (then entries are
 	// sent again from there).
 	SetAcked(seq uint64) error
+}
+
+// Rebaser is an Outbox that can start an empty journal after a given seq
+// and hash (journal.Journal.Rebase); the client uses it when the centre's
+// welcome carries a Rebase.
+type Rebaser interface {
+	Rebase(seq uint64, hash string) error
 }
 
 // Handler is the agent as the client sees it.
@@ -66,6 +74,9 @@ type Status struct {
 	AckedSeq    uint64    `json:"acked_seq"`
 	LastError   string    `json:"last_error"` // why the last connection failed; cleared on connect
 	Reconnects  uint64    `json:"reconnects"` // connections made after the first
+	// JournalReplaced is set while the last connection failed with
+	// ErrJournalReplaced; cleared on connect.
+	JournalReplaced bool `json:"journal_replaced,omitempty"`
 }
 
 // Client syncs one terminal's journal with the centre. Create it with New

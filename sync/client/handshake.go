@@ -49,13 +49,24 @@ func (s *session) handshake() (wire.Welcome, error) {
 
 // adopt takes the centre's acked seq as the outbox cursor. The centre is
 // authoritative, except that it cannot have applied entries this journal
-// never wrote: that journal is not the one the centre knows, and syncing it
-// would lose its sales silently, so the connection is refused instead.
+// never wrote: that journal is not the one the centre knows (wiped, or an
+// older copy), and syncing it would lose its sales silently, so the
+// connection is refused with ErrJournalReplaced; the centre marks the
+// terminal JOURNAL_REPLACED. Once an operator rebased the terminal at the
+// centre, the welcome carries where an empty journal continues, and an
+// Outbox that is a Rebaser starts there.
 func (c *Client) adopt(w wire.Welcome) error {
 	ob := c.cfg.Outbox
 	if last := ob.LastSeq(); w.AckedSeq > last {
-		return fmt.Errorf("centre has applied entries up to seq %d, the journal ends at %d: %w; "+
-			"an operator must recover the journal or re-enrol the terminal", w.AckedSeq, last, ErrJournalReplaced)
+		rb, ok := ob.(Rebaser)
+		if w.Rebase == nil || w.Rebase.Seq != w.AckedSeq || last != 0 || !ok {
+			return fmt.Errorf("centre has applied entries up to seq %d, the journal ends at %d: %w",
+				w.AckedSeq, last, ErrJournalReplaced)
+		}
+		if err := rb.Rebase(w.Rebase.Seq, w.Rebase.Hash); err != nil {
+			return fmt.Errorf("rebase the journal at seq %d: %w", w.Rebase.Seq, err)
+		}
+		c.log.Warn("journal rebased: it continues after the centre's acked seq", "seq", w.Rebase.Seq)
 	}
 	if prev := ob.Acked(); w.AckedSeq != prev {
 		if w.AckedSeq < prev {
@@ -82,6 +93,7 @@ func (c *Client) attach(s *session, w wire.Welcome) {
 	c.status.AckedSeq = w.AckedSeq
 	c.status.LastSync = now
 	c.status.LastError = ""
+	c.status.JournalReplaced = false
 	c.broadcast()
 	c.mu.Unlock()
 	c.log.Info("connected to centre", "acked_seq", w.AckedSeq, "last_seq", c.cfg.Outbox.LastSeq(),

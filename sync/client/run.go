@@ -88,6 +88,8 @@ func (c *Client) noteFailure(err error) {
 	}
 	c.mu.Lock()
 	c.status.LastError = err.Error()
+	c.status.JournalReplaced = errors.Is(err, ErrJournalReplaced)
+	c.broadcast()
 	c.mu.Unlock()
 	level := slog.LevelWarn
 	if errors.Is(err, ErrTokenRefused) || errors.Is(err, ErrJournalReplaced) {

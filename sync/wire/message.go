@@ -86,6 +86,18 @@ type Welcome struct {
 	ServerTime       time.Time `json:"server_time"`
 	RulesVersion     int64     `json:"rules_version"` // latest published
 	BlocklistVersion int64     `json:"blocklist_version"`
+	// Rebase, set only after `centre terminal rebase` and before the
+	// terminal's next entry, lets an empty journal start after the
+	// centre's acked seq (DESIGN.md, "A replaced journal").
+	Rebase *Rebase `json:"rebase,omitempty"`
+}
+
+// Rebase is where a rebased terminal's empty journal continues: its first
+// record gets Seq+1 and links to Hash (the centre's last hash), so the
+// centre's chain check goes on unbroken.
+type Rebase struct {
+	Seq  uint64 `json:"seq"`
+	Hash string `json:"hash"`
 }
 
 // Ack acknowledges entries.

@@ -46,6 +46,9 @@ type Admin interface {
 	AddUser(ctx context.Context, name, role, password string) error
 	// BlockCards signs and stores the next blocklist delta; returns its version.
 	BlockCards(ctx context.Context, add, remove []string) (int64, error)
+	// RebaseTerminal resolves a terminal's JOURNAL_REPLACED mark (`centre
+	// terminal rebase`); it returns the mark with its rebase.
+	RebaseTerminal(ctx context.Context, terminal, by string) (store.JournalMark, error)
 	// Via says which way the operations go, for messages.
 	Via() string
 	// Close releases the store or the connection.
@@ -174,4 +177,16 @@ func (a *direct) AddUser(ctx context.Context, name, role, password string) error
 		return err
 	}
 	return c.AddUser(ctx, name, role, password)
+}
+
+func (a *direct) RebaseTerminal(ctx context.Context, terminal, by string) (store.JournalMark, error) {
+	c, err := a.centre(nil)
+	if err != nil {
+		return store.JournalMark{}, err
+	}
+	t, err := c.RebaseTerminal(ctx, terminal, by)
+	if err != nil {
+		return store.JournalMark{}, err
+	}
+	return *t.Journal, nil
 }

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 
 	"posagent/internal/web"
 	"posagent/sync/centre"
 	"posagent/sync/centre/api"
+	"posagent/sync/centre/store"
 )
 
 // remoteAdmin runs the operations through a running centre's admin API.
@@ -47,7 +49,8 @@ func (e *RemoteError) Error() string {
 func (e *RemoteError) Is(target error) bool {
 	return target == centre.ErrInvalid && (e.Code == centre.CodeInvalidInput || e.Code == centre.CodeWeakPassword) ||
 		target == centre.ErrWeakPassword && e.Code == centre.CodeWeakPassword ||
-		target == centre.ErrNoSigningKey && e.Code == centre.CodeNoKey
+		target == centre.ErrNoSigningKey && e.Code == centre.CodeNoKey ||
+		target == store.ErrNotReplaced && e.Code == centre.CodeNotReplaced
 }
 
 func (a *remoteAdmin) Via() string { return "centre at " + a.base }
@@ -84,6 +87,18 @@ func (a *remoteAdmin) BlockCards(ctx context.Context, add, remove []string) (int
 	var out api.VersionResponse
 	err := a.postJSON(ctx, "/admin/block", api.BlockRequest{Add: add, Remove: remove}, &out)
 	return out.Version, err
+}
+
+func (a *remoteAdmin) RebaseTerminal(ctx context.Context, terminal, by string) (store.JournalMark, error) {
+	var out api.TerminalStatus
+	err := a.postJSON(ctx, "/admin/terminals/"+url.PathEscape(terminal)+"/rebase", api.RebaseRequest{By: by}, &out)
+	if err != nil {
+		return store.JournalMark{}, err
+	}
+	if out.Journal == nil {
+		return store.JournalMark{}, fmt.Errorf("rebase terminal %s: the centre answered without the journal mark", terminal)
+	}
+	return *out.Journal, nil
 }
 
 func (a *remoteAdmin) postJSON(ctx context.Context, path string, in, out any) error {

@@ -72,6 +72,9 @@ type conn struct {
 	reported  versions // what the agent says it runs
 	reportErr string
 	acked     uint64 // the terminal's acked seq as last told to the agent
+	// chainCheck is the terminal as the hello found it, until the first
+	// entry past its acked seq was checked against its last hash.
+	chainCheck *store.Terminal
 
 	// writer-owned
 	ready bool     // the welcome is written

@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/gorilla/websocket"
 
 	"posagent/sync/centre"
+	"posagent/sync/centre/store"
 	"posagent/sync/wire"
 )
 
@@ -64,11 +66,21 @@ func (c *conn) onHello(h *wire.Hello) error {
 	if err != nil {
 		return storeError("latest blocklist", err)
 	}
-	if h.LastSeq < t.AckedSeq {
+	welcome := wire.Welcome{AckedSeq: t.AckedSeq, ServerTime: ctr.Now().UTC(),
+		RulesVersion: rules, BlocklistVersion: blocklist}
+	if seq, hash, ok := centre.RebaseOffer(t, h.LastSeq); ok {
+		// Rebased and nothing sent since: the empty journal starts here.
+		welcome.Rebase = &wire.Rebase{Seq: seq, Hash: hash}
+		c.log.Info("offering the rebase to the agent's empty journal", "rebase_seq", seq)
+	} else if h.LastSeq < t.AckedSeq {
 		c.log.Warn("agent journal is behind the centre", "last_seq", h.LastSeq, "acked_seq", t.AckedSeq)
+		if err := ctr.NoteJournalReplaced(c.ctx, t, store.JournalBehind, h.LastSeq); err != nil {
+			return storeError("mark journal replaced", err)
+		}
 	}
 	c.helloSeen = true
 	c.acked = t.AckedSeq
+	c.chainCheck = &t // the first entry past acked must link to t.LastHash
 	c.reported = versions{bundle: h.RulesVersion, blocklist: h.BlocklistVersion}
 	if h.RulesVersion == t.RulesVersion {
 		c.reportErr = t.RulesError // still running the version it had trouble after
@@ -76,10 +88,8 @@ func (c *conn) onHello(h *wire.Hello) error {
 	if err := c.report(); err != nil {
 		return err
 	}
-	data, err := jsonMessage(wire.Message{Type: wire.TypeWelcome, Welcome: &wire.Welcome{
-		AckedSeq: t.AckedSeq, ServerTime: ctr.Now().UTC(),
-		RulesVersion: rules, BlocklistVersion: blocklist,
-	}, Extra: map[string]bool{wire.FeatureReconcile: true}})
+	data, err := jsonMessage(wire.Message{Type: wire.TypeWelcome, Welcome: &welcome,
+		Extra: map[string]bool{wire.FeatureReconcile: true}})
 	if err != nil {
 		return err
 	}
@@ -112,7 +122,39 @@ func (c *conn) onEntries(entries []wire.Entry) error {
 			close: websocket.CloseInternalServerErr, err: err}
 	}
 	c.acked = ack.AckedSeq
+	if err := c.checkFirstLink(entries); err != nil {
+		return err
+	}
 	return c.sendMessage(wire.Message{Type: wire.TypeAck, Ack: &ack})
+}
+
+// checkFirstLink looks at the first entry past the acked seq of the hello,
+// once per connection: when it does not link to the hash the centre holds
+// there, the agent's journal is not the one the centre holds (an older
+// copy that grew past the centre, say), and the terminal is marked
+// JOURNAL_REPLACED. The ledger has flagged the entry CHAIN_BROKEN already.
+func (c *conn) checkFirstLink(entries []wire.Entry) error {
+	t := c.chainCheck
+	if t == nil || len(entries) == 0 {
+		return nil
+	}
+	i := slices.IndexFunc(entries, func(e wire.Entry) bool { return e.Seq > t.AckedSeq })
+	if i < 0 {
+		return nil
+	}
+	c.chainCheck = nil
+	e := entries[i]
+	var rec struct {
+		PrevHash string `json:"prev_hash"`
+	}
+	if e.Seq != t.AckedSeq+1 || json.Unmarshal(e.Body, &rec) != nil || rec.PrevHash == t.LastHash {
+		return nil // a gap or an unreadable body is flagged by the ledger
+	}
+	c.log.Warn("agent's first entry does not link to the centre's last hash", "seq", e.Seq, "acked_seq", t.AckedSeq)
+	if err := c.srv.centre.NoteJournalReplaced(c.ctx, *t, store.JournalUnchained, e.Seq); err != nil {
+		return storeError("mark journal replaced", err)
+	}
+	return nil
 }
 
 func badEntries(msg string) error {

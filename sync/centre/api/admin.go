@@ -113,3 +113,23 @@ func (s *Server) handleBlock(w http.ResponseWriter, r *http.Request) {
 	}
 	web.WriteJSON(w, http.StatusOK, VersionResponse{Version: doc.Version})
 }
+
+// RebaseRequest is the body of POST /admin/terminals/{terminal}/rebase.
+type RebaseRequest struct {
+	By string `json:"by"` // who rebases, for the record
+}
+
+// handleRebase is POST /admin/terminals/{terminal}/rebase (`centre
+// terminal rebase`): it answers the terminal as supervisors now see it.
+func (s *Server) handleRebase(w http.ResponseWriter, r *http.Request) {
+	var req RebaseRequest
+	if !decode(w, r, MaxSmallBody, &req) {
+		return
+	}
+	t, err := s.centre.RebaseTerminal(r.Context(), r.PathValue("terminal"), req.By)
+	if err != nil {
+		s.writeOpError(w, "rebase terminal", err)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, StatusOf(t, s.connected(t.ID)))
+}

@@ -47,6 +47,7 @@ type Config struct {
 //	POST /admin/enrol
 //	POST /admin/users
 //	POST /admin/block
+//	POST /admin/terminals/{terminal}/rebase
 type Server struct {
 	centre     *centre.Centre
 	adminToken string
@@ -91,6 +92,7 @@ func (s *Server) routes() {
 	mux.Handle("POST /admin/enrol", s.requireAdminToken(s.handleEnrol))
 	mux.Handle("POST /admin/users", s.requireAdminToken(s.handleAddUser))
 	mux.Handle("POST /admin/block", s.requireAdminToken(s.handleBlock))
+	mux.Handle("POST /admin/terminals/{terminal}/rebase", s.requireAdminToken(s.handleRebase))
 	s.mux = mux
 }
 

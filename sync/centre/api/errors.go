@@ -6,6 +6,7 @@ import (
 
 	"posagent/internal/web"
 	"posagent/sync/centre"
+	"posagent/sync/centre/store"
 )
 
 // codes write the centre's error answers: {code, message, message_zh}.
@@ -23,6 +24,8 @@ func (s *Server) writeOpError(w http.ResponseWriter, op string, err error) {
 		codes.Write(w, http.StatusBadRequest, centre.CodeInvalidInput, err.Error())
 	case errors.Is(err, centre.ErrNoSigningKey):
 		codes.Write(w, http.StatusConflict, centre.CodeNoKey, err.Error())
+	case errors.Is(err, store.ErrNotReplaced):
+		codes.Write(w, http.StatusConflict, centre.CodeNotReplaced, err.Error())
 	default:
 		s.log.Error(op+" failed", "err", err)
 		codes.Write(w, http.StatusInternalServerError, centre.CodeInternal, op+": "+err.Error())

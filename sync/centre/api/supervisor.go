@@ -22,6 +22,12 @@ type TerminalStatus struct {
 	RulesError       string    `json:"rules_error,omitempty"`
 	BlocklistVersion int64     `json:"blocklist_version"`
 	Connected        bool      `json:"connected"`
+	// Flags holds JOURNAL_REPLACED while the terminal's journal mark
+	// awaits a rebase; never null.
+	Flags []string `json:"flags"`
+	// Journal is the last JOURNAL_REPLACED mark: when and how it was seen
+	// and, once resolved, the rebase (when, by whom, after which seq).
+	Journal *store.JournalMark `json:"journal,omitempty"`
 }
 
 // StatusOf is a terminal as supervisors see it: its sync state, never its
@@ -31,7 +37,16 @@ func StatusOf(t store.Terminal, connected bool) TerminalStatus {
 		ID: t.ID, Pharmacy: t.Pharmacy, EnrolledAt: t.EnrolledAt, AckedSeq: t.AckedSeq,
 		LastSeen: t.LastSeen, RulesVersion: t.RulesVersion, RulesError: t.RulesError,
 		BlocklistVersion: t.BlocklistVersion, Connected: connected,
+		Flags: flagsOf(t), Journal: t.Journal,
 	}
+}
+
+// flagsOf lists a terminal's open flags.
+func flagsOf(t store.Terminal) []string {
+	if t.Journal.Open() {
+		return []string{store.FlagJournalReplaced}
+	}
+	return []string{}
 }
 
 // handleTransactions is GET /api/transactions.

@@ -117,6 +117,13 @@ var texts = web.Catalogue{
 	"no_terminals":      {"尚无登记的终端", "No terminals enrolled"},
 	"latest_bundle":     {"中心最新规则版本：%d", "Latest rules version at the centre: %d"},
 	"no_bundle":         {"中心尚未发布规则", "No rules published yet"},
+	"journal":           {"本地日志", "Journal"},
+	"journal_replaced":  {"日志已被删除或替换（JOURNAL_REPLACED），待续接", "Journal wiped or replaced (JOURNAL_REPLACED); awaiting a rebase"},
+	"journal_seen":      {"发现于 %s：终端日志至第 %d 号，中心已确认至第 %d 号", "seen %s: terminal's journal at seq %d, centre at %d"},
+	"journal_behind":    {"终端日志落后于中心", "the terminal's journal is behind the centre"},
+	"journal_unchained": {"终端日志与中心记录的哈希链不衔接", "the terminal's journal does not link to the centre's chain"},
+	"journal_rebased":   {"已续接：%s 由 %s 办理，新日志自第 %d 号之后继续", "Rebased %s by %s: the new journal continues after seq %d"},
+	"journal_rebase_do": {"请在中心执行：centre terminal rebase --terminal %s", "At the centre run: centre terminal rebase --terminal %s"},
 
 	"publish_title":  {"发布规则包", "Publish a rule bundle"},
 	"catalogue_csv":  {"药品目录（CSV）", "Catalogue (CSV)"},

@@ -27,6 +27,7 @@ type Metrics struct {
 	applyTime prometheus.Histogram
 	lookups   *prometheus.CounterVec
 	publishes *prometheus.CounterVec
+	journals  *prometheus.CounterVec
 	connected prometheus.GaugeFunc
 	count     atomic.Pointer[func() int] // connected agents, set by CountConnected
 }
@@ -66,11 +67,15 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			Help: "Signed documents published by this centre process, by kind (bundle, blocklist).",
 		}, []string{"kind"}),
 	}
+	m.journals = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "posagent_centre_journal_events_total",
+		Help: "Terminals newly marked JOURNAL_REPLACED (event=replaced) and rebased (event=rebased) by this centre process.",
+	}, []string{"event"})
 	m.connected = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "posagent_centre_connected_agents",
 		Help: "Agents with a live websocket to this centre.",
 	}, m.connectedNow)
-	for _, c := range []prometheus.Collector{m.applied, m.flags, m.applyTime, m.lookups, m.publishes, m.connected} {
+	for _, c := range []prometheus.Collector{m.applied, m.flags, m.applyTime, m.lookups, m.publishes, m.journals, m.connected} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("metrics: register: %w", err)
 		}
@@ -104,3 +109,6 @@ func (m *Metrics) LookedUp(source string) { m.lookups.WithLabelValues(source).In
 
 // Published counts a signed document published, by kind.
 func (m *Metrics) Published(kind string) { m.publishes.WithLabelValues(kind).Inc() }
+
+// JournalEvent counts a terminal marked JOURNAL_REPLACED or rebased.
+func (m *Metrics) JournalEvent(kind string) { m.journals.WithLabelValues(kind).Inc() }

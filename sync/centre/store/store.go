@@ -40,7 +40,46 @@ type Terminal struct {
 	RulesVersion     int64     `json:"rules_version"` // version the terminal reports active
 	RulesError       string    `json:"rules_error,omitempty"`
 	BlocklistVersion int64     `json:"blocklist_version"`
+	// Journal is the last JOURNAL_REPLACED mark of the terminal and its
+	// rebase, if any; nil when the centre never saw a replaced journal.
+	Journal *JournalMark `json:"journal,omitempty"`
 }
+
+// FlagJournalReplaced marks a terminal that showed a journal other than
+// the one the centre holds: wiped, or replaced by an older copy.
+const FlagJournalReplaced = "JOURNAL_REPLACED"
+
+// Why a journal was marked replaced (JournalMark.Reason).
+const (
+	// JournalBehind: the hello's last seq is below the centre's acked seq.
+	JournalBehind = "behind"
+	// JournalUnchained: the first entry past the centre's acked seq does
+	// not link to the centre's last hash.
+	JournalUnchained = "unchained"
+)
+
+// JournalMark is a JOURNAL_REPLACED mark on a terminal (SPEC §9): when the
+// centre saw a journal that is not the one it holds, and, once an operator
+// ran `centre terminal rebase`, the break the terminal continues after.
+type JournalMark struct {
+	SeenAt   time.Time `json:"seen_at"`
+	Reason   string    `json:"reason"`    // JournalBehind or JournalUnchained
+	AgentSeq uint64    `json:"agent_seq"` // the hello's last seq, or the seq of the entry that did not link
+	AckedSeq uint64    `json:"acked_seq"` // the centre's acked seq when seen
+	// Set by the rebase: when, by whom, and the centre's acked seq and
+	// last hash then, which an empty journal continues after.
+	RebasedAt  time.Time `json:"rebased_at,omitzero"`
+	RebasedBy  string    `json:"rebased_by,omitempty"`
+	RebaseSeq  uint64    `json:"rebase_seq,omitempty"`
+	RebaseHash string    `json:"rebase_hash,omitempty"`
+}
+
+// Open reports whether the mark awaits a rebase.
+func (m *JournalMark) Open() bool { return m != nil && m.RebasedAt.IsZero() }
+
+// ErrNotReplaced is returned (wrapped) by RebaseTerminal for a terminal
+// without an open JOURNAL_REPLACED mark.
+var ErrNotReplaced = errors.New("terminal has no replaced journal awaiting a rebase")
 
 // User is a supervisor or administrator of the console and API.
 type User struct {
@@ -182,6 +221,17 @@ type Store interface {
 	Terminals(ctx context.Context) ([]Terminal, error)
 	// ReportVersions records what a terminal says it runs.
 	ReportVersions(ctx context.Context, id string, rules, blocklist int64, rulesErr string, seen time.Time) error
+	// MarkJournalReplaced sets m (SeenAt, Reason, AgentSeq, AckedSeq) as
+	// the terminal's JOURNAL_REPLACED mark unless an open mark is there
+	// already (the first sighting is kept); it reports whether it set it.
+	// ErrNotFound for a terminal not enrolled.
+	MarkJournalReplaced(ctx context.Context, id string, m JournalMark) (bool, error)
+	// RebaseTerminal resolves the terminal's open mark: it records at, by
+	// and the terminal's acked seq and last hash as the break, in one
+	// transaction with reading them. The chain state itself is not
+	// changed. ErrNotReplaced without an open mark; ErrNotFound for a
+	// terminal not enrolled. It returns the terminal as it now stands.
+	RebaseTerminal(ctx context.Context, id, by string, at time.Time) (Terminal, error)
 
 	// AddUser creates or replaces a user.
 	AddUser(ctx context.Context, u User) error

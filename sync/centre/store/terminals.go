@@ -103,3 +103,54 @@ func (b *Bolt) ReportVersions(ctx context.Context, id string, rules, blocklist i
 	}
 	return nil
 }
+
+// MarkJournalReplaced sets the terminal's JOURNAL_REPLACED mark unless an
+// open one is there; see Store.
+func (b *Bolt) MarkJournalReplaced(ctx context.Context, id string, m JournalMark) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, fmt.Errorf("mark journal of %s: %w", id, err)
+	}
+	set := false
+	err := b.db.Update(func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bucketTerminals)
+		var t Terminal
+		if err := getJSON(bk, []byte(id), &t); err != nil {
+			return err
+		}
+		if t.Journal.Open() {
+			return nil
+		}
+		m.RebasedAt, m.RebasedBy, m.RebaseSeq, m.RebaseHash = time.Time{}, "", 0, ""
+		t.Journal, set = &m, true
+		return putJSON(bk, []byte(id), t)
+	})
+	if err != nil {
+		return false, fmt.Errorf("mark journal of %s: %w", id, err)
+	}
+	return set, nil
+}
+
+// RebaseTerminal records the rebase of the terminal's open mark; see Store.
+func (b *Bolt) RebaseTerminal(ctx context.Context, id, by string, at time.Time) (Terminal, error) {
+	var t Terminal
+	if err := ctx.Err(); err != nil {
+		return t, fmt.Errorf("rebase terminal %s: %w", id, err)
+	}
+	err := b.db.Update(func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bucketTerminals)
+		if err := getJSON(bk, []byte(id), &t); err != nil {
+			return err
+		}
+		if !t.Journal.Open() {
+			return ErrNotReplaced
+		}
+		m := *t.Journal
+		m.RebasedAt, m.RebasedBy, m.RebaseSeq, m.RebaseHash = at, by, t.AckedSeq, t.LastHash
+		t.Journal = &m
+		return putJSON(bk, []byte(id), t)
+	})
+	if err != nil {
+		return Terminal{}, fmt.Errorf("rebase terminal %s: %w", id, err)
+	}
+	return t, nil
+}

@@ -95,6 +95,16 @@
       r.textContent = st.reader_state === 'open' ? t('reader_open') : t('reader_down');
       r.className = st.reader_state === 'open' ? 'ok' : 'warn';
       $('#st-backlog').textContent = String(st.unsynced);
+      const adv = $('#centre-advice');
+      if (st.advice) {
+        adv.replaceChildren(el('span', { class: 'msg' }, msg(st.advice)), ' ', el('code', {}, st.advice.code));
+        adv.dataset.code = st.advice.code;
+        adv.hidden = false;
+      } else {
+        adv.hidden = true;
+        adv.replaceChildren();
+        delete adv.dataset.code;
+      }
     } catch (e) {
       if (e.code === 'NOT_LOGGED_IN') showError(e);
     }

@@ -21,6 +21,10 @@ var migrations = []migration{
 	{2, "daily reconciliations", schemaV2},
 	{3, "charges by txn_id, for checking voids", schemaV3},
 	{4, "holds and findings of the centre's judgement", schemaV4},
+	// 5 is another change's, merged separately: this placeholder keeps the
+	// numbering contiguous on this branch and is replaced by it.
+	{5, "reserved", "SELECT 1"},
+	{6, "JOURNAL_REPLACED marks and rebases of terminals", schemaV6},
 }
 
 // migrateLock is the advisory lock key that serialises migrations of one
@@ -187,4 +191,10 @@ UPDATE records AS r SET txn_first = true
 
 CREATE UNIQUE INDEX records_txn_first ON records (terminal, txn_id) WHERE txn_first;
 CREATE INDEX records_held ON records (at, at_ns, terminal, seq) WHERE hold = 'held';
+`
+
+// schemaV6 keeps a terminal's JOURNAL_REPLACED mark and its rebase
+// (store.JournalMark, as JSON; NULL when none was ever seen).
+const schemaV6 = `
+ALTER TABLE terminals ADD COLUMN journal jsonb;
 `

@@ -60,7 +60,7 @@ func checkTerminal(t store.Terminal) error {
 
 // terminalQuery selects every column of terminals, in scanTerminal's order.
 const terminalQuery = `SELECT id, pharmacy, token_hash, enrolled_at, acked_seq, last_hash, last_seen,
-	rules_version, rules_error, blocklist_version FROM terminals`
+	rules_version, rules_error, blocklist_version, journal FROM terminals`
 
 func scanTerminal(row pgx.CollectableRow) (store.Terminal, error) {
 	var (
@@ -69,7 +69,7 @@ func scanTerminal(row pgx.CollectableRow) (store.Terminal, error) {
 		enrolled, seen *time.Time
 	)
 	err := row.Scan(&t.ID, &t.Pharmacy, &t.TokenHash, &enrolled, &acked, &t.LastHash, &seen,
-		&t.RulesVersion, &t.RulesError, &t.BlocklistVersion)
+		&t.RulesVersion, &t.RulesError, &t.BlocklistVersion, &t.Journal)
 	t.AckedSeq, t.EnrolledAt, t.LastSeen = uint64(acked), fromNull(enrolled), fromNull(seen)
 	return t, err
 }
@@ -141,4 +141,70 @@ func (s *Store) ReportVersions(ctx context.Context, id string, rules, blocklist 
 		return fmt.Errorf("report versions of %s: %w", id, err)
 	}
 	return nil
+}
+
+// MarkJournalReplaced sets the terminal's JOURNAL_REPLACED mark unless an
+// open one is there (the first sighting is kept); see store.Store.
+func (s *Store) MarkJournalReplaced(ctx context.Context, id string, m store.JournalMark) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, fmt.Errorf("mark journal of %s: %w", id, err)
+	}
+	if !storable(id) {
+		return false, fmt.Errorf("mark journal of %s: %w", id, store.ErrNotFound)
+	}
+	m.RebasedAt, m.RebasedBy, m.RebaseSeq, m.RebaseHash = time.Time{}, "", 0, ""
+	m.Reason = cleanText(m.Reason)
+	set := false
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var cur *store.JournalMark
+		if err := tx.QueryRow(ctx, "SELECT journal FROM terminals WHERE id = $1 FOR UPDATE", id).Scan(&cur); err != nil {
+			return err
+		}
+		if set = !cur.Open(); !set {
+			return nil
+		}
+		_, err := tx.Exec(ctx, "UPDATE terminals SET journal = $2 WHERE id = $1", id, m)
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return false, fmt.Errorf("mark journal of %s: %w", id, err)
+	}
+	return set, nil
+}
+
+// RebaseTerminal records the rebase of the terminal's open mark: the acked
+// seq and last hash it reads under the row's lock; see store.Store.
+func (s *Store) RebaseTerminal(ctx context.Context, id, by string, at time.Time) (store.Terminal, error) {
+	if err := ctx.Err(); err != nil {
+		return store.Terminal{}, fmt.Errorf("rebase terminal %s: %w", id, err)
+	}
+	if !storable(id) {
+		return store.Terminal{}, fmt.Errorf("rebase terminal %s: %w", id, store.ErrNotFound)
+	}
+	var t store.Terminal
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, terminalQuery+" WHERE id = $1 FOR UPDATE", id)
+		var err error
+		if t, err = pgx.CollectExactlyOneRow(rows, scanTerminal); err != nil {
+			return err
+		}
+		if !t.Journal.Open() {
+			return store.ErrNotReplaced
+		}
+		m := *t.Journal
+		m.RebasedAt, m.RebasedBy, m.RebaseSeq, m.RebaseHash = at, cleanText(by), t.AckedSeq, t.LastHash
+		t.Journal = &m
+		_, err = tx.Exec(ctx, "UPDATE terminals SET journal = $2 WHERE id = $1", id, m)
+		return err
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return store.Terminal{}, fmt.Errorf("rebase terminal %s: %w", id, err)
+	}
+	return t, nil
 }
