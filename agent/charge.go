@@ -45,8 +45,8 @@ func (r ChargeRequest) validate() error {
 		return badRequest("quote_id is required")
 	case strings.TrimSpace(r.IdempotencyKey) == "" || len(r.IdempotencyKey) > maxTextField:
 		return badRequest("idempotency_key is required (at most %d bytes)", maxTextField)
-	case len(r.Note) > 1024:
-		return badRequest("note is at most 1024 bytes")
+	case len(r.Note) > wire.MaxNote:
+		return badRequest("note is at most %d bytes", wire.MaxNote)
 	case len(r.Confirm) > 64:
 		return badRequest("confirm lists at most 64 codes")
 	}

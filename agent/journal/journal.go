@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"posagent/internal/boltcheck"
+	"posagent/sync/wire"
 )
 
 // Errors returned (wrapped) by the journal.
@@ -186,6 +187,6 @@ func (j *Journal) setView(v view) {
 	j.mu.Unlock()
 }
 
-// MaxBody bounds one entry's body, well under what the centre accepts in
-// one message (wire.MaxAgentMessage), so every entry can be synced.
-const MaxBody = 1 << 20
+// MaxBody bounds one entry's body at what the centre accepts
+// (wire.MaxRecordBody), so every entry can be synced.
+const MaxBody = wire.MaxRecordBody

@@ -21,6 +21,8 @@ const (
 	MaxAgentMessage  = 4 << 20  // centre's read limit for one agent message
 	MaxCentreMessage = 64 << 20 // agent's read limit for one centre message
 	MaxBatch         = 500      // entries in one "entries" message
+	MaxRecordBody    = 64 << 10 // one entry's body: the agent writes no larger, the centre refuses larger
+	MaxNote          = 1 << 10  // a record's note (a void's reason, a charge's note)
 )
 
 // Message types. The flow after the upgrade:

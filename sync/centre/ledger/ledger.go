@@ -128,6 +128,9 @@ func Decide(c Chain, terminal string, e wire.Entry, held Held) (Decision, error)
 // hash to the entry's hash; a body that cannot be decoded, disagrees with
 // the entry's seq, names another terminal or is malformed is refused.
 func open(terminal string, e wire.Entry) (rec wire.Record, broken bool, err error) {
+	if len(e.Body) > wire.MaxRecordBody {
+		return rec, false, fmt.Errorf("entry %d: body of %d bytes, more than %d: %w", e.Seq, len(e.Body), wire.MaxRecordBody, ErrRefused)
+	}
 	rec, err = wire.Open(e)
 	if errors.Is(err, wire.ErrHashMismatch) {
 		// wire.Open hides decode errors behind a mismatch; decode again.
@@ -159,6 +162,9 @@ func validate(rec wire.Record) error {
 	}
 	if len(rec.CardNo) > MaxCardNo || strings.ContainsRune(rec.CardNo, 0) {
 		return fmt.Errorf("malformed card number %q", rec.CardNo)
+	}
+	if len(rec.Note) > wire.MaxNote {
+		return fmt.Errorf("note of %d bytes, more than %d", len(rec.Note), wire.MaxNote)
 	}
 	if Moves(rec.Kind) && rec.TxnID == "" {
 		return fmt.Errorf("%s without a txn_id", rec.Kind)

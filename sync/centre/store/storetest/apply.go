@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"posagent/policy"
@@ -242,6 +243,12 @@ func testApplyRefusesMalformed(t *testing.T, open Opener) {
 			return j.Add(wire.Record{Kind: wire.KindVoid, TxnID: "v", CardNo: "C1", Account: 5})
 		},
 		"card number with NUL": func(j *wiretest.Journal) wire.Entry { return j.Charge("C\x001", 5) },
+		"note over 1 KiB": func(j *wiretest.Journal) wire.Entry {
+			return j.Add(wire.Record{Kind: wire.KindRefusal, CardNo: "C1", Note: strings.Repeat("n", wire.MaxNote+1)})
+		},
+		"body over 64 KiB": func(j *wiretest.Journal) wire.Entry {
+			return j.Add(wire.Record{Kind: wire.KindQuote, CardNo: "C1", Error: strings.Repeat("e", wire.MaxRecordBody)})
+		},
 	}
 	for name, bad := range cases {
 		t.Run(name, func(t *testing.T) {
