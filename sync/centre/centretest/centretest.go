@@ -67,7 +67,9 @@ type Options struct {
 	// the centre's own, served at /metrics.
 	Registerer prometheus.Registerer
 	// Sample imports testdata/accounts.csv and publishes
-	// testdata/catalogue.csv and rules.json as version 1.
+	// testdata/catalogue.csv and rules.json as version 1, a month before
+	// Start (the clock is then set to Start), so sales dated before Start
+	// were made under it.
 	Sample bool
 	// RecordChecksOnly turns off re-judging synced records against the
 	// rules (centre.Config.RecordChecksOnly), for tests of the sync
@@ -132,6 +134,9 @@ func StartWithOptions(t testing.TB, o Options) *Centre {
 	}
 	st := openStore(t, o.Store, dir)
 	fake := clock.NewFake(o.Start)
+	if o.Sample { // the sample is published a month before the tests' sales
+		fake = clock.NewFake(o.Start.AddDate(0, -1, 0))
+	}
 	svc, err := service.Start(context.Background(), service.Config{DataDir: dir, Listen: "127.0.0.1:0",
 		Store: st, Logger: QuietLogger(), Clock: fake, PasswordCost: bcrypt.MinCost, Registerer: o.Registerer,
 		RecordChecksOnly: o.RecordChecksOnly, Limits: o.Limits, TrustedProxies: o.TrustedProxies})
@@ -142,6 +147,7 @@ func StartWithOptions(t testing.TB, o Options) *Centre {
 	c := &Centre{T: t, Dir: dir, Service: svc, Clock: fake, Pub: pub}
 	if o.Sample {
 		c.ImportSample()
+		fake.Set(o.Start)
 	}
 	return c
 }

@@ -108,6 +108,13 @@ func TestJudge(t *testing.T) {
 			i.Record.RulesVersion = 99
 			return i
 		}(), []string{CodeUnknownRulesVersion}, 0},
+		{"rules version published after the sale", func() JudgeInput {
+			i := in(honest(t, b, holder, at, nil, metformin), nil)
+			later := *b
+			later.IssuedAt = at.Add(time.Hour)
+			i.Bundle = &later
+			return i
+		}(), []string{CodeUnknownRulesVersion}, 0},
 		{"repeated txn_id", func() JudgeInput {
 			i := in(honest(t, b, holder, at, nil, metformin), nil)
 			i.SeenTxn = true
