@@ -2,7 +2,8 @@
 // against any implementation: exactly-once Apply under re-delivered,
 // repeated and concurrent batches, the chain flags, the account flags,
 // refusal of another terminal's entries, the transaction filters, card
-// history, signed documents, users, terminals and daily reconciliations.
+// history, signed documents, users, terminals, daily reconciliations and
+// the look-up log.
 // Each store package runs it from a test:
 //
 //	func TestConformance(t *testing.T) {
@@ -39,6 +40,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Transactions", transactionTests},
 		{"CardHistory", historyTests},
 		{"Reconciliations", reconciliationTests},
+		{"Lookups", lookupTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
