@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -80,7 +81,7 @@ func TestOpenIsIdempotentAndKeepsData(t *testing.T) {
 		t.Fatalf("after reopen: %+v %v", h, err)
 	}
 	got := query[int32](t, dsn, "SELECT version FROM schema_version ORDER BY version")
-	if want := []int32{1, 2, 3, 4}; !slices.Equal(got, want) {
+	if want := []int32{1, 2, 3, 4, 5}; !slices.Equal(got, want) {
 		t.Fatalf("schema versions %v, want %v", got, want)
 	}
 }
@@ -107,6 +108,9 @@ func TestOpenUpgradesAnOlderSchema(t *testing.T) {
 	}
 	if err := s.PutReconciliation(ctx, store.Reconciliation{Terminal: "T1", Day: "2025-03-01", Match: true}); err != nil {
 		t.Fatalf("version 2's table: %v", err)
+	}
+	if err := s.LogLookup(ctx, store.Lookup{Terminal: "T1", CardNo: "C1", At: time.Now()}); err != nil {
+		t.Fatalf("version 5's table: %v", err)
 	}
 }
 
