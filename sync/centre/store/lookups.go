@@ -59,9 +59,9 @@ func (f LookupFilter) match(l Lookup) bool {
 // the bucket's sequence (two look-ups in the same nanosecond stay apart).
 var bucketLookups = []byte("lookups")
 
-// LogLookup appends l to the look-up log. Concurrent calls are batched
-// into one write transaction (bbolt's Batch), so a flood of look-ups
-// does not cost one fsync each.
+// LogLookup appends l to the look-up log, in a write transaction of its
+// own (bbolt's Batch would make a terminal's look-ups, which come one at
+// a time, wait its delay each).
 func (b *Bolt) LogLookup(ctx context.Context, l Lookup) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("log look-up: %w", err)
@@ -73,7 +73,7 @@ func (b *Bolt) LogLookup(ctx context.Context, l Lookup) error {
 		return fmt.Errorf("log look-up of %s: %w", l.Terminal, err)
 	}
 	l.Sale = false
-	err := b.db.Batch(func(tx *bolt.Tx) error {
+	err := b.db.Update(func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketLookups)
 		seq, err := bk.NextSequence()
 		if err != nil {
