@@ -22,10 +22,12 @@ type Lookup struct {
 	At       time.Time `json:"at"`      // the centre's clock
 	Found    bool      `json:"found"`   // the card has an account
 	Refused  bool      `json:"refused"` // over the terminal's rate limit (or a malformed card number): not answered
-	// Sale is whether a charge of the same terminal and card is dated in
-	// [At − SaleBefore, At + SaleWithin). It is not stored: Lookups works
-	// it out when listing, so a charge synced hours later (an offline
-	// sale) still counts.
+	// Sale is whether a charge of the same terminal and card is dated, or
+	// was received by the centre, in [At − SaleBefore, At + SaleWithin).
+	// It is not stored: Lookups works it out when listing, so a charge
+	// synced hours later (an offline sale) still counts, and the time of
+	// receipt (the centre's clock) counts a sale of a terminal whose clock
+	// is off.
 	Sale bool `json:"sale"`
 }
 
@@ -131,14 +133,16 @@ func (b *Bolt) Lookups(ctx context.Context, f LookupFilter) ([]Lookup, error) {
 }
 
 // followedBySale reports whether the card index holds a charge of l's
-// terminal and card dated in the sale window of l.
+// terminal and card dated, or received, in the sale window of l. Every
+// charge of the card is looked at, since a terminal's clock may be off by
+// any amount; a card has few.
 func followedBySale(byCard, records *bolt.Bucket, l Lookup) (bool, error) {
 	prefix := prefixKey(l.CardNo)
-	low := appendTime(bytes.Clone(prefix), l.At.Add(-SaleBefore))
-	high := appendTime(bytes.Clone(prefix), l.At.Add(SaleWithin))
 	term := prefixKey(l.Terminal)
+	from, to := l.At.Add(-SaleBefore), l.At.Add(SaleWithin)
+	in := func(t time.Time) bool { return !t.Before(from) && t.Before(to) }
 	c := byCard.Cursor()
-	for k, recKey := c.Seek(low); k != nil && bytes.Compare(k, high) < 0; k, recKey = c.Next() {
+	for k, recKey := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, recKey = c.Next() {
 		// k is card 0 at terminal 0 seq.
 		if len(k) < len(prefix)+timeKeyLen || !bytes.HasPrefix(k[len(prefix)+timeKeyLen:], term) {
 			continue
@@ -147,7 +151,7 @@ func followedBySale(byCard, records *bolt.Bucket, l Lookup) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if t.Kind == wire.KindCharge {
+		if t.Kind == wire.KindCharge && (in(t.At) || in(t.ReceivedAt)) {
 			return true, nil
 		}
 	}

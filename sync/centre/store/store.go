@@ -222,9 +222,9 @@ type Store interface {
 	// not stored).
 	LogLookup(ctx context.Context, l Lookup) error
 	// Lookups lists logged look-ups matching f, newest first, each with
-	// Sale set when a charge of its terminal and card is dated in
-	// [At − SaleBefore, At + SaleWithin), worked out as the records stand
-	// now.
+	// Sale set when a charge of its terminal and card is dated or was
+	// received in [At − SaleBefore, At + SaleWithin), worked out as the
+	// records stand now.
 	Lookups(ctx context.Context, f LookupFilter) ([]Lookup, error)
 
 	// Close releases the store.

@@ -208,12 +208,13 @@ func (s *Store) LogLookup(ctx context.Context, l store.Lookup) error {
 }
 
 // saleExists is true when a charge of the look-up's (alias l) terminal
-// and card is dated in [at − store.SaleBefore, at + store.SaleWithin),
-// to the nanosecond.
+// and card is dated (to the nanosecond) or was received (to the
+// microsecond) in [at − store.SaleBefore, at + store.SaleWithin).
 var saleExists = fmt.Sprintf(`EXISTS (SELECT 1 FROM records r
 	WHERE r.card_no = l.card_no AND r.kind = 'charge' AND r.terminal = l.terminal
-	AND (r.at, r.at_ns) >= (l.at - interval '%d microseconds', l.at_ns)
-	AND (r.at, r.at_ns) < (l.at + interval '%d microseconds', l.at_ns))`,
+	AND (((r.at, r.at_ns) >= (l.at - interval '%[1]d microseconds', l.at_ns)
+		AND (r.at, r.at_ns) < (l.at + interval '%[2]d microseconds', l.at_ns))
+	OR (r.received_at >= l.at - interval '%[1]d microseconds' AND r.received_at < l.at + interval '%[2]d microseconds')))`,
 	store.SaleBefore.Microseconds(), store.SaleWithin.Microseconds())
 
 // Lookups lists logged look-ups matching f, newest first (ties: the later

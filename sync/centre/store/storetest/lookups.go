@@ -84,25 +84,27 @@ func testLookupsFilterAndOrder(t *testing.T, open Opener) {
 }
 
 // testLookupsFollowedByASale logs look-ups around querySetup's records: a
-// charge of the same terminal and card dated from 5 minutes before to 30
-// minutes after the look-up (exclusive) makes it followed by a sale; a
-// quote, another terminal's charge or another card's does not.
+// charge of the same terminal and card dated, or received, from 5 minutes
+// before to 30 minutes after the look-up (exclusive) makes it followed by
+// a sale; a quote, another terminal's charge or another card's does not.
 func testLookupsFollowedByASale(t *testing.T, open Opener) {
 	s := querySetup(t, open)
 	lk := func(terminal, card string, at time.Time) store.Lookup {
 		return store.Lookup{Terminal: terminal, Pharmacy: "P1", CardNo: card, At: at, Found: true}
 	}
 	logLookups(t, s,
-		lk("T1", "C1", minute(0)),           // T1 charges C1 at 10: sale
-		lk("T1", "C1", minute(14)),          // 10 is 4 minutes before: within the skew, sale
-		lk("T1", "C1", minute(16)),          // 10 is 6 minutes before; C1 at 15 and 35 is T2's and T3's: none
-		lk("T1", "C1", minute(-20)),         // 10 is exactly 30 minutes after: none
-		lk("T1", "C1", minute(-20).Add(-1)), // a nanosecond earlier still: none
-		lk("T1", "C1", minute(-20).Add(1)),  // a nanosecond later: sale
-		lk("T1", "C2", minute(0)),           // only a quote (20) before 30: none
-		lk("T2", "C3", minute(0)),           // T2 charges C3 at 25: sale
-		lk("T3", "C1", minute(40)),          // T3 charges C1 at 35, 5 minutes before: sale
-		lk("T3", "C9", minute(40)),          // T3's C9 charge is at 05: none
+		lk("T1", "C1", minute(0)),                 // T1 charges C1 at 10: sale
+		lk("T1", "C1", minute(14)),                // 10 is 4 minutes before: within the skew, sale
+		lk("T1", "C1", minute(16)),                // 10 is 6 minutes before; C1 at 15 and 35 is T2's and T3's: none
+		lk("T1", "C1", minute(-20)),               // 10 is exactly 30 minutes after: none
+		lk("T1", "C1", minute(-20).Add(-1)),       // a nanosecond earlier still: none
+		lk("T1", "C1", minute(-20).Add(1)),        // a nanosecond later: sale
+		lk("T1", "C2", minute(0)),                 // only a quote (20) before 30: none
+		lk("T2", "C3", minute(0)),                 // T2 charges C3 at 25: sale
+		lk("T3", "C1", minute(40)),                // T3 charges C1 at 35, 5 minutes before: sale
+		lk("T3", "C9", minute(40)),                // T3's C9 charge is at 05: none
+		lk("T2", "C1", received.Add(time.Minute)), // T2's C1 charge was received a minute before: sale
+		lk("T2", "C2", received),                  // T2 never charged C2: none
 	)
 	sales := map[string]bool{}
 	for _, l := range listLookups(t, s, store.LookupFilter{}) {
@@ -112,6 +114,7 @@ func testLookupsFollowedByASale(t *testing.T, open Opener) {
 		"T1/C1@0s": true, "T1/C1@14m0s": true, "T1/C1@16m0s": false, "T1/C1@-20m0s": false,
 		"T1/C1@-20m0.000000001s": false, "T1/C1@-19m59.999999999s": true, "T1/C2@0s": false,
 		"T2/C3@0s": true, "T3/C1@40m0s": true, "T3/C9@40m0s": false,
+		"T2/C1@72h1m0s": true, "T2/C2@72h0m0s": false,
 	}
 	for k, w := range want {
 		got, ok := sales[k]
@@ -124,7 +127,7 @@ func testLookupsFollowedByASale(t *testing.T, open Opener) {
 		}
 	}
 	without := lookupKeys(listLookups(t, s, store.LookupFilter{WithoutSale: true}))
-	wantWithout := []string{"T3/C9@40m0s", "T1/C1@16m0s", "T1/C2@0s", "T1/C1@-20m0s", "T1/C1@-20m0.000000001s"}
+	wantWithout := []string{"T2/C2@72h0m0s", "T3/C9@40m0s", "T1/C1@16m0s", "T1/C2@0s", "T1/C1@-20m0s", "T1/C1@-20m0.000000001s"}
 	if !slices.Equal(without, wantWithout) {
 		t.Errorf("without a sale: got %q, want %q", without, wantWithout)
 	}
