@@ -22,6 +22,8 @@ type runCommand struct {
 	data, listen, db, zone string
 	limits                 service.Limits
 	proxies                web.TrustedProxies
+	lookupRate             float64
+	lookupBurst            int
 }
 
 func (c *runCommand) Run(ctx context.Context, e *env, args []string) error {
@@ -37,6 +39,8 @@ func (c *runCommand) Run(ctx context.Context, e *env, args []string) error {
 	fs.DurationVar(&c.limits.IdleTimeout, "idle-timeout", d.IdleTimeout, "how long an idle keep-alive connection is kept")
 	fs.IntVar(&c.limits.MaxConns, "max-conns", d.MaxConns, "open connections in total")
 	fs.IntVar(&c.limits.MaxConnsPerAddr, "max-conns-per-addr", d.MaxConnsPerAddr, "open connections from one remote IP")
+	fs.Float64Var(&c.lookupRate, "lookup-rate", centre.DefaultLookupRate, "account look-ups per second one terminal is answered in the long run")
+	fs.IntVar(&c.lookupBurst, "lookup-burst", centre.DefaultLookupBurst, "account look-ups one terminal is answered at once before --lookup-rate applies")
 	fs.Func("trusted-proxy", "CIDR[,CIDR...] of reverse proxies whose X-Forwarded-Proto and X-Forwarded-For are believed (default none)",
 		func(s string) error {
 			p, err := web.ParseTrustedProxies(s)
@@ -50,12 +54,17 @@ func (c *runCommand) Run(ctx context.Context, e *env, args []string) error {
 	if err != nil || c.zone == "Local" {
 		return fmt.Errorf("%w: --time-zone %q is not a zone name such as Asia/Shanghai", errUsage, c.zone)
 	}
+	if !(c.lookupRate > 0) || c.lookupRate > 1e6 || c.lookupBurst < 1 {
+		return fmt.Errorf("%w: --lookup-rate %v and --lookup-burst %d: want a rate above 0 and a burst of at least 1",
+			errUsage, c.lookupRate, c.lookupBurst)
+	}
 	st, err := openRunStore(ctx, e, c.data, c.db)
 	if err != nil {
 		return err
 	}
 	svc, err := service.Start(ctx, service.Config{DataDir: c.data, Listen: c.listen, Logger: e.log,
-		Store: st, Location: loc, Limits: c.limits, TrustedProxies: c.proxies}) // the service closes st
+		Store: st, Location: loc, Limits: c.limits, TrustedProxies: c.proxies,
+		LookupRate: c.lookupRate, LookupBurst: c.lookupBurst}) // the service closes st
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,7 @@ Usage:
   centre run      --data DIR --listen ADDR [--db postgres://...] [--time-zone Asia/Shanghai]
                   [--read-header-timeout 10s --read-timeout 30s --write-timeout 60s --idle-timeout 120s]
                   [--max-conns 10000 --max-conns-per-addr 200] [--trusted-proxy CIDR[,CIDR...]]
+                  [--lookup-rate 1 --lookup-burst 30]
   centre keygen   --data DIR [--force]
   centre publish  --data DIR --catalogue F.csv --rules F.json
   centre accounts import --data DIR F.csv

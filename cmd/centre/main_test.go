@@ -197,6 +197,9 @@ func TestUsageAndRefusals(t *testing.T) {
 		{[]string{"run", "--data", t.TempDir(), "--time-zone", ""}, 2, "--time-zone required"},
 		{[]string{"run", "--data", t.TempDir(), "--trusted-proxy", "10.0.0.0/8,10.0.0.0/33"}, 2, `trusted proxy "10.0.0.0/33": not a CIDR`},
 		{[]string{"run", "--data", t.TempDir(), "--trusted-proxy", "nginx"}, 2, `trusted proxy "nginx"`},
+		{[]string{"run", "--data", t.TempDir(), "--lookup-rate", "0"}, 2, "--lookup-rate 0"},
+		{[]string{"run", "--data", t.TempDir(), "--lookup-burst", "0"}, 2, "--lookup-burst 0"},
+		{[]string{"run", "--data", t.TempDir(), "--lookup-rate", "NaN"}, 2, "--lookup-rate NaN"},
 		{[]string{"publish", "--data", t.TempDir(), "--catalogue", "/nonexistent.csv", "--rules", "/nonexistent.json"}, 1, "nonexistent.csv"},
 	}
 	for _, tc := range cases {

@@ -62,11 +62,27 @@ func (c *Centre) observeApplied(entries []wire.Entry, ackedBefore uint64, ack wi
 	c.cfg.Observer.Applied(n, flags, took)
 }
 
-// AccountInfo is a card's account and its purchases in the history window
-// (Config.HistoryDays back from now). A terminal asking at swipe time
-// names itself and is not told its own purchases (it knows them); a
-// supervisor names no terminal and sees every purchase.
+// AccountInfo is a card's whole account (resident id and name included)
+// and its purchases in the history window (Config.HistoryDays back from
+// now), for supervisors. A terminal is not given this: its look-ups go
+// through Lookup. Naming a terminal leaves out that terminal's own
+// purchases.
 func (c *Centre) AccountInfo(ctx context.Context, cardNo, terminal string) (wire.AccountInfo, error) {
+	info, err := c.accountInfo(ctx, cardNo, terminal, c.since())
+	if err != nil {
+		return info, err
+	}
+	source := LookupAgent
+	if terminal == "" {
+		source = LookupSupervisor
+	}
+	c.cfg.Observer.LookedUp(source)
+	return info, nil
+}
+
+// accountInfo reads a card's account and its purchases since a time,
+// oldest first, those of terminal (when named) left out.
+func (c *Centre) accountInfo(ctx context.Context, cardNo, terminal string, since time.Time) (wire.AccountInfo, error) {
 	info := wire.AccountInfo{Holder: policy.Holder{CardNo: cardNo}}
 	h, err := c.st.Account(ctx, cardNo)
 	switch {
@@ -75,7 +91,7 @@ func (c *Centre) AccountInfo(ctx context.Context, cardNo, terminal string) (wire
 	case !errors.Is(err, store.ErrNotFound):
 		return info, fmt.Errorf("account %s: %w", cardNo, err)
 	}
-	history, err := c.st.CardHistory(ctx, cardNo, c.since())
+	history, err := c.st.CardHistory(ctx, cardNo, since)
 	if err != nil {
 		return info, fmt.Errorf("history of %s: %w", cardNo, err)
 	}
@@ -84,10 +100,5 @@ func (c *Centre) AccountInfo(ctx context.Context, cardNo, terminal string) (wire
 			info.History = append(info.History, p)
 		}
 	}
-	source := LookupAgent
-	if terminal == "" {
-		source = LookupSupervisor
-	}
-	c.cfg.Observer.LookedUp(source)
 	return info, nil
 }

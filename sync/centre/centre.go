@@ -40,6 +40,12 @@ type Config struct {
 	// HistoryDays is how many days of card history an account answer
 	// carries; 0 means DefaultHistoryDays.
 	HistoryDays int
+	// LookupRate is how many account look-ups per second of the clock a
+	// terminal is answered in the long run, and LookupBurst how many at
+	// once (a token bucket per terminal); 0 means DefaultLookupRate and
+	// DefaultLookupBurst.
+	LookupRate  float64
+	LookupBurst int
 	// PasswordCost is the bcrypt cost of new password hashes; 0 means
 	// bcrypt.DefaultCost (tests lower it).
 	PasswordCost int
@@ -72,6 +78,18 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.HistoryDays == 0 {
 		cfg.HistoryDays = DefaultHistoryDays
+	}
+	if cfg.LookupRate < 0 || cfg.LookupRate != cfg.LookupRate {
+		return cfg, fmt.Errorf("centre config: LookupRate %v is not a rate", cfg.LookupRate)
+	}
+	if cfg.LookupBurst < 0 {
+		return cfg, fmt.Errorf("centre config: LookupBurst %d is negative", cfg.LookupBurst)
+	}
+	if cfg.LookupRate == 0 {
+		cfg.LookupRate = DefaultLookupRate
+	}
+	if cfg.LookupBurst == 0 {
+		cfg.LookupBurst = DefaultLookupBurst
 	}
 	if cfg.PasswordCost == 0 {
 		cfg.PasswordCost = bcrypt.DefaultCost
@@ -129,6 +147,9 @@ type Centre struct {
 	// parsed holds every published bundle, parsed, for re-judging.
 	parsed bundles
 
+	// buckets rate-limits terminals' account look-ups.
+	buckets tokenBuckets
+
 	notifier atomic.Pointer[Notifier]
 	// passwords bounds concurrent bcrypt checks (see PasswordMatches).
 	passwords chan struct{}
@@ -141,7 +162,8 @@ func New(cfg Config) (*Centre, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Centre{cfg: cfg, st: cfg.Store, log: cfg.Logger, passwords: make(chan struct{}, maxBcrypt)}
+	c := &Centre{cfg: cfg, st: cfg.Store, log: cfg.Logger, passwords: make(chan struct{}, maxBcrypt),
+		buckets: tokenBuckets{rate: cfg.LookupRate, burst: float64(cfg.LookupBurst)}}
 	c.dummyHash = sync.OnceValue(func() []byte {
 		h, _ := bcrypt.GenerateFromPassword([]byte("posagent-no-such-user"), cfg.PasswordCost)
 		return h

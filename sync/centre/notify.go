@@ -26,6 +26,9 @@ type Observer interface {
 	// LookedUp is called for every account look-up answered; source is
 	// LookupAgent or LookupSupervisor.
 	LookedUp(source string)
+	// LookupRefused is called for every look-up of a terminal refused
+	// (over its rate limit, or a malformed card number).
+	LookupRefused()
 	// Published is called for every signed document stored; kind is
 	// wire.KindBundle or wire.KindBlocklist.
 	Published(kind string)
@@ -49,6 +52,7 @@ type noObserver struct{}
 
 func (noObserver) Applied(int, []string, time.Duration) {}
 func (noObserver) LookedUp(string)                      {}
+func (noObserver) LookupRefused()                       {}
 func (noObserver) Published(string)                     {}
 func (noObserver) JournalEvent(string)                  {}
 

@@ -9,6 +9,8 @@ import (
 
 	"posagent/agent/agenttest"
 	"posagent/agent/journal"
+	"posagent/sync/centre"
+	"posagent/sync/centre/agentws"
 	"posagent/sync/wire"
 )
 
@@ -166,4 +168,31 @@ func TestAccountOffline(t *testing.T) {
 func appendOne(t *testing.T, j *journal.Journal) uint64 {
 	t.Helper()
 	return agenttest.Build(t, j).Charge(agenttest.Cards[0], 100).Seq
+}
+
+// Over its look-up rate a terminal gets an error for that card, as a
+// CentreError with the centre's code, and stays connected: the agent
+// sells as it does when the centre cannot be reached.
+func TestAccountRateLimited(t *testing.T) {
+	tc := startCentre(t)
+	j := agenttest.Journal(t)
+	c, _ := runClient(t, tc.clientConfig(t, j, newTestHandler(tc.pub)))
+	eventually(t, "connected", func() bool { return c.Status().Connected })
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	refused := 0
+	for range centre.DefaultLookupBurst + 5 {
+		_, err := c.Account(ctx, agenttest.Cards[0])
+		var ce *CentreError
+		switch {
+		case err == nil:
+		case errors.As(err, &ce) && ce.Code == agentws.CodeRateLimited:
+			refused++
+		default:
+			t.Fatalf("look-up: %v", err)
+		}
+	}
+	if refused != 5 || !c.Status().Connected {
+		t.Fatalf("%d refused, connected %v; want 5 refused and still connected", refused, c.Status().Connected)
+	}
 }

@@ -17,6 +17,13 @@ const (
 	CodeStore       = "STORE_ERROR"  // the centre could not read its store; retry later
 )
 
+// Codes of an "account" message that carries an error instead of an
+// account: the look-up was refused and the connection stays.
+const (
+	CodeRateLimited = "RATE_LIMITED" // over the terminal's look-up rate
+	CodeBadCardNo   = "BAD_CARD_NO"  // not 1 to 32 letters or digits
+)
+
 // protoError is a reason to end an agent connection with an error message.
 type protoError struct {
 	code  string

@@ -161,13 +161,23 @@ func badEntries(msg string) error {
 	return &protoError{code: CodeBadEntries, msg: msg, close: websocket.ClosePolicyViolation}
 }
 
-// onAccountReq answers the account and the card's history elsewhere.
+// onAccountReq answers a look-up (Centre.Lookup). A refused one (over the
+// terminal's rate, a malformed card number) is answered with the account
+// message carrying an error instead of an account, and the connection
+// stays: the agent sells as it does when the centre cannot be reached.
 func (c *conn) onAccountReq(id, cardNo string) error {
 	if cardNo == "" {
 		return badMessage("account_req without card_no")
 	}
-	info, err := c.srv.centre.AccountInfo(c.ctx, cardNo, c.terminal.ID)
-	if err != nil {
+	info, err := c.srv.centre.Lookup(c.ctx, c.terminal, cardNo)
+	switch {
+	case errors.Is(err, centre.ErrRateLimited):
+		return c.sendMessage(wire.Message{Type: wire.TypeAccount, ID: id,
+			Error: &wire.Error{Code: CodeRateLimited, Message: "too many account look-ups from this terminal; try again later"}})
+	case errors.Is(err, centre.ErrBadCardNo):
+		return c.sendMessage(wire.Message{Type: wire.TypeAccount, ID: id,
+			Error: &wire.Error{Code: CodeBadCardNo, Message: "card_no: want 1 to 32 letters or digits"}})
+	case err != nil:
 		return storeError("account "+cardNo, err)
 	}
 	return c.sendMessage(wire.Message{Type: wire.TypeAccount, ID: id, Account: &info})

@@ -41,6 +41,7 @@ type Config struct {
 //	GET  /api/terminals
 //	GET  /api/accounts/{card_no}
 //	GET  /api/reconciliations      daily reconciliation results
+//	GET  /api/lookups              terminals' account look-ups and their alerts
 //	POST /api/publish              administrators only
 //	POST /admin/publish            admin API (bearer admin token, loopback)
 //	POST /admin/accounts/import
@@ -85,6 +86,7 @@ func (s *Server) routes() {
 	mux.Handle("GET /api/terminals", s.requireUser(false, s.handleTerminals))
 	mux.Handle("GET /api/accounts/{card_no}", s.requireUser(false, s.handleAccount))
 	mux.Handle("GET /api/reconciliations", s.requireUser(false, s.handleReconciliations))
+	mux.Handle("GET /api/lookups", s.requireUser(false, s.handleLookups))
 	mux.Handle("POST /api/publish", s.requireUser(true, s.handlePublish))
 	mux.Handle("POST /api/holds/{terminal}/{seq}", s.requireUser(false, s.handleRuleHold))
 	mux.Handle("POST /admin/publish", s.requireAdminToken(s.handlePublish))

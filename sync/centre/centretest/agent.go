@@ -108,6 +108,26 @@ func (a *Agent) SendEntries(entries []wire.Entry) wire.Ack {
 	return *a.Expect(wire.TypeAck).Ack
 }
 
+// Lookup sends account_req for card and returns the answer, decoded and
+// as the bytes the centre sent (to check what it does not contain).
+func (a *Agent) Lookup(id, card string) (wire.Message, []byte) {
+	a.T.Helper()
+	a.Send(wire.Message{Type: wire.TypeAccountReq, ID: id, CardNo: card})
+	_ = a.WS.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, data, err := a.WS.ReadMessage()
+	if err != nil {
+		a.T.Fatalf("look-up %s: %v", card, err)
+	}
+	var m wire.Message
+	if err := json.Unmarshal(data, &m); err != nil {
+		a.T.Fatalf("look-up %s: decode %q: %v", card, data, err)
+	}
+	if m.Type != wire.TypeAccount || m.ID != id {
+		a.T.Fatalf("look-up %s: got %s message %q, want the account answer %s", card, m.Type, data, id)
+	}
+	return m, data
+}
+
 // Reconcile sends a day summary and returns the centre's answer.
 func (a *Agent) Reconcile(id string, sum wire.DaySummary) wire.DayResult {
 	a.T.Helper()

@@ -202,6 +202,19 @@ func superviseAndPublish(t *testing.T, bt *browsertest.Tab) {
 	p.Layout("terminals after the switch", regions)
 	p.Shot("terminals-" + v.Pick("en", "zh"))
 	p.switchLanguage(v.Pick("zh-CN", "en"))
+
+	// The look-ups page: the agent's look-ups at the day's swipes, each
+	// followed by its sale, and no alert.
+	p.Click("look-ups", `nav a[href="/console/lookups"]`)
+	p.Wait("look-ups page", `!!document.querySelector('#lookup-alerts') && !!document.querySelector('#lookups')`)
+	var sales []string
+	p.EvalJSON(`Array.from(document.querySelectorAll('#lookups tr.lookup[data-terminal="T001"] td.sale')).map(e => e.textContent)`, &sales)
+	if len(sales) < 6 || slices.Contains(sales, v.Pick("否", "no")) {
+		t.Errorf("T001's look-ups show sales %q, want at least 6, each followed by a sale", sales)
+	}
+	p.Visible("no alerts", "#no-alerts")
+	p.Layout("look-ups", regions)
+	p.Shot("lookups")
 	p.Click("log out", "#logout")
 	p.Wait("logged out", `location.pathname === '/console/login'`)
 

@@ -90,7 +90,7 @@ func Judge(in JudgeInput) Judgement {
 	if in.Bundle.IssuedAt.After(rec.At.Add(DefaultSkew)) { // no terminal could have had it yet
 		j.Findings = append(j.Findings, Finding{Code: CodeUnknownRulesVersion,
 			Evidence: map[string]int64{"rules_version": rec.RulesVersion, "issued_unix": in.Bundle.IssuedAt.Unix(), "at_unix": rec.At.Unix()},
-			Detail: "rules version published after the sale"})
+			Detail:   "rules version published after the sale"})
 		j.Allowed = 0
 		return j
 	}

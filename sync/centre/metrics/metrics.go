@@ -1,7 +1,7 @@
 // Package metrics owns the centre's Prometheus metrics (names prefixed
 // posagent_centre_), the mirror of agent/metrics: entries applied, the
-// centre's flags on them, apply latency, account look-ups, publishes and
-// the agents connected now.
+// centre's flags on them, apply latency, account look-ups answered and
+// refused, publishes and the agents connected now.
 //
 // It registers with the Registerer it is given (never the global default),
 // implements centre.Observer, and carries counts only: no card number,
@@ -26,6 +26,7 @@ type Metrics struct {
 	flags     *prometheus.CounterVec
 	applyTime prometheus.Histogram
 	lookups   *prometheus.CounterVec
+	refused   prometheus.Counter
 	publishes *prometheus.CounterVec
 	journals  *prometheus.CounterVec
 	connected prometheus.GaugeFunc
@@ -62,6 +63,10 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "posagent_centre_account_lookups_total",
 			Help: "Account look-ups answered, by who asked (agent at swipe time, supervisor API).",
 		}, []string{"source"}),
+		refused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "posagent_centre_account_lookups_refused_total",
+			Help: "Account look-ups of terminals refused: over the terminal's rate limit, or a malformed card number (each is logged).",
+		}),
 		publishes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "posagent_centre_publishes_total",
 			Help: "Signed documents published by this centre process, by kind (bundle, blocklist).",
@@ -75,7 +80,7 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 		Name: "posagent_centre_connected_agents",
 		Help: "Agents with a live websocket to this centre.",
 	}, m.connectedNow)
-	for _, c := range []prometheus.Collector{m.applied, m.flags, m.applyTime, m.lookups, m.publishes, m.journals, m.connected} {
+	for _, c := range []prometheus.Collector{m.applied, m.flags, m.applyTime, m.lookups, m.refused, m.publishes, m.journals, m.connected} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("metrics: register: %w", err)
 		}
@@ -106,6 +111,9 @@ func (m *Metrics) Applied(n int, flags []string, took time.Duration) {
 
 // LookedUp counts an account look-up by who asked.
 func (m *Metrics) LookedUp(source string) { m.lookups.WithLabelValues(source).Inc() }
+
+// LookupRefused counts a terminal's look-up refused.
+func (m *Metrics) LookupRefused() { m.refused.Inc() }
 
 // Published counts a signed document published, by kind.
 func (m *Metrics) Published(kind string) { m.publishes.WithLabelValues(kind).Inc() }

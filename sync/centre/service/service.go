@@ -48,6 +48,10 @@ type Config struct {
 	Clock       clock.Clock
 	Location    *time.Location
 	HistoryDays int
+	// LookupRate and LookupBurst rate-limit each terminal's account
+	// look-ups (centre.Config); 0 means the defaults.
+	LookupRate  float64
+	LookupBurst int
 	// RecordChecksOnly is the Centre's (see centre.Config): test
 	// equipment, never set by the centre command.
 	RecordChecksOnly bool

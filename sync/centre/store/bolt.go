@@ -47,7 +47,7 @@ var (
 var allBuckets = [][]byte{
 	bucketMeta, bucketAccounts, bucketTerminals, bucketUsers, bucketSigned,
 	bucketRecords, bucketByTime, bucketByCard, bucketByPharm, bucketByTerm, bucketVoided,
-	bucketCharges, bucketRecon, bucketReconBad, bucketPurchases,
+	bucketCharges, bucketRecon, bucketReconBad, bucketPurchases, bucketLookups,
 }
 
 // BoltOptions tunes OpenBolt. The zero value is ready to use.

@@ -282,6 +282,15 @@ type Store interface {
 	// (within a day, by terminal id descending).
 	Reconciliations(ctx context.Context, f ReconciliationFilter) ([]Reconciliation, error)
 
+	// LogLookup appends an account look-up to the log (its Sale field is
+	// not stored).
+	LogLookup(ctx context.Context, l Lookup) error
+	// Lookups lists logged look-ups matching f, newest first, each with
+	// Sale set when a charge of its terminal and card is dated or was
+	// received in [At − SaleBefore, At + SaleWithin), worked out as the
+	// records stand now.
+	Lookups(ctx context.Context, f LookupFilter) ([]Lookup, error)
+
 	// Close releases the store.
 	Close() error
 }

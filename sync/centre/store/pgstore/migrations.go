@@ -21,9 +21,7 @@ var migrations = []migration{
 	{2, "daily reconciliations", schemaV2},
 	{3, "charges by txn_id, for checking voids", schemaV3},
 	{4, "holds and findings of the centre's judgement", schemaV4},
-	// 5 is another change's, merged separately: this placeholder keeps the
-	// numbering contiguous on this branch and is replaced by it.
-	{5, "reserved", "SELECT 1"},
+	{5, "the log of account look-ups", schemaV5},
 	{6, "JOURNAL_REPLACED marks and rebases of terminals", schemaV6},
 }
 
@@ -191,6 +189,27 @@ UPDATE records AS r SET txn_first = true
 
 CREATE UNIQUE INDEX records_txn_first ON records (terminal, txn_id) WHERE txn_first;
 CREATE INDEX records_held ON records (at, at_ns, terminal, seq) WHERE hold = 'held';
+`
+
+// schemaV5 logs every account look-up a terminal asked for (SPEC §9).
+// Whether a sale followed is not stored: Lookups works it out from
+// records (records_by_card) when listing.
+const schemaV5 = `
+CREATE TABLE lookups (
+	id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+	terminal text COLLATE "C" NOT NULL,
+	pharmacy text COLLATE "C" NOT NULL,
+	card_no  text COLLATE "C" NOT NULL,
+	at       timestamptz NOT NULL,
+	at_ns    smallint NOT NULL CHECK (at_ns BETWEEN 0 AND 999),
+	found    boolean NOT NULL,
+	refused  boolean NOT NULL
+);
+
+CREATE INDEX lookups_by_time     ON lookups (at, at_ns, id);
+CREATE INDEX lookups_by_terminal ON lookups (terminal, at, at_ns, id);
+CREATE INDEX lookups_by_pharmacy ON lookups (pharmacy, at, at_ns, id);
+CREATE INDEX lookups_by_card     ON lookups (card_no, at, at_ns, id);
 `
 
 // schemaV6 keeps a terminal's JOURNAL_REPLACED mark and its rebase

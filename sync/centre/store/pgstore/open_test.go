@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -111,6 +112,9 @@ func TestOpenUpgradesAnOlderSchema(t *testing.T) {
 	}
 	if err := s.PutReconciliation(ctx, store.Reconciliation{Terminal: "T1", Day: "2025-03-01", Match: true}); err != nil {
 		t.Fatalf("version 2's table: %v", err)
+	}
+	if err := s.LogLookup(ctx, store.Lookup{Terminal: "T1", CardNo: "C1", At: time.Now()}); err != nil {
+		t.Fatalf("version 5's table: %v", err)
 	}
 }
 

@@ -180,3 +180,102 @@ func storedTxn(body []byte, pharmacy string, received time.Time, flags []string,
 	}
 	return store.TxnOf(rec, pharmacy, received, flags, balanceAfter), nil
 }
+
+// LogLookup appends an account look-up to the log.
+func (s *Store) LogLookup(ctx context.Context, l store.Lookup) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("log look-up: %w", err)
+	}
+	if err := checkName("terminal", l.Terminal); err != nil {
+		return fmt.Errorf("log look-up: %w", err)
+	}
+	if err := checkName("card number", l.CardNo); err != nil {
+		return fmt.Errorf("log look-up of %s: %w", l.Terminal, err)
+	}
+	if err := checkText("pharmacy", l.Pharmacy); err != nil {
+		return fmt.Errorf("log look-up of %s: %w", l.Terminal, err)
+	}
+	us, ns := splitTime(l.At)
+	err := s.withConn(ctx, func(c *pgx.Conn) error {
+		_, err := c.Exec(ctx, `INSERT INTO lookups (terminal, pharmacy, card_no, at, at_ns, found, refused)
+			VALUES ($1, $2, $3, $4, $5, $6, $7)`, l.Terminal, l.Pharmacy, l.CardNo, us, ns, l.Found, l.Refused)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("log look-up of %s by %s: %w", l.CardNo, l.Terminal, err)
+	}
+	return nil
+}
+
+// saleExists is true when a charge of the look-up's (alias l) terminal
+// and card is dated (to the nanosecond) or was received (to the
+// microsecond) in [at − store.SaleBefore, at + store.SaleWithin).
+var saleExists = fmt.Sprintf(`EXISTS (SELECT 1 FROM records r
+	WHERE r.card_no = l.card_no AND r.kind = 'charge' AND r.terminal = l.terminal
+	AND (((r.at, r.at_ns) >= (l.at - interval '%[1]d microseconds', l.at_ns)
+		AND (r.at, r.at_ns) < (l.at + interval '%[2]d microseconds', l.at_ns))
+	OR (r.received_at >= l.at - interval '%[1]d microseconds' AND r.received_at < l.at + interval '%[2]d microseconds')))`,
+	store.SaleBefore.Microseconds(), store.SaleWithin.Microseconds())
+
+// Lookups lists logged look-ups matching f, newest first (ties: the later
+// logged first), at most f.Limit (default 1000), with Sale worked out.
+func (s *Store) Lookups(ctx context.Context, f store.LookupFilter) ([]store.Lookup, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("look-ups: %w", err)
+	}
+	out := []store.Lookup{}
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	for _, c := range []struct{ column, v string }{
+		{"card_no", f.CardNo}, {"terminal", f.Terminal}, {"pharmacy", f.Pharmacy},
+	} {
+		if c.v == "" {
+			continue
+		}
+		if !storable(c.v) {
+			return out, nil
+		}
+		where = append(where, "l."+c.column+" = "+arg(c.v))
+	}
+	if !f.From.IsZero() {
+		us, ns := splitTime(f.From)
+		where = append(where, fmt.Sprintf("(l.at, l.at_ns) >= (%s, %s)", arg(us), arg(ns)))
+	}
+	if !f.To.IsZero() {
+		us, ns := splitTime(f.To)
+		where = append(where, fmt.Sprintf("(l.at, l.at_ns) < (%s, %s)", arg(us), arg(ns)))
+	}
+	if f.WithoutSale {
+		where = append(where, "NOT "+saleExists)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	var b strings.Builder
+	b.WriteString("SELECT l.terminal, l.pharmacy, l.card_no, l.at, l.at_ns, l.found, l.refused, " + saleExists + " FROM lookups l")
+	if len(where) > 0 {
+		b.WriteString(" WHERE " + strings.Join(where, " AND "))
+	}
+	b.WriteString(" ORDER BY l.at DESC, l.at_ns DESC, l.id DESC LIMIT " + arg(limit))
+	err := s.withConn(ctx, func(c *pgx.Conn) error {
+		rows, _ := c.Query(ctx, b.String(), args...)
+		var err error
+		out, err = pgx.AppendRows(out, rows, func(row pgx.CollectableRow) (store.Lookup, error) {
+			var l store.Lookup
+			var ns int16
+			err := row.Scan(&l.Terminal, &l.Pharmacy, &l.CardNo, &l.At, &ns, &l.Found, &l.Refused, &l.Sale)
+			l.At = joinTime(l.At, ns)
+			return l, err
+		})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("look-ups: %w", err)
+	}
+	return out, nil
+}

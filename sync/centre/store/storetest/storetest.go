@@ -3,7 +3,7 @@
 // repeated and concurrent batches, the chain flags, the account flags,
 // refusal of another terminal's entries, the transaction filters, card
 // history, signed documents, users, terminals, daily reconciliations and
-// JOURNAL_REPLACED marks and rebases.
+// JOURNAL_REPLACED marks and rebases, the look-up log.
 // Each store package runs it from a test:
 //
 //	func TestConformance(t *testing.T) {
@@ -41,6 +41,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"CardHistory", historyTests},
 		{"Reconciliations", reconciliationTests},
 		{"Journal", journalTests},
+		{"Lookups", lookupTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
