@@ -27,7 +27,7 @@ import (
 type Centre interface {
 	// Account asks for a card's account and its purchases elsewhere. It
 	// fails at once when the centre is not connected.
-	Account(ctx context.Context, cardNo string) (wire.AccountInfo, error)
+	Account(ctx context.Context, cardNo, personID string) (wire.AccountInfo, error)
 	// WaitSettled waits until the centre has applied seq and returns its
 	// settlement. It fails when the connection is lost or ctx ends.
 	WaitSettled(ctx context.Context, seq uint64) (wire.Settlement, error)

@@ -100,7 +100,7 @@ func (a *Agent) lookupAccount(s *session) {
 		// the centre answers; later charges may or may not be, and are
 		// subtracted (the safe side).
 		asOf := a.j.Acked()
-		info, err := c.Account(ctx, s.card.CardNo)
+		info, err := c.Account(ctx, s.card.CardNo, s.card.PersonID)
 		cancel()
 		if err == nil {
 			a.cards.mu.Lock()

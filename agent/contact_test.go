@@ -20,7 +20,7 @@ type silentCentre struct{ contact atomic.Int64 }
 
 var errSilent = errors.New("not connected")
 
-func (c *silentCentre) Account(context.Context, string) (wire.AccountInfo, error) {
+func (c *silentCentre) Account(context.Context, string, string) (wire.AccountInfo, error) {
 	return wire.AccountInfo{}, errSilent
 }
 func (c *silentCentre) WaitSettled(context.Context, uint64) (wire.Settlement, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -47,7 +48,7 @@ const maxLoggedCard = 40
 // The agent does not send the resident id it read from the card, so the
 // centre cannot compare it with the account's: Holder.IDMismatch is
 // never set here.
-func (c *Centre) Lookup(ctx context.Context, t store.Terminal, cardNo string) (wire.AccountInfo, error) {
+func (c *Centre) Lookup(ctx context.Context, t store.Terminal, cardNo, personID string) (wire.AccountInfo, error) {
 	now := c.Now()
 	entry := store.Lookup{Terminal: t.ID, Pharmacy: t.Pharmacy, CardNo: cardNo, At: now}
 	var refusal error
@@ -79,7 +80,16 @@ func (c *Centre) Lookup(ctx context.Context, t store.Terminal, cardNo string) (w
 		return wire.AccountInfo{}, fmt.Errorf("look-up of %s by %s: %w", cardNo, t.ID, err)
 	}
 	c.cfg.Observer.LookedUp(LookupAgent)
-	return wire.AccountInfo{Found: full.Found, Holder: forTerminal(full.Holder), History: full.History}, nil
+	h := forTerminal(full.Holder)
+	h.IDMismatch = idMismatch(personID, full.Holder.PersonID)
+	return wire.AccountInfo{Found: full.Found, Holder: h, History: full.History}, nil
+}
+
+// idMismatch reports whether the resident id read from a card (read) and
+// the account's (account) are both known and differ (a trailing x is X).
+func idMismatch(read, account string) bool {
+	norm := func(id string) string { return strings.ToUpper(strings.TrimSpace(id)) }
+	return norm(read) != "" && norm(account) != "" && norm(read) != norm(account)
 }
 
 // forTerminal is what a terminal needs of an account: status, balance,

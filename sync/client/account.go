@@ -10,12 +10,12 @@ import (
 // Account asks the centre for a card's account and recent purchases. It
 // returns ErrOffline at once when not connected and when the connection is
 // lost before the answer; otherwise it waits for the answer or ctx.
-func (c *Client) Account(ctx context.Context, cardNo string) (wire.AccountInfo, error) {
+func (c *Client) Account(ctx context.Context, cardNo, personID string) (wire.AccountInfo, error) {
 	s := c.current()
 	if s == nil {
 		return wire.AccountInfo{}, ErrOffline
 	}
-	return s.account(ctx, c.newID(), cardNo)
+	return s.account(ctx, c.newID(), cardNo, personID)
 }
 
 // accountAnswer is the centre's answer to one account request.
@@ -25,8 +25,8 @@ type accountAnswer struct {
 }
 
 // account asks the centre for one card's account and waits for the answer.
-func (s *session) account(ctx context.Context, id, cardNo string) (wire.AccountInfo, error) {
-	a, err := call(ctx, s, &s.accounts, wire.Message{Type: wire.TypeAccountReq, ID: id, CardNo: cardNo})
+func (s *session) account(ctx context.Context, id, cardNo, personID string) (wire.AccountInfo, error) {
+	a, err := call(ctx, s, &s.accounts, wire.Message{Type: wire.TypeAccountReq, ID: id, CardNo: cardNo, PersonID: personID})
 	if err != nil {
 		return wire.AccountInfo{}, err
 	}

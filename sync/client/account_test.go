@@ -101,14 +101,14 @@ func TestAccountAnswers(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
-	info, err := c.Account(ctx, agenttest.Cards[1])
+	info, err := c.Account(ctx, agenttest.Cards[1], "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !info.Found || info.Holder.CardNo != agenttest.Cards[1] || info.Holder.Balance != startBalance || info.Holder.Status != "active" {
 		t.Fatalf("account = %+v", info)
 	}
-	info, err = c.Account(ctx, "9999999999")
+	info, err = c.Account(ctx, "9999999999", "")
 	if err != nil || info.Found {
 		t.Fatalf("unknown card = %+v, %v: want not found", info, err)
 	}
@@ -118,7 +118,7 @@ func TestAccountAnswers(t *testing.T) {
 	for i := range 20 {
 		go func() {
 			card := agenttest.Cards[i%len(agenttest.Cards)]
-			info, err := c.Account(ctx, card)
+			info, err := c.Account(ctx, card, "")
 			if err == nil && info.Holder.CardNo != card {
 				err = errors.New("answer for " + info.Holder.CardNo + " given to " + card)
 			}
@@ -142,7 +142,7 @@ func TestAccountOffline(t *testing.T) {
 	tc.proxy.SetBlackhole(true)
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.Account(t.Context(), agenttest.Cards[0])
+		_, err := c.Account(t.Context(), agenttest.Cards[0], "")
 		done <- err
 	}()
 	eventually(t, "the request to be pending", func() bool {
@@ -159,7 +159,7 @@ func TestAccountOffline(t *testing.T) {
 	eventually(t, "disconnected", func() bool { return !c.Status().Connected })
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	if _, err := c.Account(ctx, agenttest.Cards[0]); err != ErrOffline {
+	if _, err := c.Account(ctx, agenttest.Cards[0], ""); err != ErrOffline {
 		t.Fatalf("Account while the centre is down: %v, want ErrOffline", err)
 	}
 }
@@ -182,7 +182,7 @@ func TestAccountRateLimited(t *testing.T) {
 	defer cancel()
 	refused := 0
 	for range centre.DefaultLookupBurst + 5 {
-		_, err := c.Account(ctx, agenttest.Cards[0])
+		_, err := c.Account(ctx, agenttest.Cards[0], "")
 		var ce *CentreError
 		switch {
 		case err == nil:

@@ -29,7 +29,7 @@ func TestWrongTokenIsReportedAndNothingApplied(t *testing.T) {
 	if j.Acked() != 0 {
 		t.Fatalf("journal acked %d with a refused token", j.Acked())
 	}
-	if _, err := c.Account(t.Context(), agenttest.Cards[0]); !errors.Is(err, ErrOffline) {
+	if _, err := c.Account(t.Context(), agenttest.Cards[0], ""); !errors.Is(err, ErrOffline) {
 		t.Fatalf("Account while refused: %v, want ErrOffline", err)
 	}
 }

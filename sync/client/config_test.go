@@ -65,7 +65,7 @@ func TestOfflineClientAnswersAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Account(t.Context(), "1234"); err != ErrOffline {
+	if _, err := c.Account(t.Context(), "1234", ""); err != ErrOffline {
 		t.Fatalf("Account before Run: %v, want ErrOffline", err)
 	}
 	if _, err := c.WaitSettled(t.Context(), 1); err != ErrOffline {

@@ -190,6 +190,17 @@ func TestLookupAnswersOnlyWhatASaleNeeds(t *testing.T) {
 	if hs := m.Account.History; len(hs) != 1 || hs[0].Total != 200 {
 		t.Errorf("history %+v, want only the purchase of 12 hours ago", hs)
 	}
+	// The resident id read from the card is compared, never answered: the
+	// holder's own card matches (a lower-case x is X), another's does not.
+	for _, c := range []struct {
+		read     string
+		mismatch bool
+	}{{"110105196003150013", false}, {" 110105196003150013 ", false}, {"11010519850722002x", true}} {
+		m, raw := a.LookupRead("id-"+c.read, "A00000001", c.read)
+		if m.Account == nil || m.Account.Holder.IDMismatch != c.mismatch || m.Account.Holder.PersonID != "" {
+			t.Errorf("card read with id %q: %s; want id_mismatch %v and no id", c.read, raw, c.mismatch)
+		}
+	}
 	// Unknown cards are answered (not found) and logged too; a malformed
 	// card number is refused without closing the connection.
 	if m, raw := a.Lookup("2", "Z9"); m.Account == nil || m.Account.Found || m.Account.Holder.CardNo != "Z9" {
@@ -202,7 +213,7 @@ func TestLookupAnswersOnlyWhatASaleNeeds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(logged) != 3 || logged[0].CardNo != `"A-1\x00"` || !logged[0].Refused || logged[1].Found || !logged[2].Found {
+	if len(logged) != 6 || logged[0].CardNo != `"A-1\x00"` || !logged[0].Refused || logged[1].Found || !logged[2].Found {
 		t.Errorf("logged %+v", logged)
 	}
 	// A supervisor still sees the whole account.

@@ -25,7 +25,7 @@ func (c *conn) handle(m wire.Message) error {
 	case wire.TypeEntries:
 		return c.onEntries(m.Entries)
 	case wire.TypeAccountReq:
-		return c.onAccountReq(m.ID, m.CardNo)
+		return c.onAccountReq(m.ID, m.CardNo, m.PersonID)
 	case wire.TypeBundleStatus:
 		return c.onBundleStatus(m.BundleStatus)
 	case wire.TypeReconcile:
@@ -165,11 +165,11 @@ func badEntries(msg string) error {
 // terminal's rate, a malformed card number) is answered with the account
 // message carrying an error instead of an account, and the connection
 // stays: the agent sells as it does when the centre cannot be reached.
-func (c *conn) onAccountReq(id, cardNo string) error {
+func (c *conn) onAccountReq(id, cardNo, personID string) error {
 	if cardNo == "" {
 		return badMessage("account_req without card_no")
 	}
-	info, err := c.srv.centre.Lookup(c.ctx, c.terminal, cardNo)
+	info, err := c.srv.centre.Lookup(c.ctx, c.terminal, cardNo, personID)
 	switch {
 	case errors.Is(err, centre.ErrRateLimited):
 		return c.sendMessage(wire.Message{Type: wire.TypeAccount, ID: id,

@@ -112,7 +112,13 @@ func (a *Agent) SendEntries(entries []wire.Entry) wire.Ack {
 // as the bytes the centre sent (to check what it does not contain).
 func (a *Agent) Lookup(id, card string) (wire.Message, []byte) {
 	a.T.Helper()
-	a.Send(wire.Message{Type: wire.TypeAccountReq, ID: id, CardNo: card})
+	return a.LookupRead(id, card, "")
+}
+
+// LookupRead is Lookup saying the resident id read from the card.
+func (a *Agent) LookupRead(id, card, personID string) (wire.Message, []byte) {
+	a.T.Helper()
+	a.Send(wire.Message{Type: wire.TypeAccountReq, ID: id, CardNo: card, PersonID: personID})
 	_ = a.WS.SetReadDeadline(time.Now().Add(5 * time.Second))
 	_, data, err := a.WS.ReadMessage()
 	if err != nil {
