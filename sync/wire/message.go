@@ -57,18 +57,18 @@ const FeatureReconcile = "reconcile"
 // Message is the one envelope every websocket message uses. Type says which
 // of the optional fields is set.
 type Message struct {
-	Type         string          `json:"type"`
-	ID           string          `json:"id,omitempty"` // pairs account_req with account, reconcile with reconciled
-	Hello        *Hello          `json:"hello,omitempty"`
-	Welcome      *Welcome        `json:"welcome,omitempty"`
-	Entries      []Entry         `json:"entries,omitempty"`
-	Ack          *Ack            `json:"ack,omitempty"`
-	CardNo       string          `json:"card_no,omitempty"` // account_req
+	Type    string   `json:"type"`
+	ID      string   `json:"id,omitempty"` // pairs account_req with account, reconcile with reconciled
+	Hello   *Hello   `json:"hello,omitempty"`
+	Welcome *Welcome `json:"welcome,omitempty"`
+	Entries []Entry  `json:"entries,omitempty"`
+	Ack     *Ack     `json:"ack,omitempty"`
+	CardNo  string   `json:"card_no,omitempty"` // account_req
 	// PersonID is, in an account_req, the resident id read from the IC
 	// card ("" for a track-2 swipe): the centre compares it with the
 	// account's and answers only whether they differ (Holder.IDMismatch),
 	// never the account's id.
-	PersonID string `json:"person_id,omitempty"`
+	PersonID     string          `json:"person_id,omitempty"`
 	Account      *AccountInfo    `json:"account,omitempty"`
 	Signed       *Signed         `json:"signed,omitempty"` // bundle, blocklist
 	BundleStatus *BundleStatus   `json:"bundle_status,omitempty"`
