@@ -20,7 +20,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
@@ -29,6 +28,7 @@ import (
 
 	"posagent/internal/clock"
 	"posagent/internal/pgtest"
+	"posagent/internal/sample"
 	"posagent/internal/web"
 	"posagent/policy"
 	"posagent/sync/centre"
@@ -258,14 +258,7 @@ func (c *Centre) ImportSample() {
 }
 
 // Testdata is the repository's testdata folder.
-func Testdata(t testing.TB) string {
-	t.Helper()
-	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		t.Fatal("centretest: cannot locate its own source")
-	}
-	return filepath.Join(filepath.Dir(file), "..", "..", "..", "testdata")
-}
+func Testdata(t testing.TB) string { return sample.Dir(t) }
 
 // Balance is a card's balance at the centre.
 func (c *Centre) Balance(card string) int64 {

@@ -1,40 +1,18 @@
 package ledger
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
+	"posagent/internal/sample"
 	"posagent/policy"
 	"posagent/sync/wire"
 )
 
-// sampleBundle parses the repository's sample catalogue and rules as
+// sampleBundle is the repository's sample catalogue and rules as
 // version 7.
-func sampleBundle(t testing.TB) *policy.Bundle {
-	t.Helper()
-	dir := filepath.Join("..", "..", "..", "testdata")
-	f, err := os.Open(filepath.Join(dir, "catalogue.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cat, err := policy.ParseCatalogue(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, "rules.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := policy.ParseRules(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &policy.Bundle{Version: 7, Catalogue: cat, Rules: rules}
-}
+func sampleBundle(t testing.TB) *policy.Bundle { return sample.Bundle(t, 7) }
 
 var judgeZone = time.FixedZone("CST", 8*3600)
 

@@ -1,13 +1,12 @@
 package store
 
 import (
-	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"posagent/internal/sample"
 	"posagent/policy"
 	"posagent/sync/wire"
 	"posagent/sync/wire/wiretest"
@@ -78,26 +77,6 @@ func apply(t testing.TB, s Store, terminal string, es ...wire.Entry) ApplyResult
 	return res
 }
 
-// sampleBundle parses the repository's sample catalogue and rules as
+// sampleBundle is the repository's sample catalogue and rules as
 // version 1.
-func sampleBundle(t testing.TB) *policy.Bundle {
-	t.Helper()
-	dir := filepath.Join("..", "..", "..", "testdata")
-	cat, err := os.ReadFile(filepath.Join(dir, "catalogue.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := policy.ParseCatalogue(bytes.NewReader(cat))
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, "rules.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := policy.ParseRules(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &policy.Bundle{Version: 1, Catalogue: c, Rules: rules}
-}
+func sampleBundle(t testing.TB) *policy.Bundle { return sample.Bundle(t, 1) }

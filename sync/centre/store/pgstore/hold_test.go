@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"posagent/internal/pgtest"
+	"posagent/internal/sample"
 	"posagent/policy"
 	"posagent/sync/centre/ledger"
 	"posagent/sync/centre/store"
@@ -24,31 +24,10 @@ import (
 // cst is the region's zone in these tests: days begin at 16:00 UTC.
 var cst = time.FixedZone("CST", 8*3600)
 
-// sampleBundle parses the repository's sample catalogue and rules as
-// version 7: D0006 is a cold medicine, and a card's fourth purchase of a
-// day may take nothing from the account (daily_count 3).
-func sampleBundle(t testing.TB) *policy.Bundle {
-	t.Helper()
-	dir := filepath.Join("..", "..", "..", "..", "testdata")
-	f, err := os.Open(filepath.Join(dir, "catalogue.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cat, err := policy.ParseCatalogue(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := os.ReadFile(filepath.Join(dir, "rules.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	rules, err := policy.ParseRules(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &policy.Bundle{Version: 7, Catalogue: cat, Rules: rules}
-}
+// sampleBundle is the repository's sample catalogue and rules as version
+// 7: D0006 is a cold medicine, and a card's fourth purchase of a day may
+// take nothing from the account (daily_count 3).
+func sampleBundle(t testing.TB) *policy.Bundle { return sample.Bundle(t, 7) }
 
 // judging re-judges against the sample bundle, version 7.
 func judging(t testing.TB, received time.Time) store.Judging {
