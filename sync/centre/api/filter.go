@@ -49,17 +49,26 @@ func ParseFilter(q url.Values, loc *time.Location) (store.Filter, error) {
 	if f.Held, err = parseSwitch(q, "held"); err != nil {
 		return f, err
 	}
-	if f.From, err = parseTimeParam("from", q.Get("from"), false, loc); err != nil {
+	if f.From, f.To, err = parsePeriod(q, loc); err != nil {
 		return f, err
-	}
-	if f.To, err = parseTimeParam("to", q.Get("to"), true, loc); err != nil {
-		return f, err
-	}
-	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		return f, fmt.Errorf("from %s is not before to %s", q.Get("from"), q.Get("to"))
 	}
 	f.Limit, err = parseLimit(q)
 	return f, err
+}
+
+// parsePeriod reads from and to (RFC 3339 or YYYY-MM-DD in loc; "to" a
+// day includes it) and checks from is before to.
+func parsePeriod(q url.Values, loc *time.Location) (from, to time.Time, err error) {
+	if from, err = parseTimeParam("from", q.Get("from"), false, loc); err != nil {
+		return from, to, err
+	}
+	if to, err = parseTimeParam("to", q.Get("to"), true, loc); err != nil {
+		return from, to, err
+	}
+	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
+		return from, to, fmt.Errorf("from %s is not before to %s", q.Get("from"), q.Get("to"))
+	}
+	return from, to, nil
 }
 
 // checkParams refuses parameters not in known and repeated ones.

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -58,14 +57,8 @@ func ParseLookupFilter(q url.Values, loc *time.Location) (store.LookupFilter, er
 	if f.WithoutSale, err = parseSwitch(q, "without_sale"); err != nil {
 		return f, err
 	}
-	if f.From, err = parseTimeParam("from", q.Get("from"), false, loc); err != nil {
+	if f.From, f.To, err = parsePeriod(q, loc); err != nil {
 		return f, err
-	}
-	if f.To, err = parseTimeParam("to", q.Get("to"), true, loc); err != nil {
-		return f, err
-	}
-	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		return f, fmt.Errorf("from %s is not before to %s", q.Get("from"), q.Get("to"))
 	}
 	f.Limit, err = parseLimit(q)
 	return f, err
