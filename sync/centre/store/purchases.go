@@ -54,9 +54,10 @@ func encodePurchase(p policy.Purchase) []byte {
 }
 
 // purchaseReader reads the fields of one encoded purchase in order; the
-// first error sticks.
+// first error sticks. Strings are cut from one copy of the value (s), so a
+// purchase costs one string allocation whatever its fields.
 type purchaseReader struct {
-	b   []byte
+	s   string
 	err error
 }
 
@@ -64,55 +65,73 @@ func (r *purchaseReader) varint() int64 {
 	if r.err != nil {
 		return 0
 	}
-	v, n := binary.Varint(r.b)
+	v, n := binary.Varint([]byte(r.s[:min(len(r.s), binary.MaxVarintLen64)]))
 	if n <= 0 {
 		r.err = errBadPurchase
 		return 0
 	}
-	r.b = r.b[n:]
+	r.s = r.s[n:]
+	return v
+}
+
+func (r *purchaseReader) uvarint() uint64 {
+	if r.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint([]byte(r.s[:min(len(r.s), binary.MaxVarintLen64)]))
+	if n <= 0 {
+		r.err = errBadPurchase
+		return 0
+	}
+	r.s = r.s[n:]
 	return v
 }
 
 func (r *purchaseReader) str() string {
+	l := r.uvarint()
 	if r.err != nil {
 		return ""
 	}
-	l, n := binary.Uvarint(r.b)
-	if n <= 0 || l > uint64(len(r.b)-n) {
+	if l > uint64(len(r.s)) {
 		r.err = errBadPurchase
 		return ""
 	}
-	s := string(r.b[n : n+int(l)])
-	r.b = r.b[n+int(l):]
-	return s
+	out := r.s[:l]
+	r.s = r.s[l:]
+	return out
 }
 
 // decodePurchase reads a value of the purchases bucket; at is in zone.
 func decodePurchase(v []byte, zone *time.Location) (policy.Purchase, error) {
-	r := purchaseReader{b: v}
+	p, _, err := decodePurchaseInto(v, zone, nil)
+	return p, err
+}
+
+// decodePurchaseInto is decodePurchase appending the purchase's items to
+// slab and slicing them from it, so a card's whole history shares a few
+// item arrays; it returns the slab grown.
+func decodePurchaseInto(v []byte, zone *time.Location, slab []policy.PurchaseItem) (policy.Purchase, []policy.PurchaseItem, error) {
+	r := purchaseReader{s: string(v)}
 	var p policy.Purchase
 	at := r.varint()
 	p.Total, p.Account = r.varint(), r.varint()
 	p.TxnID, p.Pharmacy, p.Terminal = r.str(), r.str(), r.str()
-	if r.err != nil {
-		return p, r.err
+	n := r.uvarint()
+	if r.err != nil || n > uint64(len(r.s)) { // every item takes at least one byte
+		return p, slab, errBadPurchase
 	}
-	n, k := binary.Uvarint(r.b)
-	if k <= 0 || n > uint64(len(r.b)) { // every item takes at least one byte
-		return p, errBadPurchase
+	start := len(slab)
+	for range n {
+		slab = append(slab, policy.PurchaseItem{Code: r.str(), Qty: r.varint(), Days: r.varint()})
 	}
-	r.b = r.b[k:]
+	if r.err != nil || len(r.s) != 0 {
+		return p, slab[:start], errBadPurchase
+	}
 	if n > 0 {
-		p.Items = make([]policy.PurchaseItem, n)
-	}
-	for i := range p.Items {
-		p.Items[i] = policy.PurchaseItem{Code: r.str(), Qty: r.varint(), Days: r.varint()}
-	}
-	if r.err != nil || len(r.b) != 0 {
-		return p, errBadPurchase
+		p.Items = slab[start:len(slab):len(slab)]
 	}
 	p.At = time.Unix(0, at).In(zone)
-	return p, nil
+	return p, slab, nil
 }
 
 // cardHistory is a card's purchases with At in [from, to) (zero to:
@@ -123,13 +142,15 @@ func cardHistory(tx *bolt.Tx, cardNo string, from, to time.Time) ([]policy.Purch
 	if !to.IsZero() {
 		upper = appendTime(bytes.Clone(prefix), to)
 	}
-	var out []policy.Purchase
+	out := make([]policy.Purchase, 0, 8)
+	slab := make([]policy.PurchaseItem, 0, 16)
 	c := tx.Bucket(bucketPurchases).Cursor()
 	for k, v := c.Seek(appendTime(bytes.Clone(prefix), from)); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		if upper != nil && bytes.Compare(k, upper) >= 0 {
 			break
 		}
-		p, err := decodePurchase(v, from.Location())
+		p, grown, err := decodePurchaseInto(v, from.Location(), slab)
+		slab = grown
 		if err != nil {
 			return nil, fmt.Errorf("purchase %q: %w", k, err)
 		}
