@@ -24,6 +24,7 @@ type runCommand struct {
 	proxies                web.TrustedProxies
 	lookupRate             float64
 	lookupBurst            int
+	entryQuota             int
 }
 
 func (c *runCommand) Run(ctx context.Context, e *env, args []string) error {
@@ -41,6 +42,7 @@ func (c *runCommand) Run(ctx context.Context, e *env, args []string) error {
 	fs.IntVar(&c.limits.MaxConnsPerAddr, "max-conns-per-addr", d.MaxConnsPerAddr, "open connections from one remote IP")
 	fs.Float64Var(&c.lookupRate, "lookup-rate", centre.DefaultLookupRate, "account look-ups per second one terminal is answered in the long run")
 	fs.IntVar(&c.lookupBurst, "lookup-burst", centre.DefaultLookupBurst, "account look-ups one terminal is answered at once before --lookup-rate applies")
+	fs.IntVar(&c.entryQuota, "entry-quota", centre.DefaultEntryQuota, "new journal entries one terminal may have applied in a day")
 	fs.Func("trusted-proxy", "CIDR[,CIDR...] of reverse proxies whose X-Forwarded-Proto and X-Forwarded-For are believed (default none)",
 		func(s string) error {
 			p, err := web.ParseTrustedProxies(s)
@@ -54,6 +56,9 @@ func (c *runCommand) Run(ctx context.Context, e *env, args []string) error {
 	if err != nil || c.zone == "Local" {
 		return fmt.Errorf("%w: --time-zone %q is not a zone name such as Asia/Shanghai", errUsage, c.zone)
 	}
+	if c.entryQuota < 1 {
+		return fmt.Errorf("%w: --entry-quota %d: want at least 1", errUsage, c.entryQuota)
+	}
 	if !(c.lookupRate > 0) || c.lookupRate > 1e6 || c.lookupBurst < 1 {
 		return fmt.Errorf("%w: --lookup-rate %v and --lookup-burst %d: want a rate above 0 and a burst of at least 1",
 			errUsage, c.lookupRate, c.lookupBurst)
@@ -64,7 +69,7 @@ func (c *runCommand) Run(ctx context.Context, e *env, args []string) error {
 	}
 	svc, err := service.Start(ctx, service.Config{DataDir: c.data, Listen: c.listen, Logger: e.log,
 		Store: st, Location: loc, Limits: c.limits, TrustedProxies: c.proxies,
-		LookupRate: c.lookupRate, LookupBurst: c.lookupBurst}) // the service closes st
+		LookupRate: c.lookupRate, LookupBurst: c.lookupBurst, EntryQuota: c.entryQuota}) // the service closes st
 	if err != nil {
 		return err
 	}

@@ -197,6 +197,7 @@ func TestUsageAndRefusals(t *testing.T) {
 		{[]string{"run", "--data", t.TempDir(), "--time-zone", ""}, 2, "--time-zone required"},
 		{[]string{"run", "--data", t.TempDir(), "--trusted-proxy", "10.0.0.0/8,10.0.0.0/33"}, 2, `trusted proxy "10.0.0.0/33": not a CIDR`},
 		{[]string{"run", "--data", t.TempDir(), "--trusted-proxy", "nginx"}, 2, `trusted proxy "nginx"`},
+		{[]string{"run", "--data", t.TempDir(), "--entry-quota", "0"}, 2, "--entry-quota 0"},
 		{[]string{"run", "--data", t.TempDir(), "--lookup-rate", "0"}, 2, "--lookup-rate 0"},
 		{[]string{"run", "--data", t.TempDir(), "--lookup-burst", "0"}, 2, "--lookup-burst 0"},
 		{[]string{"run", "--data", t.TempDir(), "--lookup-rate", "NaN"}, 2, "--lookup-rate NaN"},

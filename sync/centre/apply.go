@@ -27,6 +27,18 @@ func (c *Centre) ApplyEntries(ctx context.Context, terminal string, ackedBefore 
 		return wire.Ack{AckedSeq: t.AckedSeq}, nil
 	}
 	start := c.Now()
+	day := start.In(c.cfg.Location).Format(time.DateOnly)
+	fresh := 0
+	for _, e := range entries {
+		if e.Seq > ackedBefore {
+			fresh++
+		}
+	}
+	if !c.quota.admits(terminal, day, fresh) {
+		c.log.Error("terminal over its daily entry quota: batch not applied", "terminal", terminal,
+			"quota", c.cfg.EntryQuota, "day", day, "entries", fresh)
+		return wire.Ack{}, fmt.Errorf("%d entries of %s on %s: %w", fresh, terminal, day, ErrOverQuota)
+	}
 	j, err := c.judging(ctx, start)
 	if err != nil {
 		return wire.Ack{}, fmt.Errorf("apply %d entries of %s: %w", len(entries), terminal, err)
@@ -37,6 +49,7 @@ func (c *Centre) ApplyEntries(ctx context.Context, terminal string, ackedBefore 
 	if err != nil {
 		return wire.Ack{}, fmt.Errorf("apply %d entries of %s from seq %d: %w", len(entries), terminal, entries[0].Seq, err)
 	}
+	c.quota.add(terminal, day, fresh)
 	ack := wire.Ack{AckedSeq: res.AckedSeq, Results: res.Results}
 	c.observeApplied(entries, ackedBefore, ack, c.Now().Sub(start))
 	return ack, nil

@@ -46,6 +46,10 @@ type Config struct {
 	// DefaultLookupBurst.
 	LookupRate  float64
 	LookupBurst int
+	// EntryQuota is how many new journal entries one terminal may have
+	// applied in one local day (ErrOverQuota past it); 0 means
+	// DefaultEntryQuota.
+	EntryQuota int
 	// PasswordCost is the bcrypt cost of new password hashes; 0 means
 	// bcrypt.DefaultCost (tests lower it).
 	PasswordCost int
@@ -81,6 +85,12 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.LookupRate < 0 || cfg.LookupRate != cfg.LookupRate {
 		return cfg, fmt.Errorf("centre config: LookupRate %v is not a rate", cfg.LookupRate)
+	}
+	if cfg.EntryQuota < 0 {
+		return cfg, fmt.Errorf("centre config: EntryQuota %d is negative", cfg.EntryQuota)
+	}
+	if cfg.EntryQuota == 0 {
+		cfg.EntryQuota = DefaultEntryQuota
 	}
 	if cfg.LookupBurst < 0 {
 		return cfg, fmt.Errorf("centre config: LookupBurst %d is negative", cfg.LookupBurst)
@@ -149,6 +159,8 @@ type Centre struct {
 
 	// buckets rate-limits terminals' account look-ups.
 	buckets tokenBuckets
+	// quota bounds each terminal's new entries per day.
+	quota entryQuota
 
 	notifier atomic.Pointer[Notifier]
 	// passwords bounds concurrent bcrypt checks (see PasswordMatches).
@@ -163,7 +175,8 @@ func New(cfg Config) (*Centre, error) {
 		return nil, err
 	}
 	c := &Centre{cfg: cfg, st: cfg.Store, log: cfg.Logger, passwords: make(chan struct{}, maxBcrypt),
-		buckets: tokenBuckets{rate: cfg.LookupRate, burst: float64(cfg.LookupBurst)}}
+		buckets: tokenBuckets{rate: cfg.LookupRate, burst: float64(cfg.LookupBurst)},
+		quota:   entryQuota{limit: cfg.EntryQuota}}
 	c.dummyHash = sync.OnceValue(func() []byte {
 		h, _ := bcrypt.GenerateFromPassword([]byte("posagent-no-such-user"), cfg.PasswordCost)
 		return h

@@ -15,6 +15,7 @@ const (
 	CodeUnknownType = "UNKNOWN_TYPE" // a message type the centre does not know
 	CodeApplyFailed = "APPLY_FAILED" // the store refused or failed the batch; nothing of it applied
 	CodeStore       = "STORE_ERROR"  // the centre could not read its store; retry later
+	CodeOverQuota   = "OVER_QUOTA"   // the terminal sent more entries today than its quota; nothing of the batch applied
 )
 
 // Codes of an "account" message that carries an error instead of an

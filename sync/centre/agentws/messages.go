@@ -114,6 +114,10 @@ func (c *conn) onEntries(entries []wire.Entry) error {
 	if err != nil {
 		// A refused batch tells the agent why; a store failure is logged
 		// here and the agent only learns to retry.
+		if errors.Is(err, centre.ErrOverQuota) {
+			return &protoError{code: CodeOverQuota, msg: "batch not applied: this terminal sent more entries today than its quota; call the centre",
+				close: websocket.ClosePolicyViolation, err: err}
+		}
 		if errors.Is(err, centre.ErrRefused) {
 			return &protoError{code: CodeApplyFailed, msg: "batch refused: " + err.Error(),
 				close: websocket.CloseInternalServerErr, err: err}

@@ -75,6 +75,9 @@ type Options struct {
 	// rules (centre.Config.RecordChecksOnly), for tests of the sync
 	// protocol whose made-up records name no published rules.
 	RecordChecksOnly bool
+	// EntryQuota is the centre's daily entry quota per terminal; 0 means
+	// centre.DefaultEntryQuota.
+	EntryQuota int
 	// Limits are the HTTP server's (service.Config.Limits); zero fields
 	// take the defaults.
 	Limits service.Limits
@@ -139,7 +142,7 @@ func StartWithOptions(t testing.TB, o Options) *Centre {
 	}
 	svc, err := service.Start(context.Background(), service.Config{DataDir: dir, Listen: "127.0.0.1:0",
 		Store: st, Logger: QuietLogger(), Clock: fake, PasswordCost: bcrypt.MinCost, Registerer: o.Registerer,
-		RecordChecksOnly: o.RecordChecksOnly, Limits: o.Limits, TrustedProxies: o.TrustedProxies})
+		RecordChecksOnly: o.RecordChecksOnly, EntryQuota: o.EntryQuota, Limits: o.Limits, TrustedProxies: o.TrustedProxies})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func (s *Service) build(key ed25519.PrivateKey) error {
 	}
 	s.centre, err = centre.New(centre.Config{Store: cfg.Store, SigningKey: key, Logger: cfg.Logger,
 		Clock: cfg.Clock, Location: cfg.Location, HistoryDays: cfg.HistoryDays, PasswordCost: cfg.PasswordCost,
-		LookupRate: cfg.LookupRate, LookupBurst: cfg.LookupBurst, Observer: m, RecordChecksOnly: cfg.RecordChecksOnly})
+		LookupRate: cfg.LookupRate, LookupBurst: cfg.LookupBurst, EntryQuota: cfg.EntryQuota, Observer: m, RecordChecksOnly: cfg.RecordChecksOnly})
 	if err != nil {
 		return err
 	}

@@ -52,6 +52,8 @@ type Config struct {
 	// look-ups (centre.Config); 0 means the defaults.
 	LookupRate  float64
 	LookupBurst int
+	// EntryQuota is the Centre's (centre.Config.EntryQuota).
+	EntryQuota int
 	// RecordChecksOnly is the Centre's (see centre.Config): test
 	// equipment, never set by the centre command.
 	RecordChecksOnly bool
