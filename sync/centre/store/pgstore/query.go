@@ -46,50 +46,78 @@ func (s *Store) Transactions(ctx context.Context, f store.Filter) ([]store.Txn, 
 // transactionsQuery builds the query for f; ok is false when f names
 // something no record can hold.
 func transactionsQuery(f store.Filter) (sql string, args []any, ok bool) {
-	var where []string
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
+	var q filterSQL
+	if !q.names("", f.CardNo, f.Terminal, f.Pharmacy) {
+		return "", nil, false
 	}
+	if f.Kind != "" {
+		q.where = append(q.where, "kind = "+q.arg(cleanText(f.Kind)))
+	}
+	if f.Flagged {
+		q.where = append(q.where, "flagged")
+	}
+	if f.Held {
+		q.where = append(q.where, "hold = "+q.arg(store.HoldHeld))
+	}
+	q.period("", f.From, f.To)
+	return q.sql("SELECT "+txnColumns+" FROM records", "at DESC, at_ns DESC, terminal DESC, seq DESC", f.Limit), q.args, true
+}
+
+// filterSQL builds the WHERE clause and arguments of a list query.
+type filterSQL struct {
+	where []string
+	args  []any
+}
+
+// arg adds an argument and returns its placeholder.
+func (q *filterSQL) arg(v any) string {
+	q.args = append(q.args, v)
+	return fmt.Sprintf("$%d", len(q.args))
+}
+
+// names adds the card, terminal and pharmacy conditions that are set (on
+// columns of the table alias prefix, e.g. "l."); false when one of them
+// can hold no stored value, so nothing matches.
+func (q *filterSQL) names(prefix, cardNo, terminal, pharmacy string) bool {
 	for _, c := range []struct{ column, v string }{
-		{"card_no", f.CardNo}, {"terminal", f.Terminal}, {"pharmacy", f.Pharmacy},
+		{"card_no", cardNo}, {"terminal", terminal}, {"pharmacy", pharmacy},
 	} {
 		if c.v == "" {
 			continue
 		}
 		if !storable(c.v) {
-			return "", nil, false
+			return false
 		}
-		where = append(where, c.column+" = "+arg(c.v))
+		q.where = append(q.where, prefix+c.column+" = "+q.arg(c.v))
 	}
-	if f.Kind != "" {
-		where = append(where, "kind = "+arg(cleanText(f.Kind)))
+	return true
+}
+
+// period adds at in [from, to) (zero: unbounded).
+func (q *filterSQL) period(prefix string, from, to time.Time) {
+	if !from.IsZero() {
+		us, ns := splitTime(from)
+		q.where = append(q.where, fmt.Sprintf("(%sat, %sat_ns) >= (%s, %s)", prefix, prefix, q.arg(us), q.arg(ns)))
 	}
-	if f.Flagged {
-		where = append(where, "flagged")
+	if !to.IsZero() {
+		us, ns := splitTime(to)
+		q.where = append(q.where, fmt.Sprintf("(%sat, %sat_ns) < (%s, %s)", prefix, prefix, q.arg(us), q.arg(ns)))
 	}
-	if f.Held {
-		where = append(where, "hold = "+arg(store.HoldHeld))
-	}
-	if !f.From.IsZero() {
-		us, ns := splitTime(f.From)
-		where = append(where, fmt.Sprintf("(at, at_ns) >= (%s, %s)", arg(us), arg(ns)))
-	}
-	if !f.To.IsZero() {
-		us, ns := splitTime(f.To)
-		where = append(where, fmt.Sprintf("(at, at_ns) < (%s, %s)", arg(us), arg(ns)))
-	}
-	limit := f.Limit
+}
+
+// sql is selectFrom with the conditions, the order and the limit (0:
+// defaultLimit).
+func (q *filterSQL) sql(selectFrom, order string, limit int) string {
 	if limit <= 0 {
 		limit = defaultLimit
 	}
 	var b strings.Builder
-	b.WriteString("SELECT " + txnColumns + " FROM records")
-	if len(where) > 0 {
-		b.WriteString(" WHERE " + strings.Join(where, " AND "))
+	b.WriteString(selectFrom)
+	if len(q.where) > 0 {
+		b.WriteString(" WHERE " + strings.Join(q.where, " AND "))
 	}
-	b.WriteString(" ORDER BY at DESC, at_ns DESC, terminal DESC, seq DESC LIMIT " + arg(limit))
-	return b.String(), args, true
+	b.WriteString(" ORDER BY " + order + " LIMIT " + q.arg(limit))
+	return b.String()
 }
 
 // txnColumns are the columns of a record scanTxn reads.
@@ -224,46 +252,18 @@ func (s *Store) Lookups(ctx context.Context, f store.LookupFilter) ([]store.Look
 		return nil, fmt.Errorf("look-ups: %w", err)
 	}
 	out := []store.Lookup{}
-	var where []string
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
+	var q filterSQL
+	if !q.names("l.", f.CardNo, f.Terminal, f.Pharmacy) {
+		return out, nil
 	}
-	for _, c := range []struct{ column, v string }{
-		{"card_no", f.CardNo}, {"terminal", f.Terminal}, {"pharmacy", f.Pharmacy},
-	} {
-		if c.v == "" {
-			continue
-		}
-		if !storable(c.v) {
-			return out, nil
-		}
-		where = append(where, "l."+c.column+" = "+arg(c.v))
-	}
-	if !f.From.IsZero() {
-		us, ns := splitTime(f.From)
-		where = append(where, fmt.Sprintf("(l.at, l.at_ns) >= (%s, %s)", arg(us), arg(ns)))
-	}
-	if !f.To.IsZero() {
-		us, ns := splitTime(f.To)
-		where = append(where, fmt.Sprintf("(l.at, l.at_ns) < (%s, %s)", arg(us), arg(ns)))
-	}
+	q.period("l.", f.From, f.To)
 	if f.WithoutSale {
-		where = append(where, "NOT "+saleExists)
+		q.where = append(q.where, "NOT "+saleExists)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultLimit
-	}
-	var b strings.Builder
-	b.WriteString("SELECT l.terminal, l.pharmacy, l.card_no, l.at, l.at_ns, l.found, l.refused, " + saleExists + " FROM lookups l")
-	if len(where) > 0 {
-		b.WriteString(" WHERE " + strings.Join(where, " AND "))
-	}
-	b.WriteString(" ORDER BY l.at DESC, l.at_ns DESC, l.id DESC LIMIT " + arg(limit))
+	sql := q.sql("SELECT l.terminal, l.pharmacy, l.card_no, l.at, l.at_ns, l.found, l.refused, "+saleExists+" FROM lookups l",
+		"l.at DESC, l.at_ns DESC, l.id DESC", f.Limit)
 	err := s.withConn(ctx, func(c *pgx.Conn) error {
-		rows, _ := c.Query(ctx, b.String(), args...)
+		rows, _ := c.Query(ctx, sql, q.args...)
 		var err error
 		out, err = pgx.AppendRows(out, rows, func(row pgx.CollectableRow) (store.Lookup, error) {
 			var l store.Lookup
