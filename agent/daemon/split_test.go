@@ -117,6 +117,26 @@ func TestAuditedSplitCaseIsRefusedAndShownToSupervisors(t *testing.T) {
 			t.Errorf("flagged %s: account %d cashier %q", tx.TxnID, tx.Account, tx.Cashier)
 		}
 	}
+	centreAgrees(t, ctx, env, "card_no=A00000011")
+}
+
+// centreAgrees waits until the agent's records reached the centre and
+// fails on any the centre's re-judging flagged or held (SPEC §9): an
+// honest agent's records are judged as it judged them.
+func centreAgrees(t *testing.T, ctx context.Context, env *demo.Env, query string) {
+	t.Helper()
+	if err := env.WaitSynced(ctx); err != nil {
+		t.Fatal(err)
+	}
+	txns := supervisor(t, ctx, env, query)
+	if len(txns) == 0 {
+		t.Fatal("no records at the centre")
+	}
+	for _, tx := range txns {
+		if len(tx.Flags) != 0 || tx.Held != 0 {
+			t.Errorf("honest %s %s at the centre: flags %v, held %d, findings %+v", tx.Kind, tx.TxnID, tx.Flags, tx.Held, tx.Findings)
+		}
+	}
 }
 
 func TestAuditedSplitAcrossTwoPharmaciesIsCaught(t *testing.T) {
@@ -194,6 +214,7 @@ func TestDiabeticMonthlyMetforminForAYearPasses(t *testing.T) {
 	if paid != 12*monthly.UnitPrice {
 		t.Fatalf("paid %d over the year", paid)
 	}
+	centreAgrees(t, ctx, env, "card_no=A00000001")
 }
 
 func TestFamilyColdMedicineTwiceAWeekApartAndMixedBasketPass(t *testing.T) {
@@ -218,4 +239,5 @@ func TestFamilyColdMedicineTwiceAWeekApartAndMixedBasketPass(t *testing.T) {
 	if ch.CashDue != demo.ProteinPower.UnitPrice || ch.AccountPaid != demo.Banlangen.UnitPrice+demo.Ibuprofen.UnitPrice {
 		t.Fatalf("mixed basket charge %+v", ch)
 	}
+	centreAgrees(t, ctx, env, "card_no=A00000003")
 }
