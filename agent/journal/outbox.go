@@ -16,10 +16,14 @@ func (j *Journal) Entries(after uint64, max int) ([]wire.Entry, error) {
 	if max <= 0 || after == math.MaxUint64 {
 		return nil, nil
 	}
+	// Only entries LastSeq already counts: an append commits to the file
+	// before its cached view moves, and an entry sent (and acked) before
+	// LastSeq includes it would look like a journal behind the centre.
+	last := j.LastSeq()
 	var out []wire.Entry
 	err := j.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bEntries).Cursor()
-		for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < max; k, v = c.Next() {
+		for k, v := c.Seek(u64(after + 1)); k != nil && len(out) < max && getSeq(k) <= last; k, v = c.Next() {
 			e, err := decodeEntry(getSeq(k), v)
 			if err != nil {
 				return err
