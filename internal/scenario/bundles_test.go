@@ -38,6 +38,12 @@ func TestBundlesAreRefusedOrActivatedWhole(t *testing.T) {
 	restartAgent(t, e, func(cfg *daemon.Config) { cfg.Centre = mitm.URL() })
 	waitConnected(t, e, true)
 	swipe(t, e, "zhang-san")
+	// The account look-up runs in the background after a swipe; a quote
+	// waits for it, so the centre is not restarted under it (the card
+	// would then be unknown for the rest of the session).
+	if q := quote(t, e, vitaminC(2)); q.RulesVersion != 1 || len(q.Reasons) != 0 || q.AccountTotal != 1000 {
+		t.Fatalf("first quote: rules v%d, account %d, reasons %v; want v1, 1000, none", q.RulesVersion, q.AccountTotal, codes(q.Reasons))
+	}
 	catalogue, rules := sampleFile(t, "catalogue.csv"), sampleFile(t, "rules.json")
 
 	// 1. Forged: the centre's store holds version 2 signed by another key
