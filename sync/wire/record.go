@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"time"
 
+	"posagent/internal/cardproof"
 	"posagent/policy"
 )
 
@@ -48,6 +49,27 @@ type Record struct {
 	Reverses       string           `json:"reverses,omitempty"` // voids: the txn_id voided
 	Error          string           `json:"error,omitempty"`    // refusals: why
 	Extra          map[string]int64 `json:"extra,omitempty"`    // e.g. balance seen at quote time
+	// CardRead is how the card was presented and what was read from it
+	// (SPEC §10): evidence the centre compares with its master data.
+	CardRead *CardRead `json:"card_read,omitempty"`
+	// CardProof is the card's answer to the charge's challenge: present
+	// on every charge an IC card pays from the account (SPEC §10).
+	CardProof *cardproof.Proof `json:"card_proof,omitempty"`
+}
+
+// CardRead is the card-read evidence on a record.
+type CardRead struct {
+	Source   string `json:"source"`              // "frame", "track2" or "voucher"
+	ICC      string `json:"icc,omitempty"`       // card identification code (32 hex)
+	ATR      string `json:"atr,omitempty"`       // the chip's answer to reset
+	PersonID string `json:"person_id,omitempty"` // resident id as read from the card
+	Name     string `json:"name,omitempty"`      // name as read from the card
+	Port     string `json:"port,omitempty"`      // the reader's serial port
+}
+
+// Sale is the part of a charge its card proof's challenge covers.
+func (r Record) Sale() cardproof.Sale {
+	return cardproof.Sale{Terminal: r.Terminal, Seq: r.Seq, CardNo: r.CardNo, Account: r.Account, Total: r.Total, At: r.At}
 }
 
 // Line is one cart line as charged.
