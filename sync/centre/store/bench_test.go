@@ -38,7 +38,9 @@ func benchCharge(j *wiretest.Journal, i int) wire.Entry {
 	})
 }
 
-func BenchmarkApplyBatch500(b *testing.B) {
+// benchWorld is a store with terminal T1 enrolled at pharmacy P1, the
+// benchmark's cards imported with ample balances, and T1's journal.
+func benchWorld(b *testing.B) (*Bolt, *wiretest.Journal) {
 	s, _ := openTest(b)
 	enrol(b, s, "T1", "P1")
 	var hs []policy.Holder
@@ -46,7 +48,11 @@ func BenchmarkApplyBatch500(b *testing.B) {
 		hs = append(hs, active(fmt.Sprintf("C%06d", i), 1<<40))
 	}
 	importAccounts(b, s, hs...)
-	j := newJournal(b, "T1")
+	return s, newJournal(b, "T1")
+}
+
+func BenchmarkApplyBatch500(b *testing.B) {
+	s, j := benchWorld(b)
 	n := 0
 	before := pageAlloc(s.db)
 	for b.Loop() {
@@ -127,14 +133,7 @@ func BenchmarkApplyRejudged(b *testing.B) {
 	bundle := sampleBundle(b)
 	for _, on := range []bool{false, true} {
 		b.Run(fmt.Sprintf("rules=%v", map[bool]string{false: "off", true: "on"}[on]), func(b *testing.B) {
-			s, _ := openTest(b)
-			enrol(b, s, "T1", "P1")
-			var hs []policy.Holder
-			for i := range benchCards {
-				hs = append(hs, active(fmt.Sprintf("C%06d", i), 1<<40))
-			}
-			importAccounts(b, s, hs...)
-			j := newJournal(b, "T1")
+			s, j := benchWorld(b)
 			judging := Judging{Zone: t0.Location()}
 			if on {
 				judging.Bundle = func(v int64) *policy.Bundle {
