@@ -133,8 +133,12 @@ func (a *Agent) Charge(ctx context.Context, req ChargeRequest) (out Charge, err 
 	if ev.input.Holder != nil {
 		rec.Extra = map[string]int64{"balance_before": ev.input.Holder.Balance}
 	}
-	rec, _, err = a.j.Append(rec)
+	rec, _, err = a.j.AppendWith(rec, func(r *wire.Record) error { return a.proveCard(ctx, s, r) })
 	if err != nil {
+		var ae *Error
+		if errors.As(err, &ae) {
+			return Charge{}, ae // the card did not sign: nothing written
+		}
 		if errors.Is(err, journal.ErrDuplicateKey) {
 			// Lost a race with ourselves? chargeMu prevents it; answer as a retry.
 			if ans, ok, perr := a.previousAnswer(req.IdempotencyKey); perr == nil && ok {
