@@ -41,6 +41,23 @@ func (a *Agent) cardRead(s *session) *wire.CardRead {
 	return &wire.CardRead{Source: c.Source, PersonID: c.PersonID, Name: c.Name, Port: a.cfg.ReaderPort}
 }
 
+// proofOf is a charge answer's Proof.
+func (a *Agent) proofOf(rec wire.Record) string {
+	switch {
+	case rec.CardProof != nil:
+		return ProofCard
+	case a.cfg.CardSigner != nil && rec.Account > 0:
+		return ProofNone
+	}
+	return ""
+}
+
+// Charge.Proof values.
+const (
+	ProofCard = "card"
+	ProofNone = "none"
+)
+
 // proveCard has the card in the reader sign the charge r (its sequence
 // set) when it pays from the account with an IC card, and attaches the
 // proof. A card that does not sign refuses the charge (CARD_NOT_SIGNED).
