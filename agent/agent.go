@@ -78,6 +78,16 @@ type Config struct {
 	// Observer is told about swipes, quotes and charges (metrics); nil
 	// means nobody is.
 	Observer Observer
+	// CardSigner asks the card in the reader to sign a charge (SPEC §10).
+	// When it is set the agent judges presence: an IC card is taken as
+	// proven (and a charge it then does not sign is refused), a track-2
+	// swipe pays from the account only up to track2_account_limit. Nil
+	// (a terminal embedded without a reader) leaves presence to the
+	// centre.
+	CardSigner CardSigner
+	// ReaderPort is the reader's serial port, for the card-read evidence
+	// on each record.
+	ReaderPort string
 }
 
 // Agent is one terminal's sale logic. Its methods are safe for concurrent

@@ -204,7 +204,12 @@ func (a *Agent) sessionInputs(s *session, now time.Time, historyDays int64) (*po
 		}
 		holder = &h
 	}
-	if holder != nil && a.blocks.has(s.card.CardNo) {
+	if a.blocks.has(s.card.CardNo) {
+		if holder == nil {
+			// Blocked whether or not its account is known here (a card
+			// proven offline is otherwise sold to without one).
+			holder = &policy.Holder{CardNo: s.card.CardNo}
+		}
 		holder.Blocked = true
 	}
 	hist := policy.History{Partial: !haveInfo || fromCache}

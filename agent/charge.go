@@ -23,14 +23,19 @@ type ChargeRequest struct {
 
 // Charge is the answer to a charge.
 type Charge struct {
-	TxnID        string          `json:"txn_id"`
-	Seq          uint64          `json:"seq"`
-	CardNo       string          `json:"card_no"`
-	AccountPaid  int64           `json:"account_paid"`
-	CashDue      int64           `json:"cash_due"`
-	BalanceAfter int64           `json:"balance_after"`
-	Settled      string          `json:"settled"` // "centre" or "offline"
-	Reasons      []policy.Reason `json:"reasons"`
+	TxnID        string `json:"txn_id"`
+	Seq          uint64 `json:"seq"`
+	CardNo       string `json:"card_no"`
+	AccountPaid  int64  `json:"account_paid"`
+	CashDue      int64  `json:"cash_due"`
+	BalanceAfter int64  `json:"balance_after"`
+	Settled      string `json:"settled"` // "centre" or "offline"
+	// Proof says how the holder's presence is proven for the account
+	// payment: "card" (the IC card signed the charge), "none" (no proof:
+	// a track-2 swipe) or "" (nothing from the account, or presence not
+	// judged).
+	Proof   string          `json:"proof,omitempty"`
+	Reasons []policy.Reason `json:"reasons"`
 }
 
 // Settlement states of a charge.
@@ -133,8 +138,12 @@ func (a *Agent) Charge(ctx context.Context, req ChargeRequest) (out Charge, err 
 	if ev.input.Holder != nil {
 		rec.Extra = map[string]int64{"balance_before": ev.input.Holder.Balance}
 	}
-	rec, _, err = a.j.Append(rec)
+	rec, _, err = a.j.AppendWith(rec, func(r *wire.Record) error { return a.proveCard(ctx, s, r) })
 	if err != nil {
+		var ae *Error
+		if errors.As(err, &ae) {
+			return Charge{}, ae // the card did not sign: nothing written
+		}
 		if errors.Is(err, journal.ErrDuplicateKey) {
 			// Lost a race with ourselves? chargeMu prevents it; answer as a retry.
 			if ans, ok, perr := a.previousAnswer(req.IdempotencyKey); perr == nil && ok {
@@ -152,6 +161,7 @@ func (a *Agent) Charge(ctx context.Context, req ChargeRequest) (out Charge, err 
 	if ev.input.Holder != nil {
 		ans.BalanceAfter = ev.input.Holder.Balance - rec.Account
 	}
+	ans.Proof = a.proofOf(rec)
 	a.settle(ctx, s, rec, &ans)
 	if raw, err := json.Marshal(ans); err == nil {
 		if err := a.j.PutAnswer(req.IdempotencyKey, raw); err != nil {

@@ -48,6 +48,7 @@ const (
 	CodeNotFound        = "NOT_FOUND"
 	CodeStopping        = "STOPPING"
 	CodeMethod          = "METHOD_NOT_ALLOWED"
+	CodeCardNotSigned   = "CARD_NOT_SIGNED"   // the IC card did not answer the charge's challenge
 	CodeCentreOffline   = "CENTRE_OFFLINE"    // reconciliation needs the centre
 	CodeReconBacklog    = "RECONCILE_BACKLOG" // the day's records have not all reached the centre
 )
@@ -69,6 +70,8 @@ var messages = map[string][2]string{
 	CodeJournalDamaged:  {"The local journal failed its integrity check at start; no sales can be recorded. Call support", "本地日志启动时完整性校验未通过，不能进行交易，请联系技术支持"},
 	CodeJournalReplaced: {"The centre holds more of this terminal's sales than its local journal: the journal was deleted or replaced by an older copy. No sales can be recorded until the centre rebases this terminal. Call the insurance centre and ask for a journal rebase of this terminal; do not delete or copy journal files",
 		"医保中心已收到的本终端交易多于本地日志：本地日志已被删除或被旧副本替换。在中心为本终端办理日志续接（rebase）之前不能进行交易。请致电医保中心，要求为本终端办理日志续接；请勿删除或拷贝日志文件"},
+	CodeCardNotSigned: {"The insurance card did not answer the reader's check for this charge; nothing was charged. Make sure the card sits in the reader and charge again",
+		"医保卡未响应读卡器对本笔扣款的认证，未扣款。请确认医保卡已插好后重新扣款"},
 	CodeInternal:      {"Internal error; nothing was charged", "内部错误，未扣款"},
 	CodeNotFound:      {"No such API path", "接口路径不存在"},
 	CodeStopping:      {"The terminal service is stopping; nothing was charged. Try again in a moment", "收银服务正在停止，未扣款，请稍后重试"},

@@ -146,7 +146,7 @@ func (a *Agent) evaluate(ctx context.Context, s *session, lines []policy.Line) (
 	in := policy.Input{
 		Now:                 now,
 		Terminal:            a.cfg.Terminal,
-		Card:                s.card.Policy(),
+		Card:                a.policyCard(s),
 		Holder:              holder,
 		Lines:               lines,
 		History:             hist,
@@ -213,6 +213,7 @@ func (a *Agent) recordFor(kind string, ev evaluation, cashier string) wire.Recor
 		Kind: kind, At: ev.input.Now, CardNo: ev.session.card.CardNo, Cashier: cashier,
 		RulesVersion: ev.bundle.Version, Offline: ev.offline,
 		Total: d.Total, Account: d.AccountTotal, Cash: d.CashTotal, Reasons: d.Reasons,
+		CardRead: a.cardRead(ev.session),
 	}
 	for i, l := range ev.input.Lines {
 		ld := d.Lines[i]

@@ -17,6 +17,10 @@ func (e *evaluation) checkCard() {
 	}
 	h := e.in.Holder
 	switch {
+	case h == nil && e.provenOffline():
+		// A card that proves itself offline, its account not known here:
+		// the offline limits bound it and the centre judges it on arrival
+		// (SPEC §10).
 	case h == nil:
 		e.addTxn(CardUnknown, evStr("card_no", c.CardNo))
 	case h.Blocked:
@@ -67,6 +71,13 @@ func maskID(id string) string {
 		return strings.Repeat("*", len(id))
 	}
 	return id[:6] + strings.Repeat("*", len(id)-10) + id[len(id)-4:]
+}
+
+// provenOffline reports whether the sale is offline with an IC card that
+// proves its presence (or a voucher, which cannot be redeemed offline).
+func (e *evaluation) provenOffline() bool {
+	c := e.in.Card
+	return e.in.Offline && c.Source == SourceFrame && c.Proven
 }
 
 // unproven reports whether the card's presence is not proven for this

@@ -181,6 +181,43 @@ func TestCardProofIsNotNoise(t *testing.T) {
 	}
 }
 
+// Offline, an IC card that proves itself is sold to within the offline
+// limits even when its account is unknown here (SPEC §10); a card that does
+// not prove itself, or any card online, stays CARD_UNKNOWN.
+func TestUnknownCardOffline(t *testing.T) {
+	b := withRules(t, func(r *Rules) { r.OfflineCardLimit = 1000 })
+	tests := []struct {
+		name    string
+		offline bool
+		card    func(*Card)
+		account int64 // of 3000
+		unknown bool
+	}{
+		{"a proven IC card offline", true, func(c *Card) { c.Source, c.Proven = SourceFrame, true }, 1000, false},
+		{"an IC card that did not sign, offline", true, func(c *Card) { c.Source = SourceFrame }, 0, true},
+		{"a track-2 swipe offline", true, func(c *Card) { c.Source, c.Proven = SourceTrack2, true }, 0, true},
+		{"a source not said, offline", true, func(c *Card) {}, 0, true},
+		{"a proven IC card online", false, func(c *Card) { c.Source, c.Proven = SourceFrame, true }, 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := sale(ln(ibuprofen, 1, 1200), ln(coldMedicine, 2, 900))
+			in.Holder, in.Offline, in.LastContact = nil, tc.offline, in.Now.Add(-time.Hour)
+			tc.card(&in.Card)
+			d := evaluate(t, b, in)
+			_, unknown := find(d.Reasons, CardUnknown)
+			if unknown != tc.unknown || d.AccountTotal != tc.account {
+				t.Fatalf("CARD_UNKNOWN %v (want %v), account %d (want %d), reasons %v", unknown, tc.unknown, d.AccountTotal, tc.account, d.Reasons)
+			}
+			if tc.account > 0 {
+				if _, ok := find(d.Reasons, OfflineLimit); !ok {
+					t.Fatalf("offline limit not said: %v", d.Reasons)
+				}
+			}
+		})
+	}
+}
+
 func TestAccountStatuses(t *testing.T) {
 	tests := []struct {
 		status string

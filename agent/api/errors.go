@@ -16,6 +16,7 @@ var statuses = map[string]int{
 	agent.CodeQuoteExpired:    http.StatusConflict,
 	agent.CodeQuoteChanged:    http.StatusConflict,
 	agent.CodeCardGone:        http.StatusConflict,
+	agent.CodeCardNotSigned:   http.StatusConflict,
 	agent.CodeConfirmRequired: http.StatusConflict,
 	agent.CodeTxnNotFound:     http.StatusNotFound,
 	agent.CodeVoidRefused:     http.StatusConflict,

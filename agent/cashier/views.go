@@ -69,6 +69,7 @@ type ReceiptView struct {
 	CashDue      Money           `json:"cash_due"`
 	BalanceAfter Money           `json:"balance_after"`
 	Settled      string          `json:"settled"`
+	Proof        string          `json:"proof"` // agent.Charge.Proof
 	Reasons      []policy.Reason `json:"reasons"`
 }
 
@@ -151,7 +152,7 @@ func receiptView(c agent.Charge, at time.Time) ReceiptView {
 	return ReceiptView{
 		TxnID: c.TxnID, Seq: c.Seq, At: at, CardNo: c.CardNo, AccountPaid: moneyOf(c.AccountPaid),
 		CashDue: moneyOf(c.CashDue), BalanceAfter: moneyOf(c.BalanceAfter), Settled: c.Settled,
-		Reasons: nonNil(c.Reasons),
+		Proof: c.Proof, Reasons: nonNil(c.Reasons),
 	}
 }
 

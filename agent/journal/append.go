@@ -23,6 +23,16 @@ const maxKeyLen = 1024
 // charge's account fen; an empty CardNo is filled in from the charge. On any
 // error nothing is written and LastSeq is unchanged.
 func (j *Journal) Append(rec wire.Record) (wire.Record, wire.Entry, error) {
+	return j.AppendWith(rec, nil)
+}
+
+// AppendWith is Append with a last step: prepare is called with the record
+// as it will be sealed (Terminal, Seq and PrevHash set) before anything is
+// written, and may complete it, e.g. with the card's signature over the
+// charge, which covers the sequence number. prepare runs under the
+// journal's write lock, so every other append waits for it: it must be
+// bounded. An error from prepare writes nothing and is returned as is.
+func (j *Journal) AppendWith(rec wire.Record, prepare func(*wire.Record) error) (wire.Record, wire.Entry, error) {
 	if err := validate(rec); err != nil {
 		return wire.Record{}, wire.Entry{}, fmt.Errorf("journal: append %s: %w", rec.Kind, err)
 	}
@@ -30,6 +40,18 @@ func (j *Journal) Append(rec wire.Record) (wire.Record, wire.Entry, error) {
 	defer j.wmu.Unlock()
 	v := j.snapshot()
 	rec.Terminal, rec.Seq, rec.PrevHash = j.terminal, v.lastSeq+1, v.lastHash
+	if prepare != nil {
+		if err := prepare(&rec); err != nil {
+			return wire.Record{}, wire.Entry{}, err
+		}
+		err := validate(rec)
+		if err == nil && (rec.Terminal != j.terminal || rec.Seq != v.lastSeq+1 || rec.PrevHash != v.lastHash) {
+			err = errors.New("prepare changed the record's terminal, seq or prev_hash")
+		}
+		if err != nil {
+			return wire.Record{}, wire.Entry{}, fmt.Errorf("journal: append %s: %w", rec.Kind, err)
+		}
+	}
 	var (
 		e     wire.Entry
 		delta int64

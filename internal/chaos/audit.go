@@ -39,7 +39,8 @@ const maxProblems = 40
 //     the txn_id, seq, card and amount the POS was told, and the journal
 //     holds no charge the POS was not answered for; the same for voids;
 //   - the centre holds every journal entry exactly once (seq 1 to the last,
-//     same txn_id, kind and amount), no other, and flags none of them;
+//     same txn_id, kind and amount), no other, and flags, finds against
+//     or holds none of them;
 //   - every card's balance is its starting balance less the charges and
 //     plus the voids the POS was answered for.
 //
@@ -225,8 +226,8 @@ func checkCentre(p *problems, jv journalView, cv centreView) {
 	seen := make(map[uint64]int, len(cv.txns))
 	for _, t := range cv.txns {
 		seen[t.Seq]++
-		if len(t.Flags) > 0 {
-			p.add("centre flags seq %d (%s %s): %v", t.Seq, t.Kind, t.TxnID, t.Flags)
+		if len(t.Flags) > 0 || len(t.Findings) > 0 || t.Held != 0 {
+			p.add("centre flags seq %d (%s %s): %v, findings %v, held %d fen", t.Seq, t.Kind, t.TxnID, t.Flags, t.Findings, t.Held)
 		}
 		if t.Seq < 1 || t.Seq > last {
 			p.add("centre has seq %d (%s %s) the journal does not", t.Seq, t.Kind, t.TxnID)

@@ -304,6 +304,9 @@
     const s = $('#r-settled');
     s.textContent = t('settled_' + r.settled);
     s.dataset.settled = r.settled;
+    const p = $('#r-proof');
+    p.textContent = t('proof_' + (r.proof || ''));
+    p.dataset.proof = r.proof || '';
     $('#r-reasons').replaceChildren(...r.reasons.map(reasonItem));
   }
 

@@ -1,0 +1,78 @@
+package agent
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"posagent/internal/cardproof"
+	"posagent/policy"
+	"posagent/sync/wire"
+)
+
+// CardSigner asks the card in the reader to sign a charge's challenge: the
+// IC reader's AUTH exchange (SPEC §10). It returns the card's transaction
+// counter and cryptogram; an error when the card cannot answer, or when the
+// card that answers is not cardNo.
+type CardSigner interface {
+	SignSale(ctx context.Context, cardNo string, ch cardproof.Challenge) (counter uint64, cryptogram []byte, err error)
+}
+
+// signWait bounds the card's answer when the signer sets no tighter bound;
+// it is held with the journal's write lock.
+const signWait = 3 * time.Second
+
+// policyCard is the card as policy judges it. With a CardSigner presence is
+// judged: an IC card counts as proven, since a charge it does not then sign
+// is refused; a track-2 swipe never does.
+func (a *Agent) policyCard(s *session) policy.Card {
+	c := s.card.Policy()
+	if a.cfg.CardSigner != nil {
+		c.Source = policy.CardSource(s.card.Source)
+		c.Proven = c.Source == policy.SourceFrame
+	}
+	return c
+}
+
+// cardRead is the card-read evidence records carry.
+func (a *Agent) cardRead(s *session) *wire.CardRead {
+	c := s.card
+	return &wire.CardRead{Source: c.Source, PersonID: c.PersonID, Name: c.Name, Port: a.cfg.ReaderPort}
+}
+
+// proofOf is a charge answer's Proof.
+func (a *Agent) proofOf(rec wire.Record) string {
+	switch {
+	case rec.CardProof != nil:
+		return ProofCard
+	case a.cfg.CardSigner != nil && rec.Account > 0:
+		return ProofNone
+	}
+	return ""
+}
+
+// Charge.Proof values.
+const (
+	ProofCard = "card"
+	ProofNone = "none"
+)
+
+// proveCard has the card in the reader sign the charge r (its sequence
+// set) when it pays from the account with an IC card, and attaches the
+// proof. A card that does not sign refuses the charge (CARD_NOT_SIGNED).
+func (a *Agent) proveCard(ctx context.Context, s *session, r *wire.Record) error {
+	if a.cfg.CardSigner == nil || s.card.Source != string(policy.SourceFrame) || r.Account <= 0 {
+		return nil
+	}
+	ch := cardproof.ChallengeFor(r.Sale())
+	ctx, cancel := context.WithTimeout(ctx, signWait)
+	defer cancel()
+	counter, cryptogram, err := a.cfg.CardSigner.SignSale(ctx, r.CardNo, ch)
+	if err != nil {
+		a.log.Warn("card did not sign the charge; refused", "card_no", r.CardNo, "seq", r.Seq, "err", err)
+		return newError(CodeCardNotSigned, fmt.Errorf("card %s: %w", r.CardNo, err))
+	}
+	r.CardProof = &cardproof.Proof{Challenge: ch.String(), Counter: counter, Cryptogram: hex.EncodeToString(cryptogram)}
+	return nil
+}
