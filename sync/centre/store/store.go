@@ -14,6 +14,7 @@ import (
 	"errors"
 	"time"
 
+	"posagent/internal/cardproof"
 	"posagent/policy"
 	"posagent/sync/centre/ledger"
 	"posagent/sync/wire"
@@ -144,6 +145,12 @@ type Judging struct {
 	// HistoryDays is how far back the card history for the rules reaches
 	// (0: 90 days).
 	HistoryDays int
+	// IssuerKey is the region's card issuer key: with it, each charge's
+	// card proof is verified (ledger.CheckPresence), each verified
+	// (card, counter) is recorded with the record, in the same
+	// transaction, and a counter used twice is CARD_COUNTER_REPLAY. Nil
+	// judges no presence (a region whose cards carry no keys yet).
+	IssuerKey cardproof.IssuerKey
 }
 
 // HistoryFrom is the start of the card history Apply gives the rules for a
