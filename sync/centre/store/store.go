@@ -264,8 +264,11 @@ type Store interface {
 	// (ledger.Judge, with the card's account and its history at every
 	// pharmacy as this transaction sees them); a charge takes from the
 	// card's balance only what the centre allows, and holds the rest
-	// (ledger.Settle); a void gives back what its charge took. The
-	// records, the ledger and the chain state commit together.
+	// (ledger.Settle); a void gives back what its charge took. With
+	// j.IssuerKey, each charge's card proof is verified too and each
+	// verified (card, counter) recorded, so a counter used twice is
+	// CARD_COUNTER_REPLAY. The records, the ledger, the card counters and
+	// the chain state commit together.
 	Apply(ctx context.Context, terminal string, entries []wire.Entry, j Judging) (ApplyResult, error)
 	// RuleHold records a ruling on the hold of the charge at (terminal,
 	// seq): accepted, its held fen are taken from the account
