@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"os/user"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"posagent/internal/cardproof"
 	"posagent/internal/web"
 	"posagent/sync/centre"
 	"posagent/sync/centre/admin"
@@ -78,18 +80,35 @@ func (c *runCommand) Run(ctx context.Context, e *env, args []string) error {
 	return svc.Wait()
 }
 
-// keygenCommand is `centre keygen`.
+// keygenCommand is `centre keygen`: the bundle signing key pair, or with
+// --issuer the region's card issuer key.
 type keygenCommand struct {
-	data  string
-	force bool
+	data          string
+	force, issuer bool
 }
 
 func (c *keygenCommand) Run(_ context.Context, e *env, args []string) error {
 	fs := newFlags(e, "keygen")
 	fs.StringVar(&c.data, "data", "", "data directory")
-	fs.BoolVar(&c.force, "force", false, "replace an existing key pair")
+	fs.BoolVar(&c.force, "force", false, "replace an existing signing key pair (never an issuer key)")
+	fs.BoolVar(&c.issuer, "issuer", false, "make the region's card issuer key instead (issuer.key): the centre then verifies every charge's card proof")
 	if err := parse(fs, args, "data"); err != nil {
 		return err
+	}
+	if c.issuer {
+		if c.force {
+			return fmt.Errorf("%w: --force does not apply to --issuer: an issuer key is never replaced", errUsage)
+		}
+		key, err := cardproof.NewIssuerKey()
+		if err != nil {
+			return err
+		}
+		if err := datadir.SaveIssuerKey(c.data, key); err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, "issuer key written; keep it secret and backed up, restart the centre to verify card proofs:")
+		fmt.Fprintln(e.stdout, filepath.Join(c.data, datadir.IssuerKeyFile))
+		return nil
 	}
 	pub, err := datadir.Keygen(c.data, c.force)
 	if err != nil {

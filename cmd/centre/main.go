@@ -29,6 +29,7 @@ Usage:
                   [--max-conns 10000 --max-conns-per-addr 200] [--trusted-proxy CIDR[,CIDR...]]
                   [--lookup-rate 1 --lookup-burst 30]
   centre keygen   --data DIR [--force]
+  centre keygen   --data DIR --issuer   (the region's card issuer key; never replaced)
   centre publish  --data DIR --catalogue F.csv --rules F.json
   centre accounts import --data DIR F.csv
   centre enrol    --data DIR --terminal ID --pharmacy ID

@@ -303,3 +303,33 @@ func TestRealBinary(t *testing.T) {
 		t.Fatalf("centre.addr left after SIGTERM: %v", err)
 	}
 }
+
+// TestKeygenIssuer: `centre keygen --issuer` writes the region's issuer
+// key (0600) where `centre run` loads it, and never replaces it.
+func TestKeygenIssuer(t *testing.T) {
+	ctx := context.Background()
+	data := t.TempDir()
+	code, out, errOut := cli(t, ctx, "", "keygen", "--data", data, "--issuer")
+	if code != 0 {
+		t.Fatalf("keygen --issuer: %d %s", code, errOut)
+	}
+	path := filepath.Join(data, datadir.IssuerKeyFile)
+	if lastLine(out) != path {
+		t.Fatalf("keygen --issuer printed %q, want the key file %s", lastLine(out), path)
+	}
+	key, err := datadir.LoadIssuerKey(data)
+	if err != nil || key == nil {
+		t.Fatalf("issuer key: %x, %v", key, err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("issuer key file: %v, %v; want mode 0600", fi, err)
+	}
+	for _, args := range [][]string{{"--issuer"}, {"--issuer", "--force"}} {
+		if code, _, errOut := cli(t, ctx, "", append([]string{"keygen", "--data", data}, args...)...); code == 0 {
+			t.Fatalf("keygen %v over an issuer key: exit 0 (%s); want a refusal", args, errOut)
+		}
+	}
+	if again, _ := datadir.LoadIssuerKey(data); !bytes.Equal(again, key) {
+		t.Fatal("the issuer key was replaced")
+	}
+}

@@ -93,7 +93,7 @@ type bundles struct {
 // received at start. Without a signing key the centre cannot open its
 // bundles and the rules are not run (only each record's own checks).
 func (c *Centre) judging(ctx context.Context, received time.Time) (store.Judging, error) {
-	j := store.Judging{ReceivedAt: received, Zone: c.cfg.Location, HistoryDays: c.cfg.HistoryDays}
+	j := store.Judging{ReceivedAt: received, Zone: c.cfg.Location, HistoryDays: c.cfg.HistoryDays, IssuerKey: c.cfg.IssuerKey}
 	if c.cfg.SigningKey == nil || c.cfg.RecordChecksOnly {
 		return j, nil
 	}

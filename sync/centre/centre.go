@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"posagent/internal/cardproof"
 	"posagent/internal/clock"
 	"posagent/sync/centre/store"
 )
@@ -30,6 +31,13 @@ type Config struct {
 	// SigningKey signs bundles and blocklist deltas; nil means this centre
 	// cannot publish (publishing answers ErrNoSigningKey).
 	SigningKey ed25519.PrivateKey
+	// IssuerKey is the region's card issuer key (`centre keygen --issuer`):
+	// with it, every synced charge's card proof is verified on apply
+	// (SPEC §10: CARD_PROOF_MISSING, CARD_PROOF_INVALID,
+	// CARD_COUNTER_REPLAY, held whole) and the rules re-judge it knowing
+	// how the card was presented (a track-2 swipe: track2_account_limit).
+	// Nil judges no card presence: a region whose cards carry no keys yet.
+	IssuerKey cardproof.IssuerKey
 	// Logger receives the centre's logs; nil means slog.Default().
 	Logger *slog.Logger
 	// Clock tells the time; nil means the machine's clock.
@@ -76,6 +84,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.SigningKey != nil && len(cfg.SigningKey) != ed25519.PrivateKeySize {
 		return cfg, fmt.Errorf("centre config: SigningKey has %d bytes, want %d", len(cfg.SigningKey), ed25519.PrivateKeySize)
+	}
+	if cfg.IssuerKey != nil && len(cfg.IssuerKey) != cardproof.IssuerKeySize {
+		return cfg, fmt.Errorf("centre config: IssuerKey has %d bytes, want %d", len(cfg.IssuerKey), cardproof.IssuerKeySize)
 	}
 	if cfg.HistoryDays < 0 {
 		return cfg, fmt.Errorf("centre config: HistoryDays %d is negative", cfg.HistoryDays)

@@ -26,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/crypto/bcrypt"
 
+	"posagent/internal/cardproof"
 	"posagent/internal/clock"
 	"posagent/internal/pgtest"
 	"posagent/internal/sample"
@@ -84,6 +85,10 @@ type Options struct {
 	// TrustedProxies are the reverse proxies the centre believes
 	// (service.Config.TrustedProxies); nil trusts none.
 	TrustedProxies web.TrustedProxies
+	// IssuerKey is the region's card issuer key, written to the data
+	// directory (datadir.SaveIssuerKey) for the centre to load as
+	// `centre run` does; nil: the centre judges no card presence.
+	IssuerKey cardproof.IssuerKey
 	// Store is the store the centre runs on: StoreBolt (the zero value,
 	// the embedded store in the data directory) or StorePostgres (an
 	// empty database of the test's own, see internal/pgtest: the test is
@@ -134,6 +139,11 @@ func StartWithOptions(t testing.TB, o Options) *Centre {
 	pub, err := wire.ReadPublicKey(pubPath)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if o.IssuerKey != nil {
+		if err := datadir.SaveIssuerKey(dir, o.IssuerKey); err != nil {
+			t.Fatal(err)
+		}
 	}
 	st := openStore(t, o.Store, dir)
 	fake := clock.NewFake(o.Start)

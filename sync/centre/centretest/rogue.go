@@ -1,9 +1,13 @@
 package centretest
 
 import (
+	"encoding/hex"
 	"fmt"
 	"net/http"
+	"testing"
 	"time"
+
+	"posagent/internal/cardproof"
 
 	"posagent/sync/centre/store"
 	"posagent/sync/wire"
@@ -53,6 +57,23 @@ func (r *Rogue) Send(recs ...wire.Record) []store.Txn {
 		out = append(out, r.Txn(uint64(seq)))
 	}
 	return out
+}
+
+// NextSeq is the seq the rogue's next record gets: the first of the next
+// Send.
+func (r *Rogue) NextSeq() uint64 { return uint64(len(r.Chain.Entries) + 1) }
+
+// Prove is an honest card's proof of rec's sale (its terminal, seq,
+// card, amounts and time, set beforehand) at counter: what the card
+// numbered rec.CardNo, keyed from issuer, answers the reader's AUTH.
+func Prove(t testing.TB, issuer cardproof.IssuerKey, rec wire.Record, counter uint64) *cardproof.Proof {
+	t.Helper()
+	card, err := cardproof.NewCard(cardproof.Default, issuer, rec.CardNo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := cardproof.ChallengeFor(rec.Sale())
+	return &cardproof.Proof{Challenge: ch.String(), Counter: counter, Cryptogram: hex.EncodeToString(card.Sign(ch, counter))}
 }
 
 // Txn is the rogue's record seq as the centre stored it.

@@ -1,5 +1,6 @@
 // Package datadir owns the layout of a centre's data directory: the
-// embedded store file, the signing key pair, the admin API's token, the
+// embedded store file, the signing key pair, the region's card issuer
+// key, the admin API's token, the
 // running centre's address and the PostgreSQL URL of a centre that does
 // not use the embedded store. `centre run` (sync/centre/service), the
 // CLI's admin client (sync/centre/admin) and the tests find the files
@@ -20,6 +21,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"posagent/internal/cardproof"
 	"posagent/sync/centre/store"
 	"posagent/sync/wire"
 )
@@ -32,6 +34,7 @@ const (
 	StoreURLFile   = "store.url"       // the PostgreSQL URL when the store is not embedded (0600)
 	PrivateKeyFile = "keys/centre.key" // bundle signing key (0600)
 	PublicKeyFile  = "keys/centre.pub" // what agents are given (--centre-key)
+	IssuerKeyFile  = "issuer.key"      // the region's card issuer key (0600); absent: card presence is not judged
 )
 
 // Keygen creates the bundle signing key pair under dataDir/keys and
@@ -77,6 +80,58 @@ func LoadSigningKey(dataDir string) (ed25519.PrivateKey, error) {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	return priv, nil
+}
+
+// SaveIssuerKey writes key as dataDir's issuer key file (0600). It never
+// replaces one (the error wraps fs.ErrExist): every card's key is derived
+// from it, so a new one would make every card issued fail its proofs.
+func SaveIssuerKey(dataDir string, key cardproof.IssuerKey) error {
+	text, err := key.MarshalText()
+	if err != nil {
+		return fmt.Errorf("issuer key: %w", err)
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return fmt.Errorf("issuer key: %w", err)
+	}
+	path := filepath.Join(dataDir, IssuerKeyFile)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return fmt.Errorf("issuer key: %s exists; it is never replaced (every card's key is derived from it): %w", path, err)
+	}
+	if err != nil {
+		return fmt.Errorf("issuer key: %w", err)
+	}
+	_, err = f.Write(text)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		_ = os.Remove(path) // a half-written key must not be found next time
+		return fmt.Errorf("issuer key: %w", err)
+	}
+	return nil
+}
+
+// LoadIssuerKey reads dataDir's issuer key; nil and no error when there is
+// none (the centre then judges no card presence). A file that is not an
+// issuer key is an error, never taken for "none".
+func LoadIssuerKey(dataDir string) (cardproof.IssuerKey, error) {
+	path := filepath.Join(dataDir, IssuerKeyFile)
+	text, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("issuer key: %w", err)
+	}
+	key, err := cardproof.ParseIssuerKey(text)
+	if err != nil {
+		return nil, fmt.Errorf("issuer key %s is damaged: %w", path, err)
+	}
+	return key, nil
 }
 
 // AdminToken returns dataDir's admin token, creating it (0600) when

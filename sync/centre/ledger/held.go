@@ -17,6 +17,9 @@ var whole = map[string]bool{
 	CodeFutureDated:         true,
 	CodeBackdated:           true,
 	CodeDuplicateTxn:        true,
+	CodeCardProofMissing:    true,
+	CodeCardProofInvalid:    true,
+	CodeCardCounterReplay:   true,
 }
 
 // HeldAmount is how much of a charge's account money (fen) the centre does not

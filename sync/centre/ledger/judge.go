@@ -39,6 +39,12 @@ type JudgeInput struct {
 	// StaleAfterH is the staleness window for offline records, hours
 	// (0: DefaultStaleness).
 	StaleAfterH int64
+	// Presence is the charge's card proof as CheckPresence found it; the
+	// zero value (the centre has no issuer key) judges no presence.
+	Presence Presence
+	// CounterUsed is true when another record the centre applied already
+	// used the (card, counter) of the charge's verified proof.
+	CounterUsed bool
 }
 
 // Judgement is the centre's verdict on one record.
@@ -63,9 +69,13 @@ func (j Judgement) Codes() []string {
 	return out
 }
 
-// Judge re-judges a record on its own and, for a charge with Policy set,
-// against its bundle, the centre's account and the card's whole history.
-// It is pure: the same input gives the same judgement.
+// Judge re-judges a record on its own (its sums, its dates, its txn_id
+// and, when the centre has an issuer key, its card's proof of presence)
+// and, for a charge with Policy set, against its bundle, the centre's
+// account and the card's whole history; the rules then see how the card
+// was presented and whether its presence is proven (a track-2 swipe
+// never is: track2_account_limit applies). It is pure: the same input
+// gives the same judgement.
 func Judge(in JudgeInput) Judgement {
 	j := Judgement{Allowed: math.MaxInt64}
 	rec := in.Record
@@ -77,6 +87,9 @@ func Judge(in JudgeInput) Judgement {
 	}
 	if in.SeenTxn {
 		j.Findings = append(j.Findings, Finding{Code: CodeDuplicateTxn, Detail: "txn_id already used by this terminal: " + rec.TxnID})
+	}
+	if f := presenceFinding(rec, in.Presence, in.CounterUsed); f != nil {
+		j.Findings = append(j.Findings, *f)
 	}
 	if !in.Policy || rec.Kind != wire.KindCharge {
 		return j
@@ -157,7 +170,7 @@ func allowed(in JudgeInput, history []policy.Purchase) int64 {
 	}
 	d := policy.Evaluate(in.Bundle, policy.Input{
 		Now: rec.At.In(zone), Terminal: rec.Terminal, Pharmacy: in.Pharmacy,
-		Card: policy.Card{CardNo: rec.CardNo}, Holder: h, Lines: lines,
+		Card: in.Presence.policyCard(rec, in.CounterUsed), Holder: h, Lines: lines,
 		History: policy.History{Purchases: history},
 	})
 	for _, r := range d.Reasons {

@@ -36,8 +36,9 @@ type Effect struct {
 //
 //   - a charge takes the part of rec.Account the centre allows; the rest
 //     is held (HeldAmount): all of it for a bad record, an unknown rules
-//     version, a repeated txn_id or a card that is not active or is
-//     blocked (flag BLOCKED_AT_SYNC); the excess over what the rules allow
+//     version, a repeated txn_id, a missing, invalid or replayed card
+//     proof (CARD_PROOF_*, CARD_COUNTER_REPLAY) or a card that is not
+//     active or is blocked (flag BLOCKED_AT_SYNC); the excess over what the rules allow
 //     (POLICY_MISMATCH, OFFLINE_PARTIAL_HISTORY); and the excess over the
 //     balance (flag OVERDRAFT), so the balance never goes below zero;
 //   - a void gives back what its charge took: rec.Account less the

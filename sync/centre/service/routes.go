@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"posagent/internal/cardproof"
 	"posagent/sync/centre"
 	"posagent/sync/centre/agentws"
 	"posagent/sync/centre/api"
@@ -28,13 +29,13 @@ import (
 //	     /api/...      supervisor API (HTTP Basic)
 //	     /admin/...    admin API (bearer admin token, loopback)
 //	     /console/...  supervisors' review console (login form, session cookie)
-func (s *Service) build(key ed25519.PrivateKey) error {
+func (s *Service) build(key ed25519.PrivateKey, issuer cardproof.IssuerKey) error {
 	cfg := s.cfg
 	m, metricsHandler, err := newMetrics(cfg.Registerer)
 	if err != nil {
 		return err
 	}
-	s.centre, err = centre.New(centre.Config{Store: cfg.Store, SigningKey: key, Logger: cfg.Logger,
+	s.centre, err = centre.New(centre.Config{Store: cfg.Store, SigningKey: key, IssuerKey: issuer, Logger: cfg.Logger,
 		Clock: cfg.Clock, Location: cfg.Location, HistoryDays: cfg.HistoryDays, PasswordCost: cfg.PasswordCost,
 		LookupRate: cfg.LookupRate, LookupBurst: cfg.LookupBurst, EntryQuota: cfg.EntryQuota, Observer: m, RecordChecksOnly: cfg.RecordChecksOnly})
 	if err != nil {

@@ -37,7 +37,7 @@ const shutdownTimeout = 10 * time.Second
 
 // Config configures Start: the `centre run` settings.
 type Config struct {
-	DataDir string // holds admin.token, centre.addr, keys/ (and centre.db, opened by the caller)
+	DataDir string // holds admin.token, centre.addr, keys/, issuer.key when the region has one (and centre.db, opened by the caller)
 	Listen  string // host:port; port 0 picks a free one (see Service.Addr)
 	// Store is the centre's storage, already open. Required. The Service
 	// closes it when it stops, also when Start fails.
@@ -179,12 +179,19 @@ func start(cfg Config) (*Service, error) {
 	if key == nil {
 		cfg.Logger.Warn("no signing key: this centre cannot publish until `centre keygen` and a restart")
 	}
+	issuer, err := datadir.LoadIssuerKey(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if issuer == nil {
+		cfg.Logger.Warn("no card issuer key: card proofs of presence are not judged until `centre keygen --issuer` and a restart")
+	}
 	token, err := datadir.AdminToken(cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
 	svc := &Service{cfg: cfg, store: cfg.Store, token: token, stopped: make(chan struct{})}
-	if err := svc.build(key); err != nil {
+	if err := svc.build(key, issuer); err != nil {
 		return nil, err
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)

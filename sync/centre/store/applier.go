@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,7 +26,7 @@ type applier struct {
 	received time.Time
 	judging  Judging
 
-	records, byTime, byCard, byPharm, byTerm, voided, charges, accounts, purchases *bolt.Bucket
+	records, byTime, byCard, byPharm, byTerm, voided, charges, accounts, purchases, counters *bolt.Bucket
 
 	holders  map[string]*policy.Holder // accounts read so far; nil: none
 	dirty    map[string]bool           // accounts whose balance changed
@@ -39,7 +40,7 @@ func newApplier(tx *bolt.Tx, terminal string, j Judging) (*applier, error) {
 		records: tx.Bucket(bucketRecords), byTime: tx.Bucket(bucketByTime),
 		byCard: tx.Bucket(bucketByCard), byPharm: tx.Bucket(bucketByPharm),
 		byTerm: tx.Bucket(bucketByTerm), voided: tx.Bucket(bucketVoided), charges: tx.Bucket(bucketCharges),
-		accounts: tx.Bucket(bucketAccounts), purchases: tx.Bucket(bucketPurchases),
+		accounts: tx.Bucket(bucketAccounts), purchases: tx.Bucket(bucketPurchases), counters: tx.Bucket(bucketCounters),
 		holders: map[string]*policy.Holder{}, dirty: map[string]bool{},
 	}
 	// Records and the time-ordered indexes grow at their end: pack their
@@ -115,15 +116,18 @@ func (a *applier) conflict(key []byte, stored storedRecord, flags []string) erro
 func (a *applier) record(key []byte, e wire.Entry, d ledger.Decision) error {
 	rec := d.Record
 	var (
-		eff ledger.Effect
-		j   ledger.Judgement
+		eff  ledger.Effect
+		j    ledger.Judgement
+		pres ledger.Presence
+		used bool
 	)
 	if ledger.Moves(rec.Kind) {
 		h, err := a.holder(rec.CardNo)
 		if err != nil {
 			return err
 		}
-		if j, err = a.judge(rec, h); err != nil {
+		pres, used = a.presence(key, rec)
+		if j, err = a.judge(rec, h, pres, used); err != nil {
 			return err
 		}
 		refused, target := "", ledger.VoidTarget{}
@@ -163,6 +167,11 @@ func (a *applier) record(key []byte, e wire.Entry, d ledger.Decision) error {
 	if err := a.index(key, rec); err != nil {
 		return fmt.Errorf("index record %d: %w", e.Seq, err)
 	}
+	if pres.Verified() && !used {
+		if err := a.counters.Put(counterKey(rec.CardNo, pres.Counter), key); err != nil {
+			return fmt.Errorf("card counter %d: %w", e.Seq, err)
+		}
+	}
 	if rec.Kind == wire.KindCharge && rec.CardNo != "" && txn.Hold == "" && !slices.Contains(txn.Flags, ledger.CodeDuplicateTxn) {
 		if err := a.purchases.Put(indexKey(rec.CardNo, rec.At, key), encodePurchase(rec.Purchase(a.term.Pharmacy))); err != nil {
 			return fmt.Errorf("purchase %d: %w", e.Seq, err)
@@ -178,14 +187,29 @@ func (a *applier) record(key []byte, e wire.Entry, d ledger.Decision) error {
 	return nil
 }
 
+// presence verifies a new charge's card proof (ledger.CheckPresence) and,
+// for one that verifies, reports whether another record stored at the
+// centre used its (card, counter): the record at key itself does not
+// count, so a record delivered again is never its own replay.
+func (a *applier) presence(key []byte, rec wire.Record) (ledger.Presence, bool) {
+	p := ledger.CheckPresence(rec, a.judging.IssuerKey)
+	if !p.Verified() {
+		return p, false
+	}
+	owner := a.counters.Get(counterKey(rec.CardNo, p.Counter))
+	return p, owner != nil && !bytes.Equal(owner, key)
+}
+
 // judge re-judges a new charge or void (ledger.Judge) with what this
 // transaction holds: the card's account h, the card's history at every
-// pharmacy and the terminal's earlier txn_ids.
-func (a *applier) judge(rec wire.Record, h *policy.Holder) (ledger.Judgement, error) {
+// pharmacy, the terminal's earlier txn_ids and the card's proof with
+// whether its counter was used (presence).
+func (a *applier) judge(rec wire.Record, h *policy.Holder, pres ledger.Presence, counterUsed bool) (ledger.Judgement, error) {
 	in := ledger.JudgeInput{
 		Record: rec, Pharmacy: a.term.Pharmacy, Received: a.received, Zone: a.judging.Zone,
-		Holder:  h,
-		SeenTxn: rec.TxnID != "" && a.charges.Get(voidedKey(a.term.ID, rec.TxnID)) != nil,
+		Holder:   h,
+		SeenTxn:  rec.TxnID != "" && a.charges.Get(voidedKey(a.term.ID, rec.TxnID)) != nil,
+		Presence: pres, CounterUsed: counterUsed,
 	}
 	if a.judging.Bundle != nil && rec.Kind == wire.KindCharge {
 		in.Policy = true

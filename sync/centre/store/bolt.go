@@ -24,30 +24,31 @@ var ErrLocked = errors.New("store file is locked by another open store")
 var ErrDamaged = boltcheck.ErrDamaged
 
 // schemaVersion is the layout this code reads and writes.
-const schemaVersion = 2
+const schemaVersion = 3
 
 // Buckets. Keys are described where each is written.
 var (
-	bucketMeta      = []byte("meta")        // "schema" → version (8 bytes BE)
-	bucketAccounts  = []byte("accounts")    // card_no → policy.Holder JSON
-	bucketTerminals = []byte("terminals")   // id → Terminal JSON
-	bucketUsers     = []byte("users")       // name → User JSON
-	bucketSigned    = []byte("signed")      // kind → (version BE → wire.Signed JSON)
-	bucketRecords   = []byte("records")     // terminal 0 seq → stored record (record.go)
-	bucketByTime    = []byte("by_time")     // at terminal 0 seq → record key
-	bucketByCard    = []byte("by_card")     // card 0 at terminal 0 seq → record key
-	bucketByPharm   = []byte("by_pharmacy") // pharmacy 0 at terminal 0 seq → record key
-	bucketByTerm    = []byte("by_terminal") // terminal 0 at seq → record key
-	bucketVoided    = []byte("voided")      // terminal 0 txn_id → seq of the void that refunded it
-	bucketCharges   = []byte("charges")     // terminal 0 txn_id → chargeRef JSON
-	bucketRecon     = []byte("reconciled")  // day 0 terminal → Reconciliation JSON
-	bucketReconBad  = []byte("mismatched")  // day 0 terminal → "" for results that did not match
+	bucketMeta      = []byte("meta")          // "schema" → version (8 bytes BE)
+	bucketAccounts  = []byte("accounts")      // card_no → policy.Holder JSON
+	bucketTerminals = []byte("terminals")     // id → Terminal JSON
+	bucketUsers     = []byte("users")         // name → User JSON
+	bucketSigned    = []byte("signed")        // kind → (version BE → wire.Signed JSON)
+	bucketRecords   = []byte("records")       // terminal 0 seq → stored record (record.go)
+	bucketByTime    = []byte("by_time")       // at terminal 0 seq → record key
+	bucketByCard    = []byte("by_card")       // card 0 at terminal 0 seq → record key
+	bucketByPharm   = []byte("by_pharmacy")   // pharmacy 0 at terminal 0 seq → record key
+	bucketByTerm    = []byte("by_terminal")   // terminal 0 at seq → record key
+	bucketVoided    = []byte("voided")        // terminal 0 txn_id → seq of the void that refunded it
+	bucketCharges   = []byte("charges")       // terminal 0 txn_id → chargeRef JSON
+	bucketRecon     = []byte("reconciled")    // day 0 terminal → Reconciliation JSON
+	bucketReconBad  = []byte("mismatched")    // day 0 terminal → "" for results that did not match
+	bucketCounters  = []byte("card_counters") // card 0 counter (8 bytes BE) → key of the record whose verified proof used it
 )
 
 var allBuckets = [][]byte{
 	bucketMeta, bucketAccounts, bucketTerminals, bucketUsers, bucketSigned,
 	bucketRecords, bucketByTime, bucketByCard, bucketByPharm, bucketByTerm, bucketVoided,
-	bucketCharges, bucketRecon, bucketReconBad, bucketPurchases, bucketLookups,
+	bucketCharges, bucketRecon, bucketReconBad, bucketPurchases, bucketLookups, bucketCounters,
 }
 
 // BoltOptions tunes OpenBolt. The zero value is ready to use.
@@ -108,10 +109,11 @@ func initBuckets(tx *bolt.Tx) error {
 	v := meta.Get([]byte("schema"))
 	switch {
 	case v == nil: // a new store
-	case decodeUint64(v) == 1: // before the purchases bucket
+	case decodeUint64(v) == 1: // before the purchases bucket (and the card counters)
 		if err := backfillPurchases(tx); err != nil {
 			return err
 		}
+	case decodeUint64(v) == 2: // before the card counters: created empty above, no proof was verified before
 	case decodeUint64(v) != schemaVersion:
 		return fmt.Errorf("store schema %d, this build reads %d", decodeUint64(v), schemaVersion)
 	default:

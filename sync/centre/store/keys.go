@@ -69,3 +69,9 @@ func voidedKey(terminal, txnID string) []byte {
 	b := prefixKey(terminal)
 	return append(b, txnID...)
 }
+
+// counterKey is card 0 counter: one card transaction counter a verified
+// card proof used.
+func counterKey(card string, counter uint64) []byte {
+	return binary.BigEndian.AppendUint64(prefixKey(card), counter)
+}

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"time"
 
+	"posagent/internal/cardproof"
 	"posagent/policy"
 	"posagent/sync/centre/ledger"
 	"posagent/sync/wire"
@@ -144,6 +145,12 @@ type Judging struct {
 	// HistoryDays is how far back the card history for the rules reaches
 	// (0: 90 days).
 	HistoryDays int
+	// IssuerKey is the region's card issuer key: with it, each charge's
+	// card proof is verified (ledger.CheckPresence), each verified
+	// (card, counter) is recorded with the record, in the same
+	// transaction, and a counter used twice is CARD_COUNTER_REPLAY. Nil
+	// judges no presence (a region whose cards carry no keys yet).
+	IssuerKey cardproof.IssuerKey
 }
 
 // HistoryFrom is the start of the card history Apply gives the rules for a
@@ -257,8 +264,11 @@ type Store interface {
 	// (ledger.Judge, with the card's account and its history at every
 	// pharmacy as this transaction sees them); a charge takes from the
 	// card's balance only what the centre allows, and holds the rest
-	// (ledger.Settle); a void gives back what its charge took. The
-	// records, the ledger and the chain state commit together.
+	// (ledger.Settle); a void gives back what its charge took. With
+	// j.IssuerKey, each charge's card proof is verified too and each
+	// verified (card, counter) recorded, so a counter used twice is
+	// CARD_COUNTER_REPLAY. The records, the ledger, the card counters and
+	// the chain state commit together.
 	Apply(ctx context.Context, terminal string, entries []wire.Entry, j Judging) (ApplyResult, error)
 	// RuleHold records a ruling on the hold of the charge at (terminal,
 	// seq): accepted, its held fen are taken from the account

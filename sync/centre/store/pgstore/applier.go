@@ -45,6 +45,9 @@ type applier struct {
 	history  map[string][]purchase     // per card the rules judge, its charges that may count: stored, then new
 	bundles  map[int64]*policy.Bundle  // published bundles by version, as judging gave them (nil: none)
 	lapsed   []int64                   // stored charges whose hold a void of this batch let lapse
+	counters map[counter]uint64        // card counters of the batch's verified proofs: the seq of the record of this terminal that used each, 0 for another terminal's
+	used     []counter                 // counters first used by this batch's records, in entry order
+	usedSeqs []int64                   // the seq of the record that used each of used
 	results  []wire.Settlement
 	findings []finding
 }
@@ -65,6 +68,7 @@ type row struct {
 	rec       wire.Record // new rows: the decoded body
 
 	// New rows: the centre's judgement (see store.Txn).
+	presence ledger.Presence // its card proof (ledger.CheckPresence), set by loadAccounts
 	held     int64
 	hold     string
 	findings []ledger.Finding
@@ -135,6 +139,12 @@ type chargeRef struct {
 	held    int64 // the part not taken from the account (0 once accepted)
 	at      time.Time
 	seq     uint64
+}
+
+// counter is one card transaction counter (the card number clean).
+type counter struct {
+	card string
+	n    uint64
 }
 
 // purchase is a charge of a card's history, with what decides whether it

@@ -24,7 +24,7 @@ func newApplier(ctx context.Context, tx pgx.Tx, terminal string, entries []wire.
 		tx: tx, terminal: terminal, received: j.ReceivedAt, judging: j,
 		rows: map[uint64]*row{}, holders: map[string]*policy.Holder{},
 		dirty: map[string]bool{}, voided: map[string]bool{}, charges: map[string]chargeRef{},
-		history: map[string][]purchase{}, bundles: map[int64]*policy.Bundle{},
+		history: map[string][]purchase{}, bundles: map[int64]*policy.Bundle{}, counters: map[counter]uint64{},
 	}
 	var acked int64
 	found := false
@@ -80,14 +80,20 @@ func (a *applier) queueRows(b *pgx.Batch, entries []wire.Entry) {
 // locks them in, so terminals sharing cards cannot deadlock), which of the
 // txn ids the new voids reverse have a stored void, the terminal's first
 // charges of the txn ids the new records carry or reverse, and, after the
-// locks, the stored history of the cards whose charges the rules judge.
+// locks, the stored history of the cards whose charges the rules judge
+// and the stored uses of the counters of the new charges' verified card
+// proofs.
 func (a *applier) loadAccounts(ctx context.Context) error {
 	var cards, reverses, txnIDs []string
+	var proven []counter
 	windows := map[string]window{}
 	for _, r := range a.fresh {
 		rec := r.rec
 		if !ledger.Moves(rec.Kind) {
 			continue
+		}
+		if r.presence = ledger.CheckPresence(rec, a.judging.IssuerKey); r.presence.Verified() {
+			proven = append(proven, counter{card: cleanText(rec.CardNo), n: r.presence.Counter})
 		}
 		if rec.CardNo != "" {
 			cards = append(cards, rec.CardNo)
@@ -105,6 +111,7 @@ func (a *applier) loadAccounts(ctx context.Context) error {
 	a.queueVoided(b, reverses)
 	a.queueCharges(b, append(txnIDs, reverses...))
 	a.queueHistory(b, windows)
+	a.queueCounters(b, proven)
 	if b.Len() == 0 {
 		return nil
 	}
@@ -224,6 +231,47 @@ func (a *applier) queueHistory(b *pgx.Batch, windows map[string]window) {
 		})
 		return err
 	})
+}
+
+// queueCounters reads which records stored at the centre used counters.
+// Queued after the account locks, it sees every batch that charged these
+// cards before this one; two batches charging a card the centre has no
+// account for may still race, and the second then fails on the unique
+// key and is applied again when its terminal resends it.
+func (a *applier) queueCounters(b *pgx.Batch, cs []counter) {
+	if len(cs) == 0 {
+		return
+	}
+	cards := make([]string, len(cs))
+	ns := make([]int64, len(cs))
+	for i, c := range cs {
+		cards[i], ns[i] = c.card, int64(c.n)
+	}
+	b.Queue(`SELECT c.card_no, c.counter, c.terminal, c.seq
+		FROM unnest($1::text[], $2::bigint[]) AS u (card_no, counter)
+		JOIN card_counters c ON c.card_no = u.card_no AND c.counter = u.counter`,
+		cards, ns).Query(func(rows pgx.Rows) error {
+		var (
+			card, terminal string
+			n, seq         int64
+		)
+		_, err := pgx.ForEachRow(rows, []any{&card, &n, &terminal, &seq}, func() error {
+			owner := uint64(0)
+			if terminal == a.terminal {
+				owner = uint64(seq)
+			}
+			a.counters[counter{card: card, n: uint64(n)}] = owner
+			return nil
+		})
+		return err
+	})
+}
+
+// counterUsed reports whether a record other than this terminal's seq
+// used c: stored, or earlier in this batch.
+func (a *applier) counterUsed(c counter, seq uint64) bool {
+	owner, found := a.counters[c]
+	return found && owner != seq
 }
 
 // queueVoided finds which of the txn ids a stored void reverses.

@@ -46,7 +46,15 @@ func (a *applier) record(r *row, chainFlags []string) error {
 		if err != nil {
 			return err
 		}
-		if j, err = a.judge(rec, h); err != nil {
+		used := false
+		if r.presence.Verified() {
+			c := counter{card: cleanText(rec.CardNo), n: r.presence.Counter}
+			if used = a.counterUsed(c, r.seq); !used {
+				a.counters[c] = r.seq
+				a.used, a.usedSeqs = append(a.used, c), append(a.usedSeqs, int64(r.seq))
+			}
+		}
+		if j, err = a.judge(rec, h, r.presence, used); err != nil {
 			return err
 		}
 		var target ledger.VoidTarget
@@ -89,13 +97,15 @@ func (a *applier) record(r *row, chainFlags []string) error {
 // judge re-judges a new charge or void with what this transaction holds:
 // the card's account h as the batch has left it so far, the card's
 // history at every pharmacy (applier_load.go, and this batch's charges
-// before it) and the terminal's earlier txn_ids.
-func (a *applier) judge(rec wire.Record, h *policy.Holder) (ledger.Judgement, error) {
+// before it), the terminal's earlier txn_ids, and the card's proof with
+// whether another record used its counter.
+func (a *applier) judge(rec wire.Record, h *policy.Holder, pres ledger.Presence, counterUsed bool) (ledger.Judgement, error) {
 	_, seen := a.charges[cleanText(rec.TxnID)]
 	in := ledger.JudgeInput{
 		Record: rec, Pharmacy: a.pharmacy, Received: a.received, Zone: a.judging.Zone,
-		Holder:  h,
-		SeenTxn: rec.TxnID != "" && seen,
+		Holder:   h,
+		SeenTxn:  rec.TxnID != "" && seen,
+		Presence: pres, CounterUsed: counterUsed,
 	}
 	if a.judging.Bundle != nil && rec.Kind == wire.KindCharge {
 		in.Policy = true

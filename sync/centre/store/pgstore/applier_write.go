@@ -41,8 +41,8 @@ func (a *applier) recordValues(r *row) ([]any, error) {
 
 // write stores the batch's outcome: COPY of the new records, then, in one
 // round trip, the flags conflicts added to stored records, the holds of
-// stored charges voided, the changed balances and the terminal's chain
-// state.
+// stored charges voided, the card counters the new records' proofs used,
+// the changed balances and the terminal's chain state.
 func (a *applier) write(ctx context.Context) error {
 	if len(a.fresh) > 0 {
 		_, err := a.tx.CopyFrom(ctx, pgx.Identifier{"records"}, recordColumns,
@@ -61,6 +61,16 @@ func (a *applier) write(ctx context.Context) error {
 	if len(a.lapsed) > 0 {
 		b.Queue("UPDATE records SET hold = $3 WHERE terminal = $1 AND seq = ANY($2) AND hold = $4",
 			a.terminal, a.lapsed, store.HoldVoided, store.HoldHeld)
+	}
+	if len(a.used) > 0 {
+		cards := make([]string, len(a.used))
+		ns := make([]int64, len(a.used))
+		for i, c := range a.used {
+			cards[i], ns[i] = c.card, int64(c.n)
+		}
+		b.Queue(`INSERT INTO card_counters (card_no, counter, terminal, seq)
+			SELECT u.card_no, u.counter, $1, u.seq FROM unnest($2::text[], $3::bigint[], $4::bigint[]) AS u (card_no, counter, seq)`,
+			a.terminal, cards, ns, a.usedSeqs)
 	}
 	if len(a.dirty) > 0 {
 		cards := make([]string, 0, len(a.dirty))

@@ -23,6 +23,7 @@ var migrations = []migration{
 	{4, "holds and findings of the centre's judgement", schemaV4},
 	{5, "the log of account look-ups", schemaV5},
 	{6, "JOURNAL_REPLACED marks and rebases of terminals", schemaV6},
+	{7, "card transaction counters used by verified card proofs", schemaV7},
 }
 
 // migrateLock is the advisory lock key that serialises migrations of one
@@ -216,4 +217,19 @@ CREATE INDEX lookups_by_card     ON lookups (card_no, at, at_ns, id);
 // (store.JournalMark, as JSON; NULL when none was ever seen).
 const schemaV6 = `
 ALTER TABLE terminals ADD COLUMN journal jsonb;
+`
+
+// schemaV7 keeps every card transaction counter a verified card proof
+// used (SPEC §10), with the record that used it: a (card, counter) used
+// twice is CARD_COUNTER_REPLAY. The counter's 64 bits are stored as a
+// bigint (counters past 2^63 read negative; the key is what matters).
+const schemaV7 = `
+CREATE TABLE card_counters (
+	card_no  text COLLATE "C" NOT NULL,
+	counter  bigint NOT NULL,
+	terminal text COLLATE "C" NOT NULL,
+	seq      bigint NOT NULL,
+	PRIMARY KEY (card_no, counter),
+	FOREIGN KEY (terminal, seq) REFERENCES records (terminal, seq)
+);
 `
