@@ -100,6 +100,7 @@ var texts = web.Catalogue{
 	"flag_OFFLINE_PARTIAL_HISTORY": {"离线未见记录：离线销售时终端看不到其他药店的购药记录，差额暂缓支付", "Offline partial history: sold offline without the card's history at other pharmacies; the difference is held"},
 	"flag_CARD_PROOF_MISSING":      {"缺少持卡证明：IC 卡交易由个人账户支付，但记录没有卡片对本笔交易的签名，全额暂缓支付", "Card proof missing: an IC-card charge paid from the account without the card's proof of presence; all of it is held"},
 	"flag_CARD_PROOF_INVALID":      {"持卡证明无效：卡片签名不是针对本笔交易，或不是该卡所签，或格式有误，全额暂缓支付", "Card proof invalid: the proof signs another sale, is not the card's cryptogram, or is malformed; all of it is held"},
+	"flag_CARD_DATA_MISMATCH":      {"卡片信息不符：记录中从卡片读取的身份证号或姓名与中心参保档案不一致，全额暂缓支付", "Card data mismatch: the resident id or name read from the card is not the account's; all of it is held"},
 	"flag_CARD_COUNTER_REPLAY":     {"卡片计数器重复：该卡的同一交易计数器已被另一笔记录使用（证明被重放），全额暂缓支付", "Card counter replayed: another record already used this card's transaction counter (a replayed proof); all of it is held"},
 
 	"held":          {"暂缓支付（个人账户）", "Held (account)"},

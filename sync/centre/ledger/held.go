@@ -20,6 +20,7 @@ var whole = map[string]bool{
 	CodeCardProofMissing:    true,
 	CodeCardProofInvalid:    true,
 	CodeCardCounterReplay:   true,
+	CodeCardDataMismatch:    true,
 }
 
 // HeldAmount is how much of a charge's account money (fen) the centre does not

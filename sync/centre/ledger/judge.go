@@ -91,6 +91,9 @@ func Judge(in JudgeInput) Judgement {
 	if f := presenceFinding(rec, in.Presence, in.CounterUsed); f != nil {
 		j.Findings = append(j.Findings, *f)
 	}
+	if f := cardDataFinding(rec, in.Holder); f != nil {
+		j.Findings = append(j.Findings, *f)
+	}
 	if !in.Policy || rec.Kind != wire.KindCharge {
 		return j
 	}

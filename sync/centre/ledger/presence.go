@@ -3,6 +3,7 @@ package ledger
 import (
 	"errors"
 	"math"
+	"strings"
 
 	"posagent/internal/cardproof"
 	"posagent/policy"
@@ -22,6 +23,9 @@ const (
 	// CodeCardCounterReplay: the proof verifies, but another record the
 	// centre applied already used the card's counter.
 	CodeCardCounterReplay = "CARD_COUNTER_REPLAY"
+	// CodeCardDataMismatch: the resident id or name the record says was
+	// read from the card is not the account's.
+	CodeCardDataMismatch = "CARD_DATA_MISMATCH"
 )
 
 // Presence is what the centre makes of a charge's card proof, before it
@@ -118,4 +122,31 @@ func presenceFinding(rec wire.Record, p Presence, counterUsed bool) *Finding {
 			Detail: "charge paid from the account without the card's proof of presence"}
 	}
 	return nil
+}
+
+// cardDataFinding compares the card-read evidence of a charge paid from
+// the account with the centre's master data: CARD_DATA_MISMATCH when the
+// resident id or the name read from the card is not the account's (each
+// compared only when both are known; the id ignoring spaces and the case
+// of its check character). Pure.
+func cardDataFinding(rec wire.Record, h *policy.Holder) *Finding {
+	if rec.Kind != wire.KindCharge || rec.Account <= 0 || rec.CardRead == nil || h == nil {
+		return nil
+	}
+	ev := map[string]int64{"account": rec.Account}
+	differ := func(read, master string, norm func(string) string) bool {
+		a, b := norm(read), norm(master)
+		return a != "" && b != "" && a != b
+	}
+	if differ(rec.CardRead.PersonID, h.PersonID, func(s string) string { return strings.ToUpper(strings.TrimSpace(s)) }) {
+		ev["person_id"] = 1
+	}
+	if differ(rec.CardRead.Name, h.Name, strings.TrimSpace) {
+		ev["name"] = 1
+	}
+	if len(ev) == 1 {
+		return nil
+	}
+	return &Finding{Code: CodeCardDataMismatch, Evidence: ev,
+		Detail: "the resident id or name read from the card is not the account's"}
 }

@@ -115,3 +115,61 @@ func TestCheckPresenceScope(t *testing.T) {
 		t.Fatalf("a charge without proof: %+v", p)
 	}
 }
+
+// A pharmacy that writes another person's resident id or name into the
+// card-read evidence (or reads a card that is not the account's) is held
+// whole; evidence that agrees, or is missing, or a cash sale, is not.
+func TestCardDataMismatch(t *testing.T) {
+	b := sampleBundle(t)
+	holder := &policy.Holder{CardNo: "A1", PersonID: "11010519600315001X", Name: "张三", Status: policy.StatusActive, Balance: 500000}
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, judgeZone)
+	cold := policy.Line{Code: "D0006", Barcode: "6901234500066", Qty: 1, UnitPrice: 980}
+	rec := honest(t, b, holder, at, nil, cold)
+	cases := []struct {
+		name     string
+		read     *wire.CardRead
+		account  bool
+		evidence []string
+	}{
+		{"agrees", &wire.CardRead{Source: "frame", PersonID: "11010519600315001x ", Name: " 张三"}, true, nil},
+		{"no evidence", nil, true, nil},
+		{"nothing read", &wire.CardRead{Source: "track2"}, true, nil},
+		{"another id", &wire.CardRead{Source: "frame", PersonID: "110105196003150021", Name: "张三"}, true, []string{"person_id"}},
+		{"another name", &wire.CardRead{Source: "frame", PersonID: "11010519600315001X", Name: "李四"}, true, []string{"name"}},
+		{"both", &wire.CardRead{Source: "frame", PersonID: "110105196003150021", Name: "李四"}, true, []string{"name", "person_id"}},
+		{"cash only", &wire.CardRead{Source: "frame", Name: "李四"}, false, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := rec
+			r.CardRead = tc.read
+			if !tc.account {
+				r = honest(t, b, holder, at, nil, cold)
+				r.CardRead = tc.read
+				r.Lines[0].Account, r.Lines[0].Cash = 0, r.Lines[0].Amount
+				r.Account, r.Cash = 0, r.Total
+			}
+			j := Judge(JudgeInput{Record: r, Pharmacy: "P1", Received: at.Add(time.Minute), Zone: judgeZone, Policy: true, Bundle: b, Holder: holder})
+			i := slices.IndexFunc(j.Findings, func(f Finding) bool { return f.Code == CodeCardDataMismatch })
+			if (i >= 0) != (tc.evidence != nil) {
+				t.Fatalf("findings %v, want CARD_DATA_MISMATCH %v", j.Codes(), tc.evidence != nil)
+			}
+			if i < 0 {
+				return
+			}
+			var got []string
+			for k := range j.Findings[i].Evidence {
+				if k != "account" {
+					got = append(got, k)
+				}
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tc.evidence) {
+				t.Fatalf("evidence %v, want %v", j.Findings[i].Evidence, tc.evidence)
+			}
+			if h := HeldAmount(r.Account, holder.Balance, j.Allowed, j.Codes()); h != r.Account {
+				t.Fatalf("held %d of %d", h, r.Account)
+			}
+		})
+	}
+}
