@@ -48,6 +48,7 @@ var allBuckets = [][]byte{
 	bucketMeta, bucketAccounts, bucketTerminals, bucketUsers, bucketSigned,
 	bucketRecords, bucketByTime, bucketByCard, bucketByPharm, bucketByTerm, bucketVoided,
 	bucketCharges, bucketRecon, bucketReconBad, bucketPurchases, bucketLookups,
+	bucketVouchers,
 }
 
 // BoltOptions tunes OpenBolt. The zero value is ready to use.

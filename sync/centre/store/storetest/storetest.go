@@ -3,7 +3,7 @@
 // repeated and concurrent batches, the chain flags, the account flags,
 // refusal of another terminal's entries, the transaction filters, card
 // history, signed documents, users, terminals, daily reconciliations and
-// JOURNAL_REPLACED marks and rebases, the look-up log.
+// JOURNAL_REPLACED marks and rebases, the look-up log, e-vouchers.
 // Each store package runs it from a test:
 //
 //	func TestConformance(t *testing.T) {
@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Reconciliations", reconciliationTests},
 		{"Journal", journalTests},
 		{"Lookups", lookupTests},
+		{"Vouchers", voucherTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
