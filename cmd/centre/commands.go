@@ -17,6 +17,7 @@ import (
 	"posagent/sync/centre/datadir"
 	"posagent/sync/centre/service"
 	"posagent/sync/centre/store"
+	"posagent/sync/wire"
 )
 
 // runCommand is `centre run`: serve until SIGINT or SIGTERM.
@@ -189,6 +190,28 @@ func (c *enrolCommand) Run(ctx context.Context, e *env, args []string) error {
 		if err == nil {
 			fmt.Fprintf(e.stdout, "terminal %s of pharmacy %s enrolled (via %s); its token (--terminal-token):\n", c.terminal, c.pharmacy, a.Via())
 			fmt.Fprintln(e.stdout, token)
+		}
+		return err
+	})
+}
+
+// voucherCommand is `centre voucher`; the last line printed is the QR
+// code's content, as a scanner sends it.
+type voucherCommand struct{ data, card string }
+
+func (c *voucherCommand) Run(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "voucher")
+	fs.StringVar(&c.data, "data", "", "data directory")
+	fs.StringVar(&c.card, "card", "", "card number")
+	if err := parse(fs, args, "data", "card"); err != nil {
+		return err
+	}
+	return withAdmin(e, c.data, func(a admin.Admin) error {
+		token, expires, err := a.IssueVoucher(ctx, c.card)
+		if err == nil {
+			fmt.Fprintf(e.stdout, "e-voucher for card %s issued (via %s), valid until %s; scan content:\n",
+				c.card, a.Via(), expires.Format(time.RFC3339))
+			fmt.Fprintln(e.stdout, wire.VoucherPrefix+token)
 		}
 		return err
 	})

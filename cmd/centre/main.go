@@ -33,6 +33,9 @@ Usage:
   centre publish  --data DIR --catalogue F.csv --rules F.json
   centre accounts import --data DIR F.csv
   centre enrol    --data DIR --terminal ID --pharmacy ID
+  centre voucher  --data DIR --card CARD_NO
+                  (issues an e-voucher token valid 120 s, standing in for the
+                  national e-voucher app; the last line is the QR content, EC1:<token>)
   centre user add --data DIR --name N --role supervisor|admin   (password: first line of stdin)
   centre block    --data DIR --card C [--card C ...] [--unblock]
   centre terminal rebase --data DIR --terminal ID [--by NAME]
@@ -55,6 +58,7 @@ var commands = map[string]func() command{
 	"publish":         func() command { return &publishCommand{} },
 	"accounts import": func() command { return &importCommand{} },
 	"enrol":           func() command { return &enrolCommand{} },
+	"voucher":         func() command { return &voucherCommand{} },
 	"user add":        func() command { return &userAddCommand{} },
 	"block":           func() command { return &blockCommand{} },
 	"terminal rebase": func() command { return &rebaseCommand{} },

@@ -62,6 +62,7 @@ func adminSession(t *testing.T, ctx context.Context, data, via string) (token st
 	}{
 		{"", []string{"accounts", "import", "--data", data, accounts}, "1 accounts imported"},
 		{"", []string{"enrol", "--data", data, "--terminal", "T1", "--pharmacy", "P1"}, "enrolled"},
+		{"", []string{"voucher", "--data", data, "--card", "1001"}, "e-voucher for card 1001 issued"},
 		{"s3cret-passphrase\n", []string{"user", "add", "--data", data, "--name", "sup", "--role", "supervisor"}, "user sup (supervisor) added"},
 		{"", []string{"publish", "--data", data, "--catalogue", cat, "--rules", rules}, "bundle version 1 published"},
 		{"", []string{"block", "--data", data, "--card", "1001"}, "blocklist version 1 published"},
@@ -74,6 +75,11 @@ func adminSession(t *testing.T, ctx context.Context, data, via string) (token st
 		}
 		if s.args[0] == "enrol" {
 			token = lastLine(out)
+		}
+		if s.args[0] == "voucher" {
+			if tok, err := wire.ParseVoucherQR(lastLine(out)); err != nil || len(tok) != 32 {
+				t.Fatalf("voucher's last line %q: %v; want EC1: and 32 characters", lastLine(out), err)
+			}
 		}
 	}
 	if len(token) != 43 {
@@ -190,6 +196,8 @@ func TestUsageAndRefusals(t *testing.T) {
 		{nil, 2, "centre run"},
 		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
 		{[]string{"enrol", "--data", t.TempDir()}, 2, "--terminal, --pharmacy required"},
+		{[]string{"voucher", "--data", t.TempDir()}, 2, "--card required"},
+		{[]string{"voucher", "--data", t.TempDir(), "--card", "9999"}, 1, "card 9999: no account for this card (import it first)"},
 		{[]string{"run", "--data", t.TempDir(), "--db", "postgres://u@127.0.0.1:1/db?connect_timeout=5"}, 1, "open postgres store"},
 		{[]string{"user", "add", "--data", t.TempDir(), "--name", "x", "--role", "admin"}, 1, "no password"},
 		{[]string{"run", "--data", t.TempDir(), "--time-zone", "Mars/Olympus"}, 2, `--time-zone "Mars/Olympus"`},

@@ -41,6 +41,7 @@ type Observer interface {
 const (
 	LookupAgent      = "agent"      // a terminal at swipe time
 	LookupSupervisor = "supervisor" // the supervisor API
+	LookupVoucher    = "voucher"    // a terminal redeeming an e-voucher
 )
 
 type noNotifier struct{}

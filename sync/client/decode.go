@@ -33,6 +33,10 @@ func decodeCentre(data []byte) (wire.Message, error) {
 		if m.ID == "" {
 			missing = "id"
 		}
+	case wire.TypeVoucher:
+		if m.ID == "" {
+			missing = "id"
+		}
 	case wire.TypeBundle, wire.TypeBlocklist:
 		if m.Signed == nil {
 			missing = "signed"

@@ -8,8 +8,8 @@ import (
 )
 
 // pending pairs the requests a session sent to the centre (account_req,
-// reconcile) with their answers, by message id. It is safe for concurrent
-// use; the zero value is ready.
+// reconcile, voucher_req) with their answers, by message id. It is safe
+// for concurrent use; the zero value is ready.
 type pending[T any] struct {
 	mu      sync.Mutex
 	waiting map[string]chan T

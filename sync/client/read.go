@@ -67,6 +67,8 @@ func (s *session) dispatch(m wire.Message) bool {
 		s.answer(m)
 	case wire.TypeReconciled:
 		s.answerReconcile(m)
+	case wire.TypeVoucher:
+		s.answerVoucher(m)
 	case wire.TypeBundle, wire.TypeBlocklist:
 		select {
 		case s.offers <- *m.Signed:

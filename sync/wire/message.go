@@ -33,6 +33,7 @@ const (
 //	agent  → entries          centre → ack (highest contiguous applied seq)
 //	agent  → account_req      centre → account (same id)
 //	agent  → reconcile        centre → reconciled (same id; daily reconciliation)
+//	agent  → voucher_req      centre → voucher (same id; e-voucher redemption)
 //	either → error            (then closes)
 const (
 	TypeHello        = "hello"
@@ -45,8 +46,10 @@ const (
 	TypeBlocklist    = "blocklist"
 	TypeBundleStatus = "bundle_status"
 	TypeError        = "error"
-	TypeReconcile    = "reconcile"  // agent's DaySummary of an ended (or, on demand, the current) day
-	TypeReconciled   = "reconciled" // centre's DayResult for it
+	TypeReconcile    = "reconcile"   // agent's DaySummary of an ended (or, on demand, the current) day
+	TypeReconciled   = "reconciled"  // centre's DayResult for it
+	TypeVoucherReq   = "voucher_req" // agent's e-voucher token to redeem
+	TypeVoucher      = "voucher"     // centre's VoucherAnswer for it
 )
 
 // FeatureReconcile, set in the welcome message's Extra, says the centre
@@ -58,7 +61,7 @@ const FeatureReconcile = "reconcile"
 // of the optional fields is set.
 type Message struct {
 	Type    string   `json:"type"`
-	ID      string   `json:"id,omitempty"` // pairs account_req with account, reconcile with reconciled
+	ID      string   `json:"id,omitempty"` // pairs account_req with account, reconcile with reconciled, voucher_req with voucher
 	Hello   *Hello   `json:"hello,omitempty"`
 	Welcome *Welcome `json:"welcome,omitempty"`
 	Entries []Entry  `json:"entries,omitempty"`
@@ -76,6 +79,8 @@ type Message struct {
 	Extra        map[string]bool `json:"extra,omitempty"` // welcome: optional features the centre supports (Feature*)
 	Reconcile    *DaySummary     `json:"reconcile,omitempty"`
 	Reconciled   *DayResult      `json:"reconciled,omitempty"`
+	Token        string          `json:"token,omitempty"`   // voucher_req: the e-voucher token (without VoucherPrefix)
+	Voucher      *VoucherAnswer  `json:"voucher,omitempty"` // voucher
 }
 
 // Hello is the agent's first message.

@@ -42,6 +42,9 @@ type Admin interface {
 	ImportAccountsCSV(ctx context.Context, r io.Reader) (int, error)
 	// Enrol creates or re-keys a terminal; returns its token.
 	Enrol(ctx context.Context, terminal, pharmacy string) (string, error)
+	// IssueVoucher issues an e-voucher token for a card with an account
+	// (`centre voucher`); returns it and when it expires.
+	IssueVoucher(ctx context.Context, cardNo string) (string, time.Time, error)
 	// AddUser creates or replaces a supervisor or administrator.
 	AddUser(ctx context.Context, name, role, password string) error
 	// BlockCards signs and stores the next blocklist delta; returns its version.
@@ -169,6 +172,14 @@ func (a *direct) Enrol(ctx context.Context, terminal, pharmacy string) (string, 
 		return "", err
 	}
 	return c.Enrol(ctx, terminal, pharmacy)
+}
+
+func (a *direct) IssueVoucher(ctx context.Context, cardNo string) (string, time.Time, error) {
+	c, err := a.centre(nil)
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return c.IssueVoucher(ctx, cardNo)
 }
 
 func (a *direct) AddUser(ctx context.Context, name, role, password string) error {

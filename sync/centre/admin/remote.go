@@ -79,6 +79,12 @@ func (a *remoteAdmin) Enrol(ctx context.Context, terminal, pharmacy string) (str
 	return out.Token, err
 }
 
+func (a *remoteAdmin) IssueVoucher(ctx context.Context, cardNo string) (string, time.Time, error) {
+	var out api.VoucherResponse
+	err := a.postJSON(ctx, "/admin/vouchers", api.VoucherRequest{CardNo: cardNo}, &out)
+	return out.Token, out.ExpiresAt, err
+}
+
 func (a *remoteAdmin) AddUser(ctx context.Context, name, role, password string) error {
 	return a.postJSON(ctx, "/admin/users", api.UserRequest{Name: name, Role: role, Password: password}, &struct{}{})
 }

@@ -30,6 +30,8 @@ func (c *conn) handle(m wire.Message) error {
 		return c.onBundleStatus(m.BundleStatus)
 	case wire.TypeReconcile:
 		return c.onReconcile(m.ID, m.Reconcile)
+	case wire.TypeVoucherReq:
+		return c.onVoucherReq(m.ID, m.Token)
 	case wire.TypeError:
 		if m.Error != nil {
 			c.log.Warn("agent reported an error", "code", m.Error.Code, "message", m.Error.Message)
@@ -89,7 +91,7 @@ func (c *conn) onHello(h *wire.Hello) error {
 		return err
 	}
 	data, err := jsonMessage(wire.Message{Type: wire.TypeWelcome, Welcome: &welcome,
-		Extra: map[string]bool{wire.FeatureReconcile: true}})
+		Extra: map[string]bool{wire.FeatureReconcile: true, wire.FeatureVoucher: true}})
 	if err != nil {
 		return err
 	}

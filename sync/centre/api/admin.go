@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"posagent/internal/web"
 )
@@ -39,6 +40,18 @@ type EnrolRequest struct {
 // EnrolResponse carries the terminal's new token.
 type EnrolResponse struct {
 	Token string `json:"token"`
+}
+
+// VoucherRequest is the body of POST /admin/vouchers.
+type VoucherRequest struct {
+	CardNo string `json:"card_no"`
+}
+
+// VoucherResponse carries a new e-voucher token and when it expires; the
+// QR code's content is wire.VoucherPrefix + token.
+type VoucherResponse struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
 }
 
 // UserRequest is the body of POST /admin/users.
@@ -87,6 +100,19 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	web.WriteJSON(w, http.StatusOK, EnrolResponse{Token: token})
+}
+
+func (s *Server) handleVoucher(w http.ResponseWriter, r *http.Request) {
+	var req VoucherRequest
+	if !decode(w, r, MaxSmallBody, &req) {
+		return
+	}
+	token, expires, err := s.centre.IssueVoucher(r.Context(), req.CardNo)
+	if err != nil {
+		s.writeOpError(w, "issue e-voucher", err)
+		return
+	}
+	web.WriteJSON(w, http.StatusOK, VoucherResponse{Token: token, ExpiresAt: expires})
 }
 
 func (s *Server) handleAddUser(w http.ResponseWriter, r *http.Request) {

@@ -46,6 +46,7 @@ type Config struct {
 //	POST /admin/publish            admin API (bearer admin token, loopback)
 //	POST /admin/accounts/import
 //	POST /admin/enrol
+//	POST /admin/vouchers
 //	POST /admin/users
 //	POST /admin/block
 //	POST /admin/terminals/{terminal}/rebase
@@ -93,6 +94,7 @@ func (s *Server) routes() {
 	mux.Handle("POST /admin/accounts/import", s.requireAdminToken(s.handleImport))
 	mux.Handle("POST /admin/enrol", s.requireAdminToken(s.handleEnrol))
 	mux.Handle("POST /admin/users", s.requireAdminToken(s.handleAddUser))
+	mux.Handle("POST /admin/vouchers", s.requireAdminToken(s.handleVoucher))
 	mux.Handle("POST /admin/block", s.requireAdminToken(s.handleBlock))
 	mux.Handle("POST /admin/terminals/{terminal}/rebase", s.requireAdminToken(s.handleRebase))
 	s.mux = mux

@@ -134,6 +134,26 @@ func (a *Agent) LookupRead(id, card, personID string) (wire.Message, []byte) {
 	return m, data
 }
 
+// Voucher sends voucher_req for an e-voucher token and returns the
+// answer, decoded and as the bytes the centre sent.
+func (a *Agent) Voucher(id, token string) (wire.Message, []byte) {
+	a.T.Helper()
+	a.Send(wire.Message{Type: wire.TypeVoucherReq, ID: id, Token: token})
+	_ = a.WS.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, data, err := a.WS.ReadMessage()
+	if err != nil {
+		a.T.Fatalf("voucher %s: %v", id, err)
+	}
+	var m wire.Message
+	if err := json.Unmarshal(data, &m); err != nil {
+		a.T.Fatalf("voucher %s: decode %q: %v", id, data, err)
+	}
+	if m.Type != wire.TypeVoucher || m.ID != id || m.Voucher == nil {
+		a.T.Fatalf("voucher %s: got %s message %q, want the voucher answer", id, m.Type, data)
+	}
+	return m, data
+}
+
 // Reconcile sends a day summary and returns the centre's answer.
 func (a *Agent) Reconcile(id string, sum wire.DaySummary) wire.DayResult {
 	a.T.Helper()

@@ -22,6 +22,17 @@ type Lookup struct {
 	At       time.Time `json:"at"`      // the centre's clock
 	Found    bool      `json:"found"`   // the card has an account
 	Refused  bool      `json:"refused"` // over the terminal's rate limit (or a malformed card number): not answered
+	// Kind is "" for an account look-up and LookupVoucher for an
+	// e-voucher redemption, which is logged here too (the same alerts see
+	// a terminal guessing tokens); Token is then the token tried (quoted
+	// and cut short when malformed) and CardNo the card it stands for, ""
+	// when unknown.
+	Kind  string `json:"kind,omitempty"`
+	Token string `json:"token,omitempty"`
+	// Code says why a refused one was refused (a voucher's: RATE_LIMITED,
+	// VOUCHER_USED, VOUCHER_EXPIRED, VOUCHER_UNKNOWN, VOUCHER_BAD_TOKEN);
+	// "" when answered, and for account look-ups.
+	Code string `json:"code,omitempty"`
 	// Sale is whether a charge of the same terminal and card is dated, or
 	// was received by the centre, in [At − SaleBefore, At + SaleWithin).
 	// It is not stored: Lookups works it out when listing, so a charge
@@ -30,6 +41,9 @@ type Lookup struct {
 	// is off.
 	Sale bool `json:"sale"`
 }
+
+// LookupVoucher is the Kind of a logged e-voucher redemption.
+const LookupVoucher = "voucher"
 
 // The window in which a charge follows a look-up (Lookup.Sale). A charge
 // is dated by the terminal's clock, so a few minutes before the look-up
@@ -71,23 +85,28 @@ func (b *Bolt) LogLookup(ctx context.Context, l Lookup) error {
 	if err := checkName("terminal", l.Terminal); err != nil {
 		return fmt.Errorf("log look-up: %w", err)
 	}
-	if err := checkName("card number", l.CardNo); err != nil {
-		return fmt.Errorf("log look-up of %s: %w", l.Terminal, err)
-	}
-	l.Sale = false
-	err := b.db.Update(func(tx *bolt.Tx) error {
-		bk := tx.Bucket(bucketLookups)
-		seq, err := bk.NextSequence()
-		if err != nil {
-			return err
+	if l.Kind != LookupVoucher || l.CardNo != "" { // an unknown voucher has no card
+		if err := checkName("card number", l.CardNo); err != nil {
+			return fmt.Errorf("log look-up of %s: %w", l.Terminal, err)
 		}
-		key := binary.BigEndian.AppendUint64(appendTime(nil, l.At), seq)
-		return putJSON(bk, key, l)
-	})
+	}
+	err := b.db.Update(func(tx *bolt.Tx) error { return putLookup(tx, l) })
 	if err != nil {
 		return fmt.Errorf("log look-up of %s by %s: %w", l.CardNo, l.Terminal, err)
 	}
 	return nil
+}
+
+// putLookup appends l to the look-up log in tx.
+func putLookup(tx *bolt.Tx, l Lookup) error {
+	l.Sale = false
+	bk := tx.Bucket(bucketLookups)
+	seq, err := bk.NextSequence()
+	if err != nil {
+		return err
+	}
+	key := binary.BigEndian.AppendUint64(appendTime(nil, l.At), seq)
+	return putJSON(bk, key, l)
 }
 
 // Lookups walks the log from f.To (or the newest) back to f.From and

@@ -301,6 +301,24 @@ type Store interface {
 	// records stand now.
 	Lookups(ctx context.Context, f LookupFilter) ([]Lookup, error)
 
+	// PutVoucher stores a newly issued e-voucher (not redeemed, not
+	// used); a token already stored wraps ErrVoucherExists.
+	PutVoucher(ctx context.Context, v Voucher) error
+	// Voucher returns one e-voucher, or ErrNotFound.
+	Voucher(ctx context.Context, token string) (Voucher, error)
+	// RedeemVoucher redeems a token for r.Terminal at r.At, atomically
+	// and once (CheckRedemption): a token never issued wraps
+	// ErrVoucherUnknown, one redeemed before (by any terminal)
+	// ErrVoucherUsed, one at or past its ExpiresAt ErrVoucherExpired. In
+	// the same transaction, whatever the outcome, the attempt is appended
+	// to the look-up log (Kind LookupVoucher). It returns the voucher as
+	// it now stands (on a refusal, as stored: its card is known unless
+	// unknown).
+	RedeemVoucher(ctx context.Context, r Redemption) (Voucher, error)
+	// UseVoucher is VoucherTx.UseVoucher in a transaction of its own (for
+	// tools and tests); Apply's own transaction offers the same check.
+	UseVoucher(ctx context.Context, u VoucherUse) error
+
 	// Close releases the store.
 	Close() error
 }

@@ -24,6 +24,7 @@ var migrations = []migration{
 	{5, "the log of account look-ups", schemaV5},
 	{6, "JOURNAL_REPLACED marks and rebases of terminals", schemaV6},
 	{7, "card transaction counters used by verified card proofs", schemaV7},
+	{8, "e-vouchers, and their redemptions in the look-up log", schemaV8},
 }
 
 // migrateLock is the advisory lock key that serialises migrations of one
@@ -232,4 +233,32 @@ CREATE TABLE card_counters (
 	PRIMARY KEY (card_no, counter),
 	FOREIGN KEY (terminal, seq) REFERENCES records (terminal, seq)
 );
+`
+
+// schemaV8 keeps the e-vouchers the centre issued (SPEC §10): the
+// card each stands for, its lifetime, the terminal that redeemed it and
+// the record that used it as proof; and lets the look-up log hold
+// redemption attempts too (kind 'voucher', the token tried, the refusal's
+// code).
+const schemaV8 = `
+CREATE TABLE vouchers (
+	token       text COLLATE "C" PRIMARY KEY,
+	card_no     text COLLATE "C" NOT NULL,
+	issued_at   timestamptz NOT NULL,
+	expires_at  timestamptz NOT NULL CHECK (expires_at > issued_at),
+	redeemed_by text COLLATE "C",
+	redeemed_at timestamptz,
+	used_by     text COLLATE "C",
+	used_seq    bigint,
+	CHECK ((redeemed_by IS NULL) = (redeemed_at IS NULL)),
+	CHECK ((used_by IS NULL) = (used_seq IS NULL)),
+	CHECK (used_by IS NULL OR redeemed_by IS NOT NULL)
+);
+
+CREATE INDEX vouchers_by_card ON vouchers (card_no, issued_at);
+
+ALTER TABLE lookups
+	ADD COLUMN kind  text NOT NULL DEFAULT '' CHECK (kind IN ('', 'voucher')),
+	ADD COLUMN token text NOT NULL DEFAULT '',
+	ADD COLUMN code  text NOT NULL DEFAULT '';
 `

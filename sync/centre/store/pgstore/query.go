@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"posagent/policy"
 	"posagent/sync/centre/store"
@@ -217,22 +218,32 @@ func (s *Store) LogLookup(ctx context.Context, l store.Lookup) error {
 	if err := checkName("terminal", l.Terminal); err != nil {
 		return fmt.Errorf("log look-up: %w", err)
 	}
-	if err := checkName("card number", l.CardNo); err != nil {
-		return fmt.Errorf("log look-up of %s: %w", l.Terminal, err)
+	if l.Kind != store.LookupVoucher || l.CardNo != "" { // an unknown voucher has no card
+		if err := checkName("card number", l.CardNo); err != nil {
+			return fmt.Errorf("log look-up of %s: %w", l.Terminal, err)
+		}
 	}
-	if err := checkText("pharmacy", l.Pharmacy); err != nil {
-		return fmt.Errorf("log look-up of %s: %w", l.Terminal, err)
+	for _, f := range []struct{ what, s string }{{"pharmacy", l.Pharmacy}, {"kind", l.Kind}, {"token", l.Token}, {"code", l.Code}} {
+		if err := checkText(f.what, f.s); err != nil {
+			return fmt.Errorf("log look-up of %s: %w", l.Terminal, err)
+		}
 	}
-	us, ns := splitTime(l.At)
-	err := s.withConn(ctx, func(c *pgx.Conn) error {
-		_, err := c.Exec(ctx, `INSERT INTO lookups (terminal, pharmacy, card_no, at, at_ns, found, refused)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)`, l.Terminal, l.Pharmacy, l.CardNo, us, ns, l.Found, l.Refused)
-		return err
-	})
+	err := s.withConn(ctx, func(c *pgx.Conn) error { return insertLookup(ctx, c, l) })
 	if err != nil {
 		return fmt.Errorf("log look-up of %s by %s: %w", l.CardNo, l.Terminal, err)
 	}
 	return nil
+}
+
+// insertLookup appends l to the look-up log on c (a connection or a
+// transaction).
+func insertLookup(ctx context.Context, c interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+}, l store.Lookup) error {
+	us, ns := splitTime(l.At)
+	_, err := c.Exec(ctx, `INSERT INTO lookups (terminal, pharmacy, card_no, at, at_ns, found, refused, kind, token, code)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, l.Terminal, l.Pharmacy, l.CardNo, us, ns, l.Found, l.Refused, l.Kind, l.Token, l.Code)
+	return err
 }
 
 // saleExists is true when a charge of the look-up's (alias l) terminal
@@ -260,7 +271,7 @@ func (s *Store) Lookups(ctx context.Context, f store.LookupFilter) ([]store.Look
 	if f.WithoutSale {
 		q.where = append(q.where, "NOT "+saleExists)
 	}
-	sql := q.sql("SELECT l.terminal, l.pharmacy, l.card_no, l.at, l.at_ns, l.found, l.refused, "+saleExists+" FROM lookups l",
+	sql := q.sql("SELECT l.terminal, l.pharmacy, l.card_no, l.at, l.at_ns, l.found, l.refused, l.kind, l.token, l.code, "+saleExists+" FROM lookups l",
 		"l.at DESC, l.at_ns DESC, l.id DESC", f.Limit)
 	err := s.withConn(ctx, func(c *pgx.Conn) error {
 		rows, _ := c.Query(ctx, sql, q.args...)
@@ -268,7 +279,7 @@ func (s *Store) Lookups(ctx context.Context, f store.LookupFilter) ([]store.Look
 		out, err = pgx.AppendRows(out, rows, func(row pgx.CollectableRow) (store.Lookup, error) {
 			var l store.Lookup
 			var ns int16
-			err := row.Scan(&l.Terminal, &l.Pharmacy, &l.CardNo, &l.At, &ns, &l.Found, &l.Refused, &l.Sale)
+			err := row.Scan(&l.Terminal, &l.Pharmacy, &l.CardNo, &l.At, &ns, &l.Found, &l.Refused, &l.Kind, &l.Token, &l.Code, &l.Sale)
 			l.At = joinTime(l.At, ns)
 			return l, err
 		})

@@ -3,8 +3,8 @@
 // repeated and concurrent batches, the chain flags, the account flags,
 // refusal of another terminal's entries, the transaction filters, card
 // history, signed documents, users, terminals, daily reconciliations and
-// JOURNAL_REPLACED marks and rebases, the look-up log, and the card
-// proofs of presence Apply verifies with an issuer key.
+// JOURNAL_REPLACED marks and rebases, the look-up log, e-vouchers, and
+// the card proofs of presence Apply verifies with an issuer key.
 // Each store package runs it from a test:
 //
 //	func TestConformance(t *testing.T) {
@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Reconciliations", reconciliationTests},
 		{"Journal", journalTests},
 		{"Lookups", lookupTests},
+		{"Vouchers", voucherTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
