@@ -42,6 +42,11 @@ type Card struct {
 	ReadAt time.Time `json:"read_at"`
 	// PersonID is the 18-character resident id (frame cards only).
 	PersonID string `json:"person_id,omitempty"`
+	// ICC is the card identification code (32 hex digits, as read) and ATR
+	// the chip's answer to reset (hex, may be empty): frame cards only, the
+	// card-read evidence of SPEC §10.
+	ICC string `json:"icc,omitempty"`
+	ATR string `json:"atr,omitempty"`
 	// Problem is set when the card was readable but its data is invalid,
 	// e.g. a wrong resident-id check character. The agent refuses such a
 	// card with CARD_INVALID.

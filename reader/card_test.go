@@ -32,7 +32,7 @@ func TestCardJSONFieldNames(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", b, want)
 	}
 	b, _ = json.Marshal(Status{State: StateOpen, Port: "/dev/x", Format: FormatFrame, BadFrames: 2})
-	want = `{"state":"open","port":"/dev/x","format":"frame","last_error":"","reconnects":0,"swipes":0,"bad_frames":2,"bad_reads":0}`
+	want = `{"state":"open","port":"/dev/x","format":"frame","last_error":"","reconnects":0,"swipes":0,"bad_frames":2,"bad_reads":0,"auths":0,"auth_failures":0}`
 	if string(b) != want {
 		t.Errorf("got  %s\nwant %s", b, want)
 	}

@@ -20,7 +20,9 @@ type Config struct {
 	// a port that failed; the wait doubles from MinBackoff up to
 	// MaxBackoff. Defaults 100ms and 2s.
 	MinBackoff, MaxBackoff time.Duration
-	Logger                 *slog.Logger // default slog.Default()
+	// AuthTimeout bounds Auth's wait for the card's answer. Default 1s.
+	AuthTimeout time.Duration
+	Logger      *slog.Logger // default slog.Default()
 	// Clock times the debounce window, the reopen backoff, the idle flush
 	// of a partial line and the read time of every card and event; default
 	// the machine's clock. The serial port's own read timeout is the
@@ -30,10 +32,11 @@ type Config struct {
 
 // Defaults for zero Config fields.
 const (
-	DefaultBaud       = 9600
-	DefaultDebounce   = 2 * time.Second
-	DefaultMinBackoff = 100 * time.Millisecond
-	DefaultMaxBackoff = 2 * time.Second
+	DefaultBaud        = 9600
+	DefaultDebounce    = 2 * time.Second
+	DefaultMinBackoff  = 100 * time.Millisecond
+	DefaultMaxBackoff  = 2 * time.Second
+	DefaultAuthTimeout = time.Second
 )
 
 // standardBauds are the rates a serial port can be set to.
@@ -56,6 +59,9 @@ func (c Config) withDefaults() Config {
 	if c.MaxBackoff == 0 {
 		c.MaxBackoff = DefaultMaxBackoff
 	}
+	if c.AuthTimeout == 0 {
+		c.AuthTimeout = DefaultAuthTimeout
+	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -64,7 +70,7 @@ func (c Config) withDefaults() Config {
 }
 
 // Validate returns an error naming the first bad field. Zero Baud,
-// Debounce and backoffs are valid and mean the defaults.
+// Debounce, backoffs and AuthTimeout are valid and mean the defaults.
 func (c Config) Validate() error {
 	if c.Port == "" {
 		return fmt.Errorf("reader config: Port is empty")
@@ -78,7 +84,7 @@ func (c Config) Validate() error {
 	for _, d := range []struct {
 		name string
 		v    time.Duration
-	}{{"Debounce", c.Debounce}, {"MinBackoff", c.MinBackoff}, {"MaxBackoff", c.MaxBackoff}} {
+	}{{"Debounce", c.Debounce}, {"MinBackoff", c.MinBackoff}, {"MaxBackoff", c.MaxBackoff}, {"AuthTimeout", c.AuthTimeout}} {
 		if d.v < 0 {
 			return fmt.Errorf("reader config: %s %v is negative", d.name, d.v)
 		}

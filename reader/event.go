@@ -42,4 +42,8 @@ type Status struct {
 	// BadReads counts reads that gave no card: bad track-2 lines, lines
 	// too long or cut off, unreadable card records, reader error frames.
 	BadReads uint64 `json:"bad_reads"`
+	// Auths counts AUTH exchanges that gave the card's answer;
+	// AuthFailures counts Auth calls that returned an error.
+	Auths        uint64 `json:"auths"`
+	AuthFailures uint64 `json:"auth_failures"`
 }

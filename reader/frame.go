@@ -20,8 +20,10 @@ const (
 // Frame commands.
 const (
 	CmdReadNow     = 0x31 // host to reader: read the card now
+	CmdAuth        = 0x33 // host to reader: DATA is a 32-byte challenge (SPEC §10)
 	CmdCardRead    = 0x41 // reader to host: DATA is the basic record
 	CmdCardRemoved = 0x42 // reader to host: no DATA
+	CmdAuthAnswer  = 0x43 // reader to host: DATA is an AuthAnswer
 	CmdReaderError = 0x45 // reader to host: DATA is one error byte
 )
 

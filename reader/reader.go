@@ -14,14 +14,19 @@ import (
 
 // Reader owns one serial card reader: it opens the port, decodes what
 // arrives, debounces repeated reads and reopens the port when it is lost.
-// Status is safe to call from any goroutine; Run runs once at a time.
+// Status and Auth are safe to call from any goroutine; Run runs once at a
+// time.
 type Reader struct {
 	cfg     Config
 	log     *slog.Logger
 	running atomic.Bool
+	authMu  sync.Mutex // one Auth at a time
 
-	mu     sync.Mutex
-	status Status
+	mu       sync.Mutex
+	status   Status
+	port     *port       // the open port Auth writes to; nil when none
+	inReader string      // number of the card in the reader; "" when none is known
+	waiter   *authWaiter // the Auth waiting for an answer, if any
 
 	// Owned by the Run goroutine.
 	seen    map[string]time.Time // card number → last accepted read

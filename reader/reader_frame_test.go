@@ -41,7 +41,8 @@ func TestReaderFrameAwkwardSplits(t *testing.T) {
 	line.writeBytewise(t, zhang)
 	ev := rec.waitN(t, 1, "张三丰", isCard("A00000001"))[0]
 	want := Card{CardNo: "A00000001", Name: "张三丰", Sex: "M", Birth: "1960-03-15", Region: "110105",
-		Expiry: "2030-01-01", Source: "frame", PersonID: ev.Card.PersonID, ReadAt: ev.Card.ReadAt}
+		Expiry: "2030-01-01", Source: "frame", PersonID: ev.Card.PersonID, ReadAt: ev.Card.ReadAt,
+		ICC: "0123456789abcdef0123456789ABCDEF", ATR: "3B6D00008031"}
 	if *ev.Card != want || ev.Card.Problem != "" {
 		t.Errorf("card = %+v, want %+v", *ev.Card, want)
 	}

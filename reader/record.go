@@ -84,6 +84,8 @@ func ParseCardRecord(data []byte) (Card, error) {
 		Expiry:   reformatDate(r.Expiry),
 		Source:   string(FormatFrame),
 		PersonID: id.id,
+		ICC:      r.CardID,
+		ATR:      r.ATR,
 		Problem:  id.problem,
 	}, nil
 }

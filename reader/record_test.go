@@ -37,7 +37,8 @@ func TestParseCardRecord(t *testing.T) {
 				t.Fatalf("ParseCardRecord(%s): %v", name, err)
 			}
 			want := Card{CardNo: "A00000001", Name: name, Sex: "F", Birth: "1949-12-31", Region: "110105",
-				Expiry: "2030-01-01", Source: "frame", PersonID: "11010519491231002X"}
+				Expiry: "2030-01-01", Source: "frame", PersonID: "11010519491231002X",
+				ICC: "0123456789abcdef0123456789ABCDEF", ATR: "3B6D00008031"}
 			if c != want {
 				t.Errorf("card = %+v, want %+v", c, want)
 			}

@@ -36,12 +36,17 @@ func (r *Reader) serve(ctx context.Context, p *port, emit func(Event)) (healthy 
 	opened := clk.Now()
 	defer func() { healthy = healthy || clk.Now().Sub(opened) > r.cfg.MaxBackoff }()
 	r.forget()
-	r.setState(StateOpen, nil, emit)
 	if r.cfg.Format == FormatFrame {
 		if err := p.write(EncodeFrame(CmdReadNow, nil)); err != nil {
 			return false, err
 		}
+		// Published after the read-now frame, so Auth's writes never
+		// interleave with it, and before the "open" event, so Auth works
+		// once it is seen; unpublished before Run closes the port.
+		r.portOpened(p)
+		defer r.portClosed()
 	}
+	r.setState(StateOpen, nil, emit)
 	s := &session{r: r, emit: emit, last: clk.Now()}
 	buf := make([]byte, 512)
 	for ctx.Err() == nil {
@@ -145,12 +150,20 @@ func (s *session) frame(f Frame) {
 			s.r.readFailed(s.emit, err)
 			return
 		}
+		s.r.cardIn(c.CardNo)
 		s.r.cardRead(s.emit, c)
 	case CmdCardRemoved:
 		s.r.forget()
+		s.r.cardOut()
 		s.emit(Event{Type: EventCardRemoved, At: s.r.cfg.Clock.Now()})
+	case CmdAuthAnswer:
+		s.r.authAnswer(f.Data)
 	case CmdReaderError:
-		s.r.readFailed(s.emit, readerError(f.Data))
+		// While an AUTH waits, an error frame is its answer ("card
+		// authentication failed"), not a failed read.
+		if !s.r.authReaderError(f.Data) {
+			s.r.readFailed(s.emit, readerError(f.Data))
+		}
 	default:
 		s.r.update(func(st *Status) { st.BadFrames++ })
 		s.r.log.Info("frame with unknown command ignored", "cmd", fmt.Sprintf("0x%02X", f.Cmd))

@@ -4,11 +4,14 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"posagent/internal/cardproof"
 	"posagent/reader"
 )
 
@@ -64,5 +67,74 @@ func TestCardsimDrivesReader(t *testing.T) {
 			t.Errorf("%s: card %+v", c.file, *ev.Card)
 		}
 		next(reader.EventCardRemoved)
+	}
+}
+
+// TestCardsimAnswersReaderAuth: the agent's reader driver asks the card
+// cardsim simulates to sign a sale, through two joined pseudo-terminals,
+// and the centre's check of the proof passes.
+func TestCardsimAnswersReaderAuth(t *testing.T) {
+	simMaster, simPath := line(t)
+	agentMaster, agentPath := line(t)
+	go io.Copy(agentMaster, simMaster) // both ways; end when the masters close
+	go io.Copy(simMaster, agentMaster)
+	keyPath, key := issuerKeyFile(t)
+
+	r, err := reader.New(reader.Config{Port: agentPath, Format: reader.FormatFrame,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cards, opened := make(chan reader.Event, 64), make(chan struct{}, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- r.Run(ctx, func(ev reader.Event) {
+			switch {
+			case ev.Type == reader.EventCard:
+				cards <- ev
+			case ev.Type == reader.EventReader && ev.Reader.State == reader.StateOpen && ev.Error == "":
+				opened <- struct{}{}
+			}
+		})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+
+	select { // the line is raw once the reader opened it
+	case <-opened:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the reader did not open")
+	}
+	simCtx, stopSim := context.WithCancel(context.Background())
+	simDone := make(chan error, 1)
+	go func() {
+		simDone <- run(simCtx, []string{"--port", simPath, "--format", "frame", "--card", card(t, "zhang-san.json"),
+			"--issuer-key", keyPath, "--counter", filepath.Join(t.TempDir(), "counter")}, io.Discard, io.Discard)
+	}()
+	select {
+	case <-cards:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no card event")
+	}
+	sale := cardproof.Sale{Terminal: "T001", Seq: 7, CardNo: "A00000001", Account: 1500, Total: 2000,
+		At: time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)}
+	ch := cardproof.ChallengeFor(sale)
+	a, err := r.Auth(context.Background(), ch)
+	if err != nil {
+		t.Fatalf("Auth: %v", err)
+	}
+	proof := cardproof.Proof{Challenge: ch.String(), Counter: a.Counter, Cryptogram: hex.EncodeToString(a.Cryptogram)}
+	if err := cardproof.Verify(cardproof.Default, key, sale, proof); err != nil || a.Counter != 1 {
+		t.Errorf("proof %+v: %v", proof, err)
+	}
+	stopSim()
+	if err := <-simDone; err != nil {
+		t.Errorf("cardsim: %v", err)
 	}
 }

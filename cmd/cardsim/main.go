@@ -5,6 +5,7 @@
 //
 //	cardsim --port PATH --format track2|frame (--card FILE | --swipe CARD_NO)
 //	        [--baud N] [--remove-after D] [--repeat N --interval D]
+//	        [--issuer-key FILE [--counter FILE]]
 //
 // PATH is the reader's end of a serial line, e.g. one end of a pty pair made
 // with `socat -d -d pty,raw,echo=0,link=/tmp/agent pty,raw,echo=0,link=/tmp/reader`
@@ -12,6 +13,16 @@
 //
 // Track-2 PAN: the card file's "pan"; for --swipe, CARD_NO itself when it is
 // all digits, else the region 110105 followed by CARD_NO's digits.
+//
+// With --issuer-key (the region's issuer key file, hex, as `centre keygen
+// --issuer` writes it) and --format frame the card is an IC card that
+// holds its key: cardsim also reads the line and answers the host's AUTH
+// (0x33) with the card's counter and cryptogram (0x43), see package
+// internal/cardsim. The card's counter is kept in the --counter file
+// (default: the card file's path + ".counter"; required with --swipe),
+// written durably before each answer, so a restarted cardsim never reuses
+// one. After the last swipe cardsim keeps answering until it is
+// interrupted, or, with --remove-after, until the card is removed.
 package main
 
 import (
@@ -24,8 +35,12 @@ import (
 	"os/signal"
 	"time"
 
+	"log/slog"
+
 	"github.com/tarm/serial"
 
+	"posagent/internal/cardproof"
+	"posagent/internal/cardsim"
 	"posagent/internal/clock"
 	"posagent/reader"
 )
@@ -53,6 +68,7 @@ var errUsage = errors.New("usage")
 // options are cardsim's flags.
 type options struct {
 	port, format, cardFile, swipe string
+	issuerKey, counter            string
 	baud, repeat                  int
 	removeAfter, interval         time.Duration
 }
@@ -69,8 +85,13 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.removeAfter, "remove-after", 0, "frame format: send card-removed this long after each read (0: never)")
 	fs.IntVar(&o.repeat, "repeat", 1, "number of swipes")
 	fs.DurationVar(&o.interval, "interval", time.Second, "time between swipes")
+	fs.StringVar(&o.issuerKey, "issuer-key", "", "frame format: issuer key file (hex); the card then answers AUTH")
+	fs.StringVar(&o.counter, "counter", "", "the card's counter file, with --issuer-key (default: the card file + \".counter\")")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if o.issuerKey != "" && o.counter == "" && o.cardFile != "" {
+		o.counter = o.cardFile + ".counter"
 	}
 	if err := checkOptions(o, fs.Args()); err != nil {
 		return o, fmt.Errorf("%w: %w", errUsage, err)
@@ -92,6 +113,12 @@ func checkOptions(o options, rest []string) error {
 		return errors.New("--interval and --remove-after must not be negative")
 	case o.removeAfter > 0 && o.format != string(reader.FormatFrame):
 		return errors.New("--remove-after needs --format frame: a track-2 swipe has no removal")
+	case o.issuerKey != "" && o.format != string(reader.FormatFrame):
+		return errors.New("--issuer-key needs --format frame: a magnetic stripe cannot answer AUTH")
+	case o.issuerKey == "" && o.counter != "":
+		return errors.New("--counter needs --issuer-key")
+	case o.issuerKey != "" && o.counter == "":
+		return errors.New("--counter is required with --swipe and --issuer-key")
 	}
 	return reader.Format(o.format).Validate()
 }
@@ -106,12 +133,73 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	port, err := serial.OpenPort(&serial.Config{Name: o.port, Baud: o.baud})
+	if o.issuerKey == "" {
+		port, err := serial.OpenPort(&serial.Config{Name: o.port, Baud: o.baud})
+		if err != nil {
+			return fmt.Errorf("open %s: %w", o.port, err)
+		}
+		defer port.Close()
+		return simulate(ctx, port, stdout, o, card, nil)
+	}
+	ic, err := loadICCard(o, card.CardNo)
+	if err != nil {
+		return err
+	}
+	// A read timeout lets the responder notice ctx between reads.
+	port, err := serial.OpenPort(&serial.Config{Name: o.port, Baud: o.baud, ReadTimeout: 100 * time.Millisecond})
 	if err != nil {
 		return fmt.Errorf("open %s: %w", o.port, err)
 	}
 	defer port.Close()
-	return simulate(ctx, port, stdout, o, card)
+	return simulateIC(ctx, port, stdout, stderr, o, card, ic)
+}
+
+// loadICCard is the card cardNo holding its key, with its counter file.
+func loadICCard(o options, cardNo string) (*cardsim.Card, error) {
+	text, err := os.ReadFile(o.issuerKey)
+	if err != nil {
+		return nil, fmt.Errorf("issuer key: %w", err)
+	}
+	key, err := cardproof.ParseIssuerKey(text)
+	if err != nil {
+		return nil, fmt.Errorf("issuer key %s: %w", o.issuerKey, err)
+	}
+	ctr, err := cardsim.OpenFileCounter(o.counter)
+	if err != nil {
+		return nil, err
+	}
+	return cardsim.NewCard(key, cardNo, ctr)
+}
+
+// simulateIC is simulate with a card that answers AUTH: the responder
+// serves the port while the swipes are written through it, and after the
+// last one (unless it was removed) until ctx ends.
+func simulateIC(ctx context.Context, port io.ReadWriter, out, logTo io.Writer, o options, card reader.CardFile, ic *cardsim.Card) error {
+	resp := cardsim.NewResponder(port, slog.New(slog.NewTextHandler(logTo, nil)))
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	served := make(chan error, 1)
+	go func() {
+		served <- resp.Serve(sctx, port)
+		cancel() // the line failed: stop swiping
+	}()
+	present := func(in bool) {
+		if in {
+			resp.Insert(ic)
+		} else {
+			resp.Remove()
+		}
+	}
+	err := simulate(sctx, resp, out, o, card, present)
+	if err == nil && o.removeAfter == 0 {
+		fmt.Fprintf(out, "answering AUTH for %s until interrupted\n", card.CardNo)
+		<-sctx.Done()
+	}
+	cancel()
+	if serr := <-served; serr != nil && err == nil {
+		err = serr
+	}
+	return err
 }
 
 func loadCard(o options) (reader.CardFile, error) {
@@ -126,8 +214,12 @@ func loadCard(o options) (reader.CardFile, error) {
 }
 
 // simulate writes the swipes to w, paced by the options, and reports each
-// on out.
-func simulate(ctx context.Context, w io.Writer, out io.Writer, o options, card reader.CardFile) error {
+// on out. present, when not nil, is told the card is put in before each
+// swipe and taken out before each removal.
+func simulate(ctx context.Context, w io.Writer, out io.Writer, o options, card reader.CardFile, present func(in bool)) error {
+	if present == nil {
+		present = func(bool) {}
+	}
 	format := reader.Format(o.format)
 	shown := card.CardNo
 	if format == reader.FormatTrack2 {
@@ -137,6 +229,7 @@ func simulate(ctx context.Context, w io.Writer, out io.Writer, o options, card r
 		if i > 0 && clock.Sleep(ctx, clock.Real(), o.interval) != nil {
 			return nil
 		}
+		present(true)
 		if err := reader.WriteSwipe(w, format, card); err != nil {
 			return err
 		}
@@ -145,6 +238,7 @@ func simulate(ctx context.Context, w io.Writer, out io.Writer, o options, card r
 			if clock.Sleep(ctx, clock.Real(), o.removeAfter) != nil {
 				return nil
 			}
+			present(false)
 			if _, err := w.Write(reader.EncodeFrame(reader.CmdCardRemoved, nil)); err != nil {
 				return fmt.Errorf("write card removed: %w", err)
 			}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"posagent/internal/cardproof"
 	"posagent/reader"
 )
 
@@ -115,6 +116,9 @@ func TestCardsimUsageErrors(t *testing.T) {
 		{"--port", "/dev/null", "--swipe", "A00000001", "--remove-after", "1s"},
 		{"--port", "/dev/null", "--swipe", "A00000001", "--repeat", "0"},
 		{"--port", "/dev/null", "--swipe", "A00000001", "extra"},
+		{"--port", "/dev/null", "--swipe", "A00000001", "--issuer-key", "k", "--counter", "c"}, // track 2
+		{"--port", "/dev/null", "--swipe", "A00000001", "--format", "frame", "--issuer-key", "k"},
+		{"--port", "/dev/null", "--swipe", "A00000001", "--format", "frame", "--counter", "c"},
 	}
 	for _, args := range cases {
 		if err := run(context.Background(), args, io.Discard, io.Discard); !errors.Is(err, errUsage) {
@@ -146,5 +150,85 @@ func TestCardsimStopsOnCancel(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("run did not stop on cancel")
+	}
+}
+
+// issuerKeyFile writes an issuer key file and returns its path and key.
+func issuerKeyFile(t *testing.T) (string, cardproof.IssuerKey) {
+	t.Helper()
+	key := cardproof.IssuerKey(bytes.Repeat([]byte{5}, cardproof.IssuerKeySize))
+	text, err := key.MarshalText()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "issuer.key")
+	if err := os.WriteFile(path, text, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path, key
+}
+
+// TestCardsimAnswersAuth: with an issuer key cardsim swipes, then answers
+// AUTH as the card until interrupted; its counter survives a restart.
+func TestCardsimAnswersAuth(t *testing.T) {
+	master, path := line(t)
+	keyPath, key := issuerKeyFile(t)
+	counter := filepath.Join(t.TempDir(), "A00000001.counter")
+	card, err := cardproof.NewCard(cardproof.Default, key, "A00000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := reader.EncodeCardRecord(reader.NewCardFile("A00000001").CardRecord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	swipeLen := len(reader.EncodeFrame(reader.CmdCardRead, rec))
+
+	for want := uint64(1); want <= 2; want++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"--port", path, "--format", "frame", "--swipe", "A00000001",
+				"--issuer-key", keyPath, "--counter", counter}, io.Discard, io.Discard)
+		}()
+		readAll(t, master, swipeLen)
+		var ch cardproof.Challenge
+		ch[0] = byte(want)
+		if _, err := master.Write(reader.EncodeFrame(reader.CmdAuth, ch[:])); err != nil {
+			t.Fatal(err)
+		}
+		var d reader.FrameDecoder
+		var frames []reader.Frame
+		for len(frames) == 0 {
+			frames = d.Feed(readAll(t, master, 1))
+		}
+		a, err := reader.ParseAuthAnswer(frames[0].Data)
+		if frames[0].Cmd != reader.CmdAuthAnswer || err != nil {
+			t.Fatalf("answer 0x%02X %q: %v", frames[0].Cmd, frames[0].Data, err)
+		}
+		if a.CardNo != "A00000001" || a.Counter != want || !bytes.Equal(a.Cryptogram, card.Sign(ch, want)) {
+			t.Errorf("run %d: answer %+v, want counter %d signed by the card", want, a, want)
+		}
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("run: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("cardsim did not stop on interrupt")
+		}
+	}
+	if b, _ := os.ReadFile(counter); string(b) != "2\n" {
+		t.Errorf("counter file %q, want 2", b)
+	}
+
+	if err := os.WriteFile(counter, []byte("garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = run(context.Background(), []string{"--port", path, "--format", "frame", "--swipe", "A00000001",
+		"--issuer-key", keyPath, "--counter", counter}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Errorf("damaged counter file: %v, want it refused", err)
 	}
 }

@@ -1,23 +1,30 @@
 package chaos
 
 import (
+	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"sync"
 
 	"github.com/creack/pty"
 
+	"posagent/internal/cardproof"
+	"posagent/internal/cardsim"
 	"posagent/reader"
 )
 
 // SerialLine is the simulated card reader: a pseudo-terminal whose far end
 // the agent opens as its --reader. The harness keeps both ends open for the
 // whole run, so an agent restarted many times finds the same port, and
-// reads (and drops) whatever the agent writes to the reader.
+// reads whatever the agent writes to the reader: AUTH is answered (see
+// UseIssuerKey), everything else dropped.
 type SerialLine struct {
 	master, tty *os.File
+	resp        *cardsim.Responder
 	mu          sync.Mutex // one swipe at a time
+	cards       *cardsim.Deck
 	drained     chan struct{}
 }
 
@@ -27,12 +34,22 @@ func OpenSerialLine() (*SerialLine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("serial line: %w", err)
 	}
-	l := &SerialLine{master: m, tty: tty, drained: make(chan struct{})}
+	l := &SerialLine{master: m, tty: tty, drained: make(chan struct{}),
+		resp: cardsim.NewResponder(m, slog.New(slog.NewTextHandler(io.Discard, nil)))}
 	go func() {
 		defer close(l.drained)
-		_, _ = io.Copy(io.Discard, m) // ends when the master closes
+		_ = l.resp.Serve(context.Background(), m) // ends when the line is hung up
 	}()
 	return l, nil
+}
+
+// UseIssuerKey makes the cards inserted from now on IC cards that answer
+// AUTH with keys derived from issuer (counters in memory). Until it is
+// called, AUTH gets the reader error "no card in the reader".
+func (l *SerialLine) UseIssuerKey(issuer cardproof.IssuerKey) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cards = cardsim.NewDeck(issuer, nil)
 }
 
 // Path is the port the agent opens.
@@ -45,10 +62,18 @@ func (l *SerialLine) Path() string { return l.tty.Name() }
 func (l *SerialLine) Insert(card reader.CardFile) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if _, err := l.master.Write(reader.EncodeFrame(reader.CmdCardRemoved, nil)); err != nil {
+	l.resp.Remove()
+	if _, err := l.resp.Write(reader.EncodeFrame(reader.CmdCardRemoved, nil)); err != nil {
 		return fmt.Errorf("serial line: card removed: %w", err)
 	}
-	return reader.WriteSwipe(l.master, reader.FormatFrame, card)
+	if l.cards != nil {
+		ic, err := l.cards.Card(card.CardNo)
+		if err != nil {
+			return fmt.Errorf("serial line: %w", err)
+		}
+		l.resp.Insert(ic)
+	}
+	return reader.WriteSwipe(l.resp, reader.FormatFrame, card)
 }
 
 // Close closes both ends.

@@ -16,6 +16,8 @@ import (
 	"time"
 	_ "time/tzdata" // the pharmacy zone must load on machines without a zone database
 
+	"posagent/internal/cardproof"
+	"posagent/internal/cardsim"
 	"posagent/internal/clock"
 	"posagent/reader"
 	"posagent/sync/centre/datadir"
@@ -44,6 +46,10 @@ type Options struct {
 	// means the embedded store in its data directory. The centre closes
 	// what it returns when it stops.
 	OpenStore func(ctx context.Context, log *slog.Logger) (store.Store, error)
+	// IssuerKey is the region's issuer key the simulated IC cards derive
+	// their keys from (SPEC §10); nil makes a new one. Env.IssuerKey holds
+	// the one in use.
+	IssuerKey cardproof.IssuerKey
 }
 
 // ClockAt returns a clock that runs from today's hour:00 in loc onwards,
@@ -68,6 +74,11 @@ type Env struct {
 	log       *slog.Logger
 	CentreDir string
 	KeyFile   string
+	// IssuerKey is the issuer key of the simulated cards (Options.IssuerKey
+	// or a new one). The demo gives it to nothing else: whoever checks
+	// card proofs takes it from here.
+	IssuerKey cardproof.IssuerKey
+	cards     *cardsim.Deck // the simulated IC cards, counters in memory
 	Centre    *service.Service
 	centreAdr string
 	// Terminal is the first terminal (its Agent, AgentCfg, POS, Swipe …
@@ -103,7 +114,15 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 		}
 		o.Testdata = td
 	}
-	e := &Env{opts: o, log: o.Logger, CentreDir: filepath.Join(o.Dir, "centre")}
+	if o.IssuerKey == nil {
+		k, err := cardproof.NewIssuerKey()
+		if err != nil {
+			return nil, fmt.Errorf("demo: %w", err)
+		}
+		o.IssuerKey = k
+	}
+	e := &Env{opts: o, log: o.Logger, CentreDir: filepath.Join(o.Dir, "centre"),
+		IssuerKey: o.IssuerKey, cards: cardsim.NewDeck(o.IssuerKey, nil)}
 	if err := e.setUpCentre(ctx); err != nil {
 		e.Close()
 		return nil, err

@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -12,11 +13,13 @@ import (
 	"posagent/agent"
 	"posagent/agent/api"
 	"posagent/agent/daemon"
+	"posagent/internal/cardsim"
 	"posagent/reader"
 )
 
 // Terminal is one enrolled pharmacy terminal: its agent, the simulated
-// reader on a pseudo-terminal, and a POS client.
+// reader on a pseudo-terminal, and a POS client. An IC-card (frame) reader
+// answers the agent's AUTH for the card last swiped, until RemoveCard.
 type Terminal struct {
 	ID, Pharmacy string
 	Agent        *daemon.Daemon
@@ -26,6 +29,9 @@ type Terminal struct {
 	env    *Env
 	master *os.File // the reader's side of the pseudo-terminal
 	tty    *os.File
+	line   io.Writer          // master, or resp writing to it
+	resp   *cardsim.Responder // frame readers: answers AUTH; nil for track 2
+	served chan struct{}      // closed when resp stops serving
 }
 
 // AddTerminal enrols a terminal at the centre and starts its agent with a
@@ -39,6 +45,19 @@ func (e *Env) AddTerminal(ctx context.Context, id, pharmacy string) (*Terminal, 
 	t.master, t.tty, err = pty.Open()
 	if err != nil {
 		return nil, fmt.Errorf("demo: pseudo-terminal: %w", err)
+	}
+	t.line = t.master
+	if e.opts.Format == reader.FormatFrame {
+		t.resp = cardsim.NewResponder(t.master, e.log.With("part", "card", "terminal", id))
+		t.line = t.resp
+		t.served = make(chan struct{})
+		go func() {
+			defer close(t.served)
+			// Ends when the tty is hung up at close.
+			if err := t.resp.Serve(context.Background(), t.master); err != nil {
+				e.log.Debug("simulated card stopped", "terminal", id, "err", err)
+			}
+		}()
 	}
 	e.terminals = append(e.terminals, t)
 	t.AgentCfg = daemon.Config{
@@ -105,8 +124,13 @@ func (t *Terminal) Swipe(ctx context.Context, card reader.CardFile) error {
 		if err := t.RemoveCard(); err != nil {
 			return err
 		}
+		ic, err := t.env.cards.Card(card.CardNo)
+		if err != nil {
+			return fmt.Errorf("demo: card %s: %w", card.CardNo, err)
+		}
+		t.resp.Insert(ic)
 	}
-	if err := reader.WriteSwipe(t.master, format, card); err != nil {
+	if err := reader.WriteSwipe(t.line, format, card); err != nil {
 		return err
 	}
 	want := card.CardNo
@@ -134,13 +158,26 @@ func (t *Terminal) Swipe(ctx context.Context, card reader.CardFile) error {
 
 // WriteReader writes raw bytes on the reader's line (noise, partial frames).
 func (t *Terminal) WriteReader(b []byte) error {
-	_, err := t.master.Write(b)
+	_, err := t.line.Write(b)
 	return err
 }
 
-// RemoveCard sends the reader's card-removed frame.
+// RemoveCard takes the card out of the reader: it no longer answers AUTH,
+// and the reader sends its card-removed frame.
 func (t *Terminal) RemoveCard() error {
+	if t.resp != nil {
+		t.resp.Remove()
+	}
 	return t.WriteReader(reader.EncodeFrame(reader.CmdCardRemoved, nil))
+}
+
+// MuteCard makes the card in the reader stop answering AUTH (true), as a
+// faulty chip would, or answer again (false). No effect on a track-2
+// reader.
+func (t *Terminal) MuteCard(on bool) {
+	if t.resp != nil {
+		t.resp.Mute(on)
+	}
 }
 
 func (t *Terminal) close() error {
@@ -148,7 +185,16 @@ func (t *Terminal) close() error {
 	if t.Agent != nil {
 		err = t.Agent.Stop()
 	}
-	t.master.Close()
+	// Hanging up the tty ends the responder's blocking read of the
+	// master (once the agent's descriptor is closed too).
 	t.tty.Close()
+	if t.served != nil {
+		select {
+		case <-t.served:
+		case <-time.After(5 * time.Second):
+			t.env.log.Warn("simulated card still reading the line at close", "terminal", t.ID)
+		}
+	}
+	t.master.Close()
 	return err
 }
