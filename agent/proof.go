@@ -38,7 +38,7 @@ func (a *Agent) policyCard(s *session) policy.Card {
 // cardRead is the card-read evidence records carry.
 func (a *Agent) cardRead(s *session) *wire.CardRead {
 	c := s.card
-	return &wire.CardRead{Source: c.Source, PersonID: c.PersonID, Name: c.Name, Port: a.cfg.ReaderPort}
+	return &wire.CardRead{Source: c.Source, ICC: c.ICC, ATR: c.ATR, PersonID: c.PersonID, Name: c.Name, Port: a.cfg.ReaderPort}
 }
 
 // proofOf is a charge answer's Proof.

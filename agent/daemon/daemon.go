@@ -168,6 +168,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Daemon, error) {
 		Observer: m}
 	if d.Reader != nil {
 		acfg.ReaderStatus = d.Reader.Status
+		acfg.CardSigner, acfg.ReaderPort = readerSigner{d.Reader}, cfg.Reader
 	}
 	d.Agent, err = agent.New(acfg)
 	if err != nil {

@@ -141,6 +141,10 @@ func (e *Env) setUpCentre(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("demo: keygen: %w", err)
 	}
+	// The centre verifies the simulated cards' proofs with their issuer key.
+	if err := datadir.SaveIssuerKey(e.CentreDir, e.IssuerKey); err != nil {
+		return fmt.Errorf("demo: issuer key: %w", err)
+	}
 	e.KeyFile = key
 	if err := e.StartCentre(ctx, "127.0.0.1:0"); err != nil {
 		return err

@@ -89,10 +89,11 @@ func TestTamperedJournalIsFlaggedAtTheCentre(t *testing.T) {
 	for _, x := range flagged {
 		got[x.Seq] = x.Flags
 	}
-	// The edit breaks the chain, and the centre's re-judging sees that
-	// 10 yuan of goods cannot cost 100 (SPEC §9): the 90 yuan are held.
+	// The edit breaks the chain; the card signed another amount (SPEC
+	// §10), and the centre's re-judging sees that 10 yuan of goods cannot
+	// cost 100 (SPEC §9): it is all held.
 	want := map[uint64][]string{deleted + 1: {wire.FlagChainGap},
-		edited: {wire.FlagChainBroken, ledger.CodeBadArithmetic, ledger.CodePolicyMismatch}}
+		edited: {wire.FlagChainBroken, ledger.CodeBadArithmetic, ledger.CodeCardProofInvalid, ledger.CodePolicyMismatch}}
 	if len(got) != len(want) || !slices.Equal(got[deleted+1], want[deleted+1]) || !slices.Equal(got[edited], want[edited]) {
 		t.Fatalf("flagged records at the centre (seq → flags): %v, want %v", got, want)
 	}
