@@ -40,6 +40,7 @@ func newRig(t *testing.T, via func(centreAddr string) string) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
+	line.UseIssuerKey(w.IssuerKey)
 	r := &rig{t: t, world: w, line: line}
 	r.centreAddr = freeAddr(t)
 	agentAddr := freeAddr(t)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"posagent/agent/api"
+	"posagent/internal/cardproof"
 	"posagent/reader"
 	"posagent/sync/centre/datadir"
 )
@@ -43,8 +44,9 @@ type World struct {
 	Dir       string
 	CentreDir string
 	AgentDir  string
-	KeyFile   string // the public key file agents verify bundles with
-	Token     string // the terminal's token from `centre enrol`
+	KeyFile   string              // the public key file agents verify bundles with
+	IssuerKey cardproof.IssuerKey // the cards' issuer key (the centre's issuer.key)
+	Token     string              // the terminal's token from `centre enrol`
 	Cards     []reader.CardFile
 	Initial   map[string]int64 // starting balance by card number
 }
@@ -74,6 +76,14 @@ func NewWorld(ctx context.Context, cfg WorldConfig) (*World, error) {
 	}
 	if w.KeyFile, err = w.centreCLI(ctx, "", "keygen", "--data", w.CentreDir); err != nil {
 		return nil, err
+	}
+	// The region's card issuer key: the centre verifies every charge's
+	// card proof, and the simulated cards derive their keys from it.
+	if _, err = w.centreCLI(ctx, "", "keygen", "--data", w.CentreDir, "--issuer"); err != nil {
+		return nil, err
+	}
+	if w.IssuerKey, err = datadir.LoadIssuerKey(w.CentreDir); err != nil || w.IssuerKey == nil {
+		return nil, fmt.Errorf("world: issuer key: %v", err)
 	}
 	steps := [][]string{
 		{"accounts", "import", "--data", w.CentreDir, files.accounts},
