@@ -65,6 +65,9 @@ type CardRead struct {
 	PersonID string `json:"person_id,omitempty"` // resident id as read from the card
 	Name     string `json:"name,omitempty"`      // name as read from the card
 	Port     string `json:"port,omitempty"`      // the reader's serial port
+	// Voucher is the e-voucher token the centre redeemed for this card at
+	// this terminal (source "voucher"): the sale's proof of presence.
+	Voucher string `json:"voucher,omitempty"`
 }
 
 // Sale is the part of a charge its card proof's challenge covers.
