@@ -45,7 +45,21 @@ type Presence struct {
 	// Err is cardproof.Verify's answer for the proof; nil when it
 	// verified (or there is none).
 	Err error
+	// Voucher is the e-voucher token the record names (source voucher).
+	// The store checks it against its redemption (NeedsVoucherCheck) and
+	// sets VoucherChecked, with VoucherFault "" when it proves the sale,
+	// else one of the VoucherFault values.
+	Voucher        string
+	VoucherChecked bool
+	VoucherFault   string
 }
+
+// Why an e-voucher does not prove a sale (Presence.VoucherFault).
+const (
+	VoucherUnknown  = "voucher_unknown"  // never issued
+	VoucherUnproven = "voucher_unproven" // not redeemed, or by another terminal, or for another card
+	VoucherUsed     = "voucher_used"     // another record already used it
+)
 
 // CheckPresence verifies a charge's card proof with the region's issuer
 // key (nil: presence is not judged, zero Presence). It is pure; whether
@@ -57,6 +71,9 @@ func CheckPresence(rec wire.Record, issuer cardproof.IssuerKey) Presence {
 	p := Presence{Judged: true}
 	if rec.CardRead != nil {
 		p.Source = policy.CardSource(rec.CardRead.Source)
+		if p.Source == policy.SourceVoucher {
+			p.Voucher = rec.CardRead.Voucher
+		}
 	}
 	if rec.CardProof != nil {
 		p.HasProof, p.Counter = true, rec.CardProof.Counter
@@ -65,15 +82,27 @@ func CheckPresence(rec wire.Record, issuer cardproof.IssuerKey) Presence {
 	return p
 }
 
-// Verified reports whether the record's proof verified: its (card,
+// Verified reports whether the record's card proof verified: its (card,
 // counter) is then used, and must not have been before.
 func (p Presence) Verified() bool { return p.Judged && p.HasProof && p.Err == nil }
 
-// needsProof reports whether a charge presented this way must carry the
-// card's proof to be paid from the account: an IC card, or a record that
-// does not say (or names a source this centre does not know). A track-2
-// swipe cannot prove presence and a voucher's proof is its redemption:
-// the rules limit both (track2_account_limit).
+// NeedsVoucherCheck reports whether the store must check the record's
+// e-voucher against its redemption: a charge paid from the account with
+// one, while presence is judged.
+func (p Presence) NeedsVoucherCheck(rec wire.Record) bool {
+	return p.Judged && p.Source == policy.SourceVoucher && p.Voucher != "" && rec.Kind == wire.KindCharge && rec.Account > 0
+}
+
+// voucherProves reports whether the record's e-voucher proved the sale.
+func (p Presence) voucherProves() bool {
+	return p.Judged && p.Source == policy.SourceVoucher && p.VoucherChecked && p.VoucherFault == ""
+}
+
+// needsProof reports whether a charge presented this way must carry a
+// proof to be paid from the account: an IC card's, or a record that does
+// not say (or names a source this centre does not know). A track-2 swipe
+// cannot prove presence: the rules limit it (track2_account_limit). A
+// voucher's proof is its token (checked by the store).
 func needsProof(s policy.CardSource) bool {
 	return s != policy.SourceTrack2 && s != policy.SourceVoucher
 }
@@ -81,11 +110,12 @@ func needsProof(s policy.CardSource) bool {
 // policyCard is the card the rules judge rec's charge with: its source and
 // whether presence is proven (a proof that verified, on a counter not used
 // before) when presence is judged; only the card number when it is not.
-// A voucher is unproven for now: the centre does not redeem them yet.
+// A voucher is proven by a token this terminal redeemed for this card and
+// no other record used.
 func (p Presence) policyCard(rec wire.Record, counterUsed bool) policy.Card {
 	c := policy.Card{CardNo: rec.CardNo}
 	if p.Judged {
-		c.Source, c.Proven = p.Source, p.Verified() && !counterUsed
+		c.Source, c.Proven = p.Source, (p.Verified() && !counterUsed) || p.voucherProves()
 	}
 	return c
 }
@@ -120,6 +150,13 @@ func presenceFinding(rec wire.Record, p Presence, counterUsed bool) *Finding {
 	case !p.HasProof && needsProof(p.Source):
 		return &Finding{Code: CodeCardProofMissing, Evidence: ev,
 			Detail: "charge paid from the account without the card's proof of presence"}
+	case p.Source == policy.SourceVoucher && p.Voucher == "":
+		return &Finding{Code: CodeCardProofMissing, Evidence: ev,
+			Detail: "e-voucher charge paid from the account without its token"}
+	case p.Source == policy.SourceVoucher && p.VoucherChecked && p.VoucherFault != "":
+		ev[p.VoucherFault] = 1
+		return &Finding{Code: CodeCardProofInvalid, Evidence: ev,
+			Detail: "the e-voucher does not prove this sale: " + p.VoucherFault}
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -126,7 +127,9 @@ func (a *applier) record(key []byte, e wire.Entry, d ledger.Decision) error {
 		if err != nil {
 			return err
 		}
-		pres, used = a.presence(key, rec)
+		if pres, used, err = a.presence(key, rec); err != nil {
+			return err
+		}
 		if j, err = a.judge(rec, h, pres, used); err != nil {
 			return err
 		}
@@ -191,13 +194,15 @@ func (a *applier) record(key []byte, e wire.Entry, d ledger.Decision) error {
 // for one that verifies, reports whether another record stored at the
 // centre used its (card, counter): the record at key itself does not
 // count, so a record delivered again is never its own replay.
-func (a *applier) presence(key []byte, rec wire.Record) (ledger.Presence, bool) {
-	p := ledger.CheckPresence(rec, a.judging.IssuerKey)
-	if !p.Verified() {
-		return p, false
+// An e-voucher is checked against its redemption and marked used by the
+// record (CheckVoucherProof).
+func (a *applier) presence(key []byte, rec wire.Record) (ledger.Presence, bool, error) {
+	p, err := CheckVoucherProof(context.Background(), a, a.term.ID, rec, ledger.CheckPresence(rec, a.judging.IssuerKey))
+	if err != nil || !p.Verified() {
+		return p, false, err
 	}
 	owner := a.counters.Get(counterKey(rec.CardNo, p.Counter))
-	return p, owner != nil && !bytes.Equal(owner, key)
+	return p, owner != nil && !bytes.Equal(owner, key), nil
 }
 
 // judge re-judges a new charge or void (ledger.Judge) with what this

@@ -8,6 +8,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"posagent/sync/centre/ledger"
 	"posagent/sync/wire"
 )
 
@@ -265,4 +266,29 @@ func useVoucher(tx *bolt.Tx, u VoucherUse) error {
 		return fmt.Errorf("use e-voucher for %s/%d: %w", u.Terminal, u.Seq, err)
 	}
 	return nil
+}
+
+// CheckVoucherProof checks the e-voucher of a charge presence says needs
+// it (ledger.Presence.NeedsVoucherCheck) with tx.UseVoucher, marking it
+// used by the record, and returns presence with the outcome. A voucher
+// that does not prove the sale is a finding, not an error; the error is
+// the store's failing.
+func CheckVoucherProof(ctx context.Context, tx VoucherTx, terminal string, rec wire.Record, p ledger.Presence) (ledger.Presence, error) {
+	if !p.NeedsVoucherCheck(rec) {
+		return p, nil
+	}
+	err := tx.UseVoucher(ctx, VoucherUse{Token: p.Voucher, Terminal: terminal, Seq: rec.Seq, CardNo: rec.CardNo})
+	p.VoucherChecked = true
+	switch {
+	case err == nil:
+	case errors.Is(err, ErrVoucherUnknown):
+		p.VoucherFault = ledger.VoucherUnknown
+	case errors.Is(err, ErrVoucherUnproven):
+		p.VoucherFault = ledger.VoucherUnproven
+	case errors.Is(err, ErrVoucherUsed):
+		p.VoucherFault = ledger.VoucherUsed
+	default:
+		return p, fmt.Errorf("e-voucher of record %d: %w", rec.Seq, err)
+	}
+	return p, nil
 }

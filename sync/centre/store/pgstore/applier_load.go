@@ -92,7 +92,11 @@ func (a *applier) loadAccounts(ctx context.Context) error {
 		if !ledger.Moves(rec.Kind) {
 			continue
 		}
-		if r.presence = ledger.CheckPresence(rec, a.judging.IssuerKey); r.presence.Verified() {
+		p, err := store.CheckVoucherProof(ctx, a, a.terminal, rec, ledger.CheckPresence(rec, a.judging.IssuerKey))
+		if err != nil {
+			return err
+		}
+		if r.presence = p; p.Verified() {
 			proven = append(proven, counter{card: cleanText(rec.CardNo), n: r.presence.Counter})
 		}
 		if rec.CardNo != "" {

@@ -26,6 +26,7 @@ var cardProofTests = []test{
 	{"LateOfflineCountersOutOfOrderAreAccepted", testProofOutOfOrder},
 	{"RedeliveryIsNotItsOwnReplay", testProofRedelivery},
 	{"NoIssuerKeyJudgesNoPresence", testProofNoIssuerKey},
+	{"AVoucherProvesOneSaleOfItsTerminal", testProofVoucher},
 }
 
 // testIssuer is the tests' region issuer key.
@@ -290,5 +291,52 @@ func testProofNoIssuerKey(t *testing.T, open Opener) {
 		wire.Settlement{Seq: 4, TxnID: "T1-4", BalanceAfter: 6000})
 	for seq := uint64(1); seq <= 4; seq++ {
 		checkClean(t, s, "T1", seq)
+	}
+}
+
+// A sale paid with an e-voucher is proven by a token this terminal
+// redeemed for this card, once: the first charge with it is clean and
+// marks it used; a second charge with the same token, a token another
+// terminal redeemed, one never issued, one redeemed for another card, and
+// a voucher charge without a token are each held whole; the first record
+// delivered again is still clean.
+func testProofVoucher(t *testing.T, open Opener) {
+	s := open(t)
+	enrol(t, s, "T1", "P1")
+	enrol(t, s, "T2", "P2")
+	importAccounts(t, s, active("C1", 100000), active("C2", 100000))
+	for _, v := range []store.Voucher{issued("TOKA", "C1", minute(0)), issued("TOKB", "C1", minute(0)), issued("TOKC", "C2", minute(0))} {
+		putVoucher(t, s, v)
+	}
+	for _, r := range []struct{ token, terminal string }{{"TOKA", "T1"}, {"TOKB", "T2"}, {"TOKC", "T1"}} {
+		if _, err := redeem(s, t, r.token, r.terminal, minute(1)); err != nil {
+			t.Fatalf("redeem %s at %s: %v", r.token, r.terminal, err)
+		}
+	}
+	j := newJournal(t, "T1")
+	voucherCharge := func(card, token string) wire.Entry {
+		rec := nextCharge(j, card, 500)
+		rec.CardRead = &wire.CardRead{Source: "voucher", Voucher: token}
+		return j.Add(rec)
+	}
+	voucherCharge("C1", "TOKA") // 1: honest
+	voucherCharge("C1", "TOKA") // 2: the token again
+	voucherCharge("C1", "TOKB") // 3: redeemed by T2
+	voucherCharge("C1", "NOSUCH")
+	voucherCharge("C1", "TOKC") // 5: redeemed for C2
+	voucherCharge("C1", "")     // 6: no token
+	applyProven(t, s, "T1", j.Entries[0])
+	checkClean(t, s, "T1", 1)
+	applyProven(t, s, "T1", j.Entries...) // the first again, and the rest
+	checkClean(t, s, "T1", 1)
+	for seq, fault := range map[uint64]string{2: ledger.VoucherUsed, 3: ledger.VoucherUnproven, 4: ledger.VoucherUnknown, 5: ledger.VoucherUnproven} {
+		x := checkHeldWhole(t, s, "T1", seq, ledger.CodeCardProofInvalid)
+		if i := slices.IndexFunc(x.Findings, func(f ledger.Finding) bool { return f.Code == ledger.CodeCardProofInvalid }); i < 0 || x.Findings[i].Evidence[fault] != 1 {
+			t.Fatalf("seq %d: findings %+v, want %s", seq, x.Findings, fault)
+		}
+	}
+	checkHeldWhole(t, s, "T1", 6, ledger.CodeCardProofMissing)
+	if v, err := s.Voucher(t.Context(), "TOKA"); err != nil || v.UsedBy != "T1" || v.UsedSeq != 1 {
+		t.Fatalf("TOKA after apply: %+v, %v; want used by T1/1", v, err)
 	}
 }
