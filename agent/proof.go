@@ -19,9 +19,11 @@ type CardSigner interface {
 	SignSale(ctx context.Context, cardNo string, ch cardproof.Challenge) (counter uint64, cryptogram []byte, err error)
 }
 
-// signWait bounds the card's answer when the signer sets no tighter bound;
-// it is held with the journal's write lock.
-const signWait = 3 * time.Second
+// signWait bounds the card's signature: the reader's wait for a late
+// answer to an earlier challenge and for this one (2 s each by default). It
+// is held with the journal's write lock, so it is only reached when a card
+// fails.
+const signWait = 5 * time.Second
 
 // policyCard is the card as policy judges it. With a CardSigner presence is
 // judged: an IC card counts as proven, since a charge it does not then sign

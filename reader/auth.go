@@ -54,12 +54,13 @@ type authResult struct {
 // the centre can.
 //
 // Auth is safe to call from any goroutine; calls are served one at a time.
-// An answer that arrives when no Auth waits is dropped, so the answer to a
-// challenge that timed out cannot be taken for the answer to a later one
-// unless it arrives after that later challenge is sent. That residual case
-// cannot be told apart here (the answer carries no challenge); its
-// cryptogram is over the earlier challenge, so the centre refuses it
-// (CARD_PROOF_INVALID): it can cost a sale its proof, never forge one.
+// An answer carries no challenge, so the late answer to a challenge that
+// timed out must not be taken for the answer to the next one: after an
+// Auth gave up, the next one first waits (up to AuthTimeout) for that late
+// answer, which is dropped, before it sends its own challenge. An answer
+// later still would be taken; its cryptogram is over the earlier
+// challenge, so the centre refuses it (CARD_PROOF_INVALID): it can cost a
+// sale its proof, never forge one.
 func (r *Reader) Auth(ctx context.Context, ch cardproof.Challenge) (a AuthAnswer, err error) {
 	defer func() {
 		r.update(func(s *Status) {
@@ -78,6 +79,9 @@ func (r *Reader) Auth(ctx context.Context, ch cardproof.Challenge) (a AuthAnswer
 	}
 	r.authMu.Lock()
 	defer r.authMu.Unlock()
+	if err := r.awaitLate(ctx); err != nil {
+		return AuthAnswer{}, err
+	}
 
 	w := &authWaiter{done: make(chan authResult, 1)}
 	r.mu.Lock()
@@ -110,9 +114,56 @@ func (r *Reader) Auth(ctx context.Context, ch cardproof.Challenge) (a AuthAnswer
 		}
 		return res.answer, nil
 	case <-timer.C():
+		r.gaveUp(w)
 		return AuthAnswer{}, fmt.Errorf("auth: card %s: %w (%v)", cardNo, ErrAuthTimeout, r.cfg.AuthTimeout)
 	case <-ctx.Done():
+		r.gaveUp(w)
 		return AuthAnswer{}, fmt.Errorf("auth: card %s: %w", cardNo, ctx.Err())
+	}
+}
+
+// gaveUp notes that w's challenge was sent and no answer taken: one may
+// still come (Reader.late).
+func (r *Reader) gaveUp(w *authWaiter) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.waiter == w && r.late == nil {
+		r.late = make(chan struct{})
+	}
+}
+
+// awaitLate waits, when an earlier Auth gave up, until its late answer
+// has come (and was dropped), the card or the port went, AuthTimeout
+// passed or ctx ended.
+func (r *Reader) awaitLate(ctx context.Context) error {
+	r.mu.Lock()
+	late := r.late
+	r.mu.Unlock()
+	if late == nil {
+		return nil
+	}
+	timer := r.cfg.Clock.NewTimer(r.cfg.AuthTimeout)
+	defer timer.Stop()
+	select {
+	case <-late:
+	case <-timer.C():
+		r.log.Info("no late AUTH answer came; sending the next challenge")
+	case <-ctx.Done():
+		return fmt.Errorf("auth: %w", ctx.Err())
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.late == late {
+		r.late = nil
+	}
+	return nil
+}
+
+// lateCame ends the wait for a late answer; r.mu must be held.
+func (r *Reader) lateCame() {
+	if r.late != nil {
+		close(r.late)
+		r.late = nil
 	}
 }
 
@@ -153,6 +204,7 @@ func (r *Reader) portClosed() {
 	defer r.mu.Unlock()
 	r.port, r.inReader = nil, ""
 	r.settle(authResult{err: fmt.Errorf("%w: port lost while waiting for the answer", ErrNotOpen)})
+	r.lateCame()
 }
 
 // cardIn records the card now in the reader; a waiting Auth for another
@@ -160,6 +212,9 @@ func (r *Reader) portClosed() {
 func (r *Reader) cardIn(cardNo string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.inReader != cardNo {
+		r.lateCame() // the card a late answer would come from is gone
+	}
 	r.inReader = cardNo
 	if r.waiter != nil && r.waiter.cardNo != cardNo {
 		r.settle(authResult{err: fmt.Errorf("%w: card %s read while waiting", ErrNoCard, cardNo)})
@@ -172,6 +227,7 @@ func (r *Reader) cardOut() {
 	defer r.mu.Unlock()
 	r.inReader = ""
 	r.settle(authResult{err: fmt.Errorf("%w: card removed while waiting for the answer", ErrNoCard)})
+	r.lateCame()
 }
 
 // authAnswer hands the DATA of a 0x43 frame to the waiting Auth, or drops
@@ -184,6 +240,7 @@ func (r *Reader) authAnswer(data []byte) {
 	switch {
 	case w == nil:
 		r.log.Info("AUTH answer with no AUTH waiting dropped", "card_no", a.CardNo, "err", err)
+		r.lateCame()
 	case err != nil:
 		r.settle(authResult{err: err})
 	case a.CardNo != w.cardNo:
@@ -199,5 +256,10 @@ func (r *Reader) authAnswer(data []byte) {
 func (r *Reader) authReaderError(data []byte) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return r.settle(authResult{err: fmt.Errorf("%w: %w", ErrAuthReader, readerError(data))})
+	waited := r.settle(authResult{err: fmt.Errorf("%w: %w", ErrAuthReader, readerError(data))})
+	if !waited && r.late != nil {
+		r.lateCame() // the late answer was an error frame
+		return true
+	}
+	return waited
 }

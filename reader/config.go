@@ -20,7 +20,9 @@ type Config struct {
 	// a port that failed; the wait doubles from MinBackoff up to
 	// MaxBackoff. Defaults 100ms and 2s.
 	MinBackoff, MaxBackoff time.Duration
-	// AuthTimeout bounds Auth's wait for the card's answer. Default 1s.
+	// AuthTimeout bounds Auth's wait for the card's answer. Default 2 s: a
+	// card answers in a fraction of that; a busy terminal must not refuse
+	// a sale for a slow moment.
 	AuthTimeout time.Duration
 	Logger      *slog.Logger // default slog.Default()
 	// Clock times the debounce window, the reopen backoff, the idle flush
@@ -36,7 +38,7 @@ const (
 	DefaultDebounce    = 2 * time.Second
 	DefaultMinBackoff  = 100 * time.Millisecond
 	DefaultMaxBackoff  = 2 * time.Second
-	DefaultAuthTimeout = time.Second
+	DefaultAuthTimeout = 2 * time.Second
 )
 
 // standardBauds are the rates a serial port can be set to.

@@ -27,6 +27,10 @@ type Reader struct {
 	port     *port       // the open port Auth writes to; nil when none
 	inReader string      // number of the card in the reader; "" when none is known
 	waiter   *authWaiter // the Auth waiting for an answer, if any
+	// late is set when an Auth gave up after its challenge was sent: the
+	// card's answer may still come. It is closed when something arrives
+	// with no Auth waiting (that answer), or the card or port goes.
+	late chan struct{}
 
 	// Owned by the Run goroutine.
 	seen    map[string]time.Time // card number → last accepted read

@@ -174,6 +174,59 @@ func TestAuthTimeoutAndLateAnswer(t *testing.T) {
 	}
 }
 
+// After an Auth gave up, the next one waits for the late answer (and
+// drops it) before it sends its challenge, so the late answer is never
+// taken for the answer to the new challenge; with no late answer it goes
+// on after AuthTimeout.
+func TestAuthWaitsOutALateAnswer(t *testing.T) {
+	clk := clock.NewFake(time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC))
+	g := newAuthRig(t, Config{Clock: clk, AuthTimeout: 300 * time.Millisecond})
+	first := challenge(1)
+	done := g.auth(t, first)
+	clk.Advance(300 * time.Millisecond)
+	if _, err := result(t, done); !errors.Is(err, ErrAuthTimeout) {
+		t.Fatalf("Auth with no answer: %v, want ErrAuthTimeout", err)
+	}
+	second := challenge(2)
+	next := make(chan authResultT, 1)
+	go func() {
+		a, err := g.r.Auth(context.Background(), second)
+		next <- authResultT{a, err}
+	}()
+	// The late answer to the first challenge comes after the second Auth
+	// began: it is dropped, and only then is the second challenge sent.
+	g.line.write(t, answerFrame(g.card, first, 1))
+	if f := g.host.next(t, CmdAuth); !bytes.Equal(f.Data, second[:]) {
+		t.Fatalf("AUTH frame % X, want the second challenge", f.Data)
+	}
+	g.line.write(t, answerFrame(g.card, second, 2))
+	if a, err := result(t, next); err != nil || a.Counter != 2 || !bytes.Equal(a.Cryptogram, g.card.Sign(second, 2)) {
+		t.Fatalf("second Auth: %+v, %v; want the answer to the second challenge", a, err)
+	}
+
+	// A card that never answers the late one: the next Auth waits
+	// AuthTimeout for it, then sends its challenge.
+	done = g.auth(t, challenge(3))
+	clk.Advance(300 * time.Millisecond)
+	if _, err := result(t, done); !errors.Is(err, ErrAuthTimeout) {
+		t.Fatalf("third Auth: %v, want ErrAuthTimeout", err)
+	}
+	fourth := challenge(4)
+	go func() {
+		a, err := g.r.Auth(context.Background(), fourth)
+		next <- authResultT{a, err}
+	}()
+	waitFor(t, "the fourth Auth waiting on the clock", func() bool { return clk.Waiters() > 0 })
+	clk.Advance(300 * time.Millisecond)
+	if f := g.host.next(t, CmdAuth); !bytes.Equal(f.Data, fourth[:]) {
+		t.Fatalf("AUTH frame % X, want the fourth challenge", f.Data)
+	}
+	g.line.write(t, answerFrame(g.card, fourth, 4))
+	if a, err := result(t, next); err != nil || a.Counter != 4 {
+		t.Fatalf("fourth Auth: %+v, %v", a, err)
+	}
+}
+
 func TestAuthNeedsAnOpenFrameReaderWithACard(t *testing.T) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	r, err := New(Config{Port: "/dev/null", Format: FormatTrack2, Logger: quiet})
@@ -346,5 +399,17 @@ func answerAll(master *os.File, card *cardproof.Card) {
 				return
 			}
 		}
+	}
+}
+
+// waitFor waits until cond holds, failing t after waitLimit.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

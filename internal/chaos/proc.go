@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"slices"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -198,6 +200,25 @@ func (p *Proc) Generation() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.starts
+}
+
+// LogLines returns the last most lines of the log that contain any of
+// marks.
+func (p *Proc) LogLines(most int, marks ...string) string {
+	b, err := os.ReadFile(p.LogPath)
+	if err != nil {
+		return err.Error()
+	}
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if slices.ContainsFunc(marks, func(m string) bool { return strings.Contains(line, m) }) {
+			out = append(out, line)
+		}
+	}
+	if len(out) > most {
+		out = append([]string{fmt.Sprintf("(%d earlier lines left out)", len(out)-most)}, out[len(out)-most:]...)
+	}
+	return strings.Join(out, "\n")
 }
 
 // LogTail returns the last n bytes of the log file.

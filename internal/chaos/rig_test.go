@@ -98,6 +98,7 @@ func (r *rig) cleanup() {
 		}
 		if r.t.Failed() {
 			r.t.Logf("--- tail of %s ---\n%s", p.LogPath, p.LogTail(6000))
+			r.t.Logf("--- warnings and errors in %s ---\n%s", p.LogPath, p.LogLines(40, "level=WARN", "level=ERROR", "AUTH"))
 		}
 	}
 	if err := r.line.Close(); err != nil {
