@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"context"
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"posagent/internal/cardproof"
 	"posagent/policy"
 	"posagent/sync/centre/centretest"
 	"posagent/sync/centre/store"
@@ -163,6 +165,44 @@ func TestConsoleShowsATransactionsEvidence(t *testing.T) {
 		if resp, _ := b.get(path); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("detail %s: status %d, want 404", path, resp.StatusCode)
 		}
+	}
+}
+
+// The detail page says how each record says the holder was there: a card
+// signature with its counter, a swipe without proof, a record that does
+// not say, or a source a forger made up (shown as its code, escaped).
+func TestConsoleShowsPresence(t *testing.T) {
+	c := centretest.Start(t)
+	c.Enrol("T9", "P9")
+	c.Accounts(map[string]int64{"1003": 100000})
+	c.Users()
+	at := time.Date(2025, 3, 3, 11, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	ch := &centretest.Chain{Terminal: "T9"}
+	for i, read := range []*wire.CardRead{{Source: "frame"}, {Source: "track2"}, nil, {Source: "<b>x</b>"}} {
+		rec := wire.Record{Terminal: "T9", Kind: wire.KindCharge, TxnID: fmt.Sprint("T9-", i+1), At: at, CardNo: "1003",
+			Total: 100, Cash: 100, Lines: []wire.Line{{Code: "D0006", Qty: 1, UnitPrice: 100, Amount: 100, Cash: 100}}, CardRead: read}
+		if i == 0 {
+			rec.CardProof = &cardproof.Proof{Challenge: "00", Counter: 17, Cryptogram: "00"}
+		}
+		ch.Add(t, rec)
+	}
+	if _, err := c.Store().Apply(context.Background(), "T9", ch.Entries, store.Judging{ReceivedAt: at.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, c.URL())
+	b.mustLogin("sup", "sup-password")
+	for seq, want := range map[int]string{
+		1: `<dd id="presence">IC卡 · 卡片签名 #17</dd>`,
+		2: `<dd id="presence">磁条刷卡 · 无到场证明</dd>`,
+		3: `<dd id="presence">记录未说明读卡方式</dd>`,
+		4: `<dd id="presence">source_&lt;b&gt;x&lt;/b&gt; · 无到场证明</dd>`,
+	} {
+		if _, page := b.get(fmt.Sprint("/console/txn/T9/", seq)); !strings.Contains(page, want) {
+			t.Errorf("detail of seq %d lacks %s", seq, want)
+		}
+	}
+	if _, page := b.get("/console/txn/T9/1?lang=en"); !strings.Contains(page, `IC card · signed by the card, counter #17`) {
+		t.Error("English detail lacks the presence")
 	}
 }
 

@@ -118,6 +118,35 @@ type Txn struct {
 	// Findings are the centre's own findings on the record (ledger.Judge),
 	// with their evidence; their codes are among Flags.
 	Findings []ledger.Finding `json:"findings,omitempty"`
+	// Presence is how the record says the holder was there (SPEC §10);
+	// nil when it does not say. Whether its proof held is in Flags.
+	Presence *Presence `json:"presence,omitempty"`
+}
+
+// Presence is a record's card-read evidence and the proof it carries.
+type Presence struct {
+	Source  string `json:"source"`            // "frame", "track2" or "voucher"
+	Proof   string `json:"proof,omitempty"`   // "card" (the card's signature), "voucher" (a redeemed token) or "" (none)
+	Counter uint64 `json:"counter,omitempty"` // the card's transaction counter of a card proof
+}
+
+// presenceOf is rec's Presence, nil when it carries no card-read evidence
+// and no proof.
+func presenceOf(rec wire.Record) *Presence {
+	if rec.CardRead == nil && rec.CardProof == nil {
+		return nil
+	}
+	p := &Presence{}
+	if rec.CardRead != nil {
+		p.Source = rec.CardRead.Source
+		if p.Source == "voucher" && rec.CardRead.Voucher != "" {
+			p.Proof = "voucher"
+		}
+	}
+	if rec.CardProof != nil {
+		p.Proof, p.Counter = "card", rec.CardProof.Counter
+	}
+	return p
 }
 
 // States of a charge's hold (Txn.Hold).

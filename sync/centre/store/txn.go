@@ -31,7 +31,7 @@ func TxnOf(rec wire.Record, pharmacy string, received time.Time, flags []string,
 		Kind: rec.Kind, At: rec.At, ReceivedAt: received, CardNo: rec.CardNo,
 		Cashier: rec.Cashier, Total: rec.Total, Account: rec.Account, Cash: rec.Cash,
 		Reasons: reasons, Flags: flags, Settled: settled, BalanceAfter: balanceAfter,
-		Reverses: rec.Reverses,
+		Reverses: rec.Reverses, Presence: presenceOf(rec),
 	}
 }
 
