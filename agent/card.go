@@ -80,12 +80,13 @@ func (a *Agent) HandleReaderEvent(ev reader.Event) {
 }
 
 func (a *Agent) startSession(c reader.Card) {
-	go a.lookupAccount(a.newSession(c))
+	go a.lookupAccount(a.newSession(c, nil))
 }
 
 // newSession makes c the current card, remembered for the hoarding check;
-// its lookup channel is still open.
-func (a *Agent) newSession(c reader.Card) *session {
+// its lookup channel is still open. prep, when not nil, completes the
+// session before any other goroutine can see it.
+func (a *Agent) newSession(c reader.Card, prep func(*session)) *session {
 	// The session is timed by the agent's clock, the one the track-2 window
 	// and the hoarding check are measured with.
 	now := a.now()
@@ -93,6 +94,9 @@ func (a *Agent) newSession(c reader.Card) *session {
 	a.cards.mu.Lock()
 	a.cards.nextID++
 	s := &session{id: a.cards.nextID, card: c, lookup: make(chan struct{})}
+	if prep != nil {
+		prep(s)
+	}
 	a.cards.cur = s
 	a.cards.swipes = append(a.cards.swipes, policy.Swipe{CardNo: c.CardNo, At: c.ReadAt})
 	cut := 0

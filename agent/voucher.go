@@ -127,7 +127,8 @@ func (a *Agent) redeem(c Centre, token string) {
 	s := a.startVoucherSession(ans, token, asOf)
 	a.obs.Swiped()
 	a.log.Info("e-voucher redeemed", "card_no", ans.CardNo)
-	a.events.publish(reader.Event{Type: reader.EventCard, Card: &s.card, At: s.card.ReadAt})
+	card := s.card
+	a.events.publish(reader.Event{Type: reader.EventCard, Card: &card, At: card.ReadAt})
 }
 
 // startVoucherSession makes the redeemed card the current one, with the
@@ -138,12 +139,11 @@ func (a *Agent) startVoucherSession(ans wire.VoucherAnswer, token string, asOf u
 	if !h.Birth.IsZero() {
 		c.Birth = h.Birth.Format(time.DateOnly)
 	}
-	s := a.newSession(c)
-	a.cards.mu.Lock()
-	s.voucher = token
-	s.info, s.haveInfo, s.asOf = ans.Account, true, asOf
-	a.cards.mu.Unlock()
-	close(s.lookup)
+	s := a.newSession(c, func(s *session) {
+		s.voucher = token
+		s.info, s.haveInfo, s.asOf = ans.Account, true, asOf
+		close(s.lookup)
+	})
 	a.cacheAccount(ans.CardNo, ans.Account, asOf)
 	return s
 }
