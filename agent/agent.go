@@ -38,6 +38,11 @@ type Centre interface {
 	Kick()
 	// Status reports the link to the centre now.
 	Status() LinkStatus
+	// RedeemVoucher has the centre redeem an e-voucher token (SPEC §10)
+	// and returns the card it stands for with its account. A refusal by
+	// the centre is a *VoucherRefused; any other error means no answer
+	// (not connected, timed out, a centre that does not redeem vouchers).
+	RedeemVoucher(ctx context.Context, token string) (wire.VoucherAnswer, error)
 }
 
 // LinkStatus is the link to the centre as the agent sees it.
@@ -62,8 +67,9 @@ type Config struct {
 	// business hours; default time.Local.
 	Clock    clock.Clock
 	Location *time.Location
-	// Track2Window is how long a track-2 swipe stays the current card when
-	// no other swipe comes; default 3 minutes.
+	// Track2Window is how long a track-2 swipe or a redeemed e-voucher
+	// stays the current card when no other swipe or scan comes; default 3
+	// minutes.
 	Track2Window time.Duration
 	// AccountWait bounds the account look-up at swipe time; default 1.5 s.
 	// SettleWait bounds the wait for the centre to apply a charge before
@@ -88,6 +94,11 @@ type Config struct {
 	// ReaderPort is the reader's serial port, for the card-read evidence
 	// on each record.
 	ReaderPort string
+	// ScannerStatus reports the QR scanner's live state and counters, and
+	// ScannerPort is its serial port (the card-read evidence of e-voucher
+	// sales); nil and "" when the terminal has no scanner.
+	ScannerStatus func() reader.Status
+	ScannerPort   string
 }
 
 // Agent is one terminal's sale logic. Its methods are safe for concurrent
@@ -106,9 +117,10 @@ type Agent struct {
 	quotes quoteStore
 	events eventHub
 
-	readerStatus atomic.Pointer[reader.Status]
-	recon        reconState // daily reconciliation results (reconcile.go)
-	obs          Observer
+	readerStatus  atomic.Pointer[reader.Status]
+	scannerStatus atomic.Pointer[reader.Status]
+	recon         reconState // daily reconciliation results (reconcile.go)
+	obs           Observer
 
 	journalFault atomic.Pointer[string] // why journal.Verify failed at start; nil when it passed
 

@@ -14,11 +14,15 @@ import (
 	"posagent/sync/wire"
 )
 
-// session is one presentation of a card: from the swipe (or insertion)
-// until removal, another swipe, or the track-2 window passing.
+// session is one presentation of a card: from the swipe (or insertion,
+// or an e-voucher's redemption) until removal, another swipe or scan, or
+// the track-2 window passing (voucher.go says when a voucher's ends).
 type session struct {
 	id   uint64
 	card reader.Card
+	// voucher is the e-voucher token the centre redeemed for this session
+	// (Source "voucher"); "" otherwise.
+	voucher string
 
 	lookup    chan struct{} // closed when the account look-up has finished
 	info      wire.AccountInfo
@@ -58,9 +62,13 @@ func (a *Agent) HandleReaderEvent(ev reader.Event) {
 			a.obs.Swiped()
 		}
 	case "card_removed":
+		// An IC card taken out ends its session; an e-voucher's session
+		// is not a card in this reader and stays.
 		a.cards.mu.Lock()
-		a.cards.cur = nil
-		a.cards.removed = a.now()
+		if a.cards.cur != nil && a.cards.cur.card.Source != SourceVoucher {
+			a.cards.cur = nil
+			a.cards.removed = a.now()
+		}
 		a.cards.mu.Unlock()
 	case "reader":
 		if ev.Reader != nil {
@@ -72,6 +80,13 @@ func (a *Agent) HandleReaderEvent(ev reader.Event) {
 }
 
 func (a *Agent) startSession(c reader.Card) {
+	go a.lookupAccount(a.newSession(c, nil))
+}
+
+// newSession makes c the current card, remembered for the hoarding check;
+// its lookup channel is still open. prep, when not nil, completes the
+// session before any other goroutine can see it.
+func (a *Agent) newSession(c reader.Card, prep func(*session)) *session {
 	// The session is timed by the agent's clock, the one the track-2 window
 	// and the hoarding check are measured with.
 	now := a.now()
@@ -79,6 +94,9 @@ func (a *Agent) startSession(c reader.Card) {
 	a.cards.mu.Lock()
 	a.cards.nextID++
 	s := &session{id: a.cards.nextID, card: c, lookup: make(chan struct{})}
+	if prep != nil {
+		prep(s)
+	}
 	a.cards.cur = s
 	a.cards.swipes = append(a.cards.swipes, policy.Swipe{CardNo: c.CardNo, At: c.ReadAt})
 	cut := 0
@@ -87,7 +105,7 @@ func (a *Agent) startSession(c reader.Card) {
 	}
 	a.cards.swipes = a.cards.swipes[cut:]
 	a.cards.mu.Unlock()
-	go a.lookupAccount(s)
+	return s
 }
 
 // lookupAccount asks the centre for the card's account and history with a
@@ -145,7 +163,9 @@ func (a *Agent) currentSession() *session {
 	if s == nil {
 		return nil
 	}
-	if s.card.Source == "track2" && a.now().Sub(s.card.ReadAt) > a.cfg.Track2Window {
+	// A swipe or a scan leaves nothing in the reader to tell it is gone:
+	// both end when the window passes.
+	if (s.card.Source == "track2" || s.card.Source == SourceVoucher) && a.now().Sub(s.card.ReadAt) > a.cfg.Track2Window {
 		a.cards.cur = nil
 		return nil
 	}

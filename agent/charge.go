@@ -31,7 +31,8 @@ type Charge struct {
 	BalanceAfter int64  `json:"balance_after"`
 	Settled      string `json:"settled"` // "centre" or "offline"
 	// Proof says how the holder's presence is proven for the account
-	// payment: "card" (the IC card signed the charge), "none" (no proof:
+	// payment: "card" (the IC card signed the charge), "voucher" (the
+	// centre redeemed the session's e-voucher), "none" (no proof:
 	// a track-2 swipe) or "" (nothing from the account, or presence not
 	// judged).
 	Proof   string          `json:"proof,omitempty"`
@@ -163,6 +164,11 @@ func (a *Agent) Charge(ctx context.Context, req ChargeRequest) (out Charge, err 
 	}
 	ans.Proof = a.proofOf(rec)
 	a.settle(ctx, s, rec, &ans)
+	if s.voucher != "" && rec.Account > 0 {
+		// The centre takes the token as used by this charge: the next
+		// sale needs a fresh code (voucher.go).
+		a.endVoucherSession(s)
+	}
 	if raw, err := json.Marshal(ans); err == nil {
 		if err := a.j.PutAnswer(req.IdempotencyKey, raw); err != nil {
 			// The charge itself is durable; a retry rebuilds the answer from it.

@@ -29,6 +29,9 @@ func (c *silentCentre) WaitSettled(context.Context, uint64) (wire.Settlement, er
 func (c *silentCentre) Reconcile(context.Context, wire.DaySummary) (wire.DayResult, error) {
 	return wire.DayResult{}, errSilent
 }
+func (c *silentCentre) RedeemVoucher(context.Context, string) (wire.VoucherAnswer, error) {
+	return wire.VoucherAnswer{}, errSilent
+}
 func (c *silentCentre) Kick() {}
 func (c *silentCentre) Status() agent.LinkStatus {
 	return agent.LinkStatus{LastContact: time.Unix(0, c.contact.Load()), LastError: "centre unreachable"}

@@ -27,19 +27,30 @@ const signWait = 5 * time.Second
 
 // policyCard is the card as policy judges it. With a CardSigner presence is
 // judged: an IC card counts as proven, since a charge it does not then sign
-// is refused; a track-2 swipe never does.
+// is refused; a track-2 swipe never does. An e-voucher session is always
+// Source voucher and proven, with or without a CardSigner: its proof is
+// the centre's redemption, already had, not the reader's (a terminal with
+// a scanner and no card reader has no CardSigner).
 func (a *Agent) policyCard(s *session) policy.Card {
 	c := s.card.Policy()
-	if a.cfg.CardSigner != nil {
+	switch {
+	case s.voucher != "":
+		c.Source, c.Proven = policy.SourceVoucher, true
+	case a.cfg.CardSigner != nil:
 		c.Source = policy.CardSource(s.card.Source)
 		c.Proven = c.Source == policy.SourceFrame
 	}
 	return c
 }
 
-// cardRead is the card-read evidence records carry.
+// cardRead is the card-read evidence records carry: for an e-voucher
+// session the token redeemed (every record of the session carries it)
+// and the scanner's port.
 func (a *Agent) cardRead(s *session) *wire.CardRead {
 	c := s.card
+	if s.voucher != "" {
+		return &wire.CardRead{Source: SourceVoucher, Name: c.Name, Port: a.cfg.ScannerPort, Voucher: s.voucher}
+	}
 	return &wire.CardRead{Source: c.Source, ICC: c.ICC, ATR: c.ATR, PersonID: c.PersonID, Name: c.Name, Port: a.cfg.ReaderPort}
 }
 
@@ -48,6 +59,8 @@ func (a *Agent) proofOf(rec wire.Record) string {
 	switch {
 	case rec.CardProof != nil:
 		return ProofCard
+	case rec.CardRead != nil && rec.CardRead.Voucher != "" && rec.Account > 0:
+		return ProofVoucher
 	case a.cfg.CardSigner != nil && rec.Account > 0:
 		return ProofNone
 	}
@@ -56,13 +69,16 @@ func (a *Agent) proofOf(rec wire.Record) string {
 
 // Charge.Proof values.
 const (
-	ProofCard = "card"
-	ProofNone = "none"
+	ProofCard    = "card"
+	ProofVoucher = "voucher" // the centre redeemed the session's e-voucher
+	ProofNone    = "none"
 )
 
 // proveCard has the card in the reader sign the charge r (its sequence
 // set) when it pays from the account with an IC card, and attaches the
 // proof. A card that does not sign refuses the charge (CARD_NOT_SIGNED).
+// An e-voucher session asks nothing: its redemption is the proof, and its
+// Source is not "frame".
 func (a *Agent) proveCard(ctx context.Context, s *session, r *wire.Record) error {
 	if a.cfg.CardSigner == nil || s.card.Source != string(policy.SourceFrame) || r.Account <= 0 {
 		return nil

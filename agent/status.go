@@ -12,8 +12,10 @@ import (
 
 // Status is the answer of GET /v1/status.
 type Status struct {
-	Terminal        string          `json:"terminal"`
-	Reader          reader.Status   `json:"reader"`
+	Terminal string        `json:"terminal"`
+	Reader   reader.Status `json:"reader"`
+	// Scanner is the QR scanner's state and counters; nil without one.
+	Scanner         *reader.Status  `json:"scanner,omitempty"`
 	Centre          CentreStatus    `json:"centre"`
 	Rules           RulesStatus     `json:"rules"`
 	Backlog         BacklogStatus   `json:"backlog"`
@@ -79,6 +81,13 @@ func (a *Agent) Status() Status {
 		st.Reader = *rs
 	} else {
 		st.Reader = reader.Status{State: "none"}
+	}
+	if a.cfg.ScannerStatus != nil {
+		sc := a.cfg.ScannerStatus()
+		st.Scanner = &sc
+	} else if ss := a.scannerStatus.Load(); ss != nil {
+		sc := *ss
+		st.Scanner = &sc
 	}
 	if c := a.centreClient(); c != nil {
 		cs := c.Status()

@@ -7,22 +7,27 @@ import (
 	"posagent/policy"
 )
 
-// Format is the wire format of a reader: FormatTrack2 or FormatFrame.
+// Format is the wire format of a reader: FormatTrack2, FormatFrame or
+// FormatScanner.
 type Format string
 
-// The reader formats of SPEC §4.
+// The reader formats of SPEC §4, and the QR scanner of SPEC §10.
 const (
 	FormatTrack2 Format = "track2"
 	FormatFrame  Format = "frame"
+	// FormatScanner is a QR code scanner: one line of printable ASCII per
+	// scan, ended by CR and/or LF, emitted as EventScan without being
+	// interpreted (an e-voucher's "EC1:" content is the agent's to parse).
+	FormatScanner Format = "scanner"
 )
 
 // Validate returns an error wrapping ErrBadFormat unless f is a known format.
 func (f Format) Validate() error {
 	switch f {
-	case FormatTrack2, FormatFrame:
+	case FormatTrack2, FormatFrame, FormatScanner:
 		return nil
 	}
-	return fmt.Errorf("%w %q (want %q or %q)", ErrBadFormat, string(f), FormatTrack2, FormatFrame)
+	return fmt.Errorf("%w %q (want %q, %q or %q)", ErrBadFormat, string(f), FormatTrack2, FormatFrame, FormatScanner)
 }
 
 // dateLayout is how Card carries dates: the POS API's YYYY-MM-DD.
@@ -38,7 +43,7 @@ type Card struct {
 	Birth  string    `json:"birth"` // YYYY-MM-DD or ""
 	Region string    `json:"region"`
 	Expiry string    `json:"expiry"` // YYYY-MM-DD, the last valid day
-	Source string    `json:"source"` // "track2" or "frame"
+	Source string    `json:"source"` // "track2", "frame", or the agent's "voucher"
 	ReadAt time.Time `json:"read_at"`
 	// PersonID is the 18-character resident id (frame cards only).
 	PersonID string `json:"person_id,omitempty"`

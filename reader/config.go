@@ -11,10 +11,11 @@ import (
 // Config says which port to read and how.
 type Config struct {
 	Port   string // device path, e.g. /dev/ttyUSB0 or COM3
-	Format Format // FormatTrack2 or FormatFrame
+	Format Format // FormatTrack2, FormatFrame or FormatScanner
 	Baud   int    // default 9600
-	// Debounce: the same card number read again within Debounce of its last
-	// accepted read is the same swipe and is ignored. Default 2s.
+	// Debounce: the same card number (a scanner: the same line) read again
+	// within Debounce of its last accepted read is the same swipe or scan
+	// and is ignored. Default 2s.
 	Debounce time.Duration
 	// MinBackoff and MaxBackoff bound the wait between attempts to reopen
 	// a port that failed; the wait doubles from MinBackoff up to

@@ -34,5 +34,6 @@ var (
 	ErrBadField = errors.New("bad field")
 )
 
-// ErrBadFormat is returned for a Format other than "track2" or "frame".
+// ErrBadFormat is returned for a Format other than "track2", "frame" or
+// "scanner".
 var ErrBadFormat = errors.New("unknown reader format")

@@ -140,12 +140,36 @@ func (r *Reader) setState(state string, err error, emit func(Event)) {
 	emit(ev)
 }
 
-// readFailed counts a read that gave no card and emits a "reader" event
-// telling the cashier to try again.
+// readFailed counts a read that gave no card (or scan) and emits a
+// "reader" event telling the cashier to try again.
 func (r *Reader) readFailed(emit func(Event), err error) {
 	st := r.update(func(s *Status) { s.BadReads++ })
-	r.log.Info("card read failed", "err", err)
-	emit(Event{Type: EventReader, Reader: &st, Error: fmt.Sprintf("%v; read the card again", err), At: r.cfg.Clock.Now()})
+	again := "read the card again"
+	if r.cfg.Format == FormatScanner {
+		again = "scan again"
+	}
+	r.log.Info("read failed", "err", err)
+	emit(Event{Type: EventReader, Reader: &st, Error: fmt.Sprintf("%v; %s", err, again), At: r.cfg.Clock.Now()})
+}
+
+// lineKind names a line-based format in errors.
+func (r *Reader) lineKind() string {
+	if r.cfg.Format == FormatScanner {
+		return "scanner"
+	}
+	return "track 2"
+}
+
+// scanned debounces a scanner's line and emits it: the same line read
+// again within the debounce window is the same scan.
+func (r *Reader) scanned(emit func(Event), line string) {
+	now := r.cfg.Clock.Now()
+	if !r.accept(line, now) {
+		r.log.Debug("repeated scan ignored")
+		return
+	}
+	r.update(func(s *Status) { s.Scans++ })
+	emit(Event{Type: EventScan, Scan: line, At: now})
 }
 
 // cardRead debounces a decoded card and emits it.

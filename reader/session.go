@@ -8,14 +8,9 @@ import (
 	"time"
 )
 
-const (
-	// maxTrack2Line is the longest track-2 line kept; a longer run of bytes
-	// without CR or LF is noise, discarded up to the next line end.
-	maxTrack2Line = 256
-	// idleFlush is how long the line must be quiet before a partial line or
-	// frame is taken to be noise.
-	idleFlush = 500 * time.Millisecond
-)
+// idleFlush is how long the line must be quiet before a partial line or
+// frame is taken to be noise.
+const idleFlush = 500 * time.Millisecond
 
 // session is the decoding state of one open port.
 type session struct {
@@ -23,8 +18,7 @@ type session struct {
 	emit    func(Event)
 	decoder FrameDecoder
 	dropped uint64 // decoder.Dropped() already counted in the status
-	line    []byte
-	skip    bool // discarding an over-long track-2 line until its end
+	lines   lineSplitter
 	last    time.Time
 }
 
@@ -80,7 +74,7 @@ func (s *session) feed(b []byte) {
 		return
 	}
 	for _, c := range b {
-		s.track2Byte(c)
+		s.lineByte(c)
 	}
 }
 
@@ -94,11 +88,9 @@ func (s *session) quiet() {
 		s.frames(s.decoder.Idle())
 		return
 	}
-	if len(s.line) > 0 {
-		s.line = s.line[:0]
-		s.r.readFailed(s.emit, errors.New("track 2: incomplete line (no CR or LF)"))
+	if s.lines.idle() {
+		s.r.readFailed(s.emit, fmt.Errorf("%s: incomplete line (no CR or LF)", s.r.lineKind()))
 	}
-	s.skip = false
 }
 
 // frames counts the frames the decoder dropped, then acts on the good
@@ -114,21 +106,18 @@ func (s *session) frames(fs []Frame) {
 	}
 }
 
-// track2Byte adds one byte to the current line, parsing the line at CR or
-// LF.
-func (s *session) track2Byte(c byte) {
+// lineByte adds one byte to the current line (track 2 or scanner),
+// acting on the line at CR or LF.
+func (s *session) lineByte(c byte) {
+	line, tooLong := s.lines.add(c)
 	switch {
-	case c == '\r' || c == '\n':
-		if len(s.line) > 0 && !s.skip {
-			s.track2Line(s.line)
-		}
-		s.line, s.skip = s.line[:0], false
-	case s.skip:
-	case len(s.line) >= maxTrack2Line:
-		s.line, s.skip = s.line[:0], true
-		s.r.readFailed(s.emit, fmt.Errorf("track 2: line longer than %d bytes discarded", maxTrack2Line))
+	case tooLong:
+		s.r.readFailed(s.emit, fmt.Errorf("%s: line longer than %d bytes discarded", s.r.lineKind(), maxLine))
+	case line == nil:
+	case s.r.cfg.Format == FormatScanner:
+		s.scanLine(line)
 	default:
-		s.line = append(s.line, c)
+		s.track2Line(line)
 	}
 }
 
@@ -139,6 +128,15 @@ func (s *session) track2Line(line []byte) {
 		return
 	}
 	s.r.cardRead(s.emit, c)
+}
+
+// scanLine emits a scanner's line, uninterpreted, if it is printable.
+func (s *session) scanLine(line []byte) {
+	if err := checkScan(line); err != nil {
+		s.r.readFailed(s.emit, err)
+		return
+	}
+	s.r.scanned(s.emit, string(line))
 }
 
 // frame acts on one decoded frame.

@@ -13,6 +13,7 @@ import (
 	"posagent/agent"
 	"posagent/internal/browsertest"
 	"posagent/internal/demo"
+	"posagent/reader"
 )
 
 // page drives the cashier page in one browser tab, the way a cashier does:
@@ -71,7 +72,8 @@ func sellAndVoid(t *testing.T, tab *browsertest.Tab) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	env, err := demo.Start(ctx, demo.Options{Dir: t.TempDir(), Clock: demo.ClockAt(loc, 10)})
+	clk := demo.ClockAt(loc, 10)
+	env, err := demo.Start(ctx, demo.Options{Dir: t.TempDir(), Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,6 +267,31 @@ func sellAndVoid(t *testing.T, tab *browsertest.Tab) {
 	}
 	p.Layout("no card", panels)
 	p.Shot("no-card")
+
+	// The customer shows an e-voucher instead: the card from it says so.
+	token, _, err := env.IssueVoucher(ctx, "A00000001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Scan(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	p.Wait("voucher card shown", shown("#card")+` && document.querySelector('#card-no').textContent === 'A00000001'`)
+	if src, want := p.Text("#card-source"), v.Pick("医保电子凭证", "e-voucher"); src != want {
+		t.Errorf("card source %q, want %q", src, want)
+	}
+	p.Shot("voucher-card")
+	// The same code again (past the scanner's debounce) is refused, and
+	// the page says why.
+	clk.Advance(reader.DefaultDebounce)
+	if err := env.Scan(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	p.Wait("used voucher refused", `document.querySelector('#error').dataset.code === 'VOUCHER_USED'`)
+	if msg, want := p.Text("#error"), v.Pick("该医保电子凭证已使用", "already been used"); !strings.Contains(msg, want) {
+		t.Errorf("used-voucher message %q, want %q", msg, want)
+	}
+	p.Layout("voucher refused", panels)
 }
 
 func countKind(txns []agent.Transaction, kind string) int {

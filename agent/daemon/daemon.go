@@ -37,6 +37,8 @@ type Config struct {
 	Reader        string `json:"reader"`         // serial port path ("" = no reader)
 	ReaderFormat  string `json:"reader_format"`  // track2 or frame
 	Baud          int    `json:"baud"`           // serial speed
+	Scanner       string `json:"scanner"`        // serial port of the e-voucher QR scanner ("" = none)
+	ScannerBaud   int    `json:"scanner_baud"`   // the scanner's serial speed
 	Centre        string `json:"centre"`         // ws(s)://host:port of the centre ("" = offline only)
 	Terminal      string `json:"terminal"`       // this terminal's id
 	TerminalToken string `json:"terminal_token"` // credential from `centre enrol`
@@ -58,7 +60,8 @@ const readerMaxBackoff = time.Second
 
 // DefaultConfig returns the documented defaults.
 func DefaultConfig() Config {
-	return Config{Data: "posagent-data", Listen: "127.0.0.1:7311", ReaderFormat: "frame", Baud: 9600}
+	return Config{Data: "posagent-data", Listen: "127.0.0.1:7311", ReaderFormat: "frame", Baud: reader.DefaultBaud,
+		ScannerBaud: reader.DefaultBaud}
 }
 
 // Validate checks the settings; errors name the setting and the bad value.
@@ -83,6 +86,12 @@ func (c Config) Validate() error {
 	}
 	if c.Baud <= 0 {
 		bad("baud", "%d is not a positive speed", c.Baud)
+	}
+	if c.Scanner != "" && c.ScannerBaud <= 0 {
+		bad("scanner-baud", "%d is not a positive speed", c.ScannerBaud)
+	}
+	if c.Scanner != "" && c.Scanner == c.Reader {
+		bad("scanner", "%q is also the card reader's port; the scanner needs its own", c.Scanner)
 	}
 	if c.Terminal == "" {
 		bad("terminal", "is required")
@@ -113,6 +122,7 @@ type Daemon struct {
 	Journal *journal.Journal
 	Client  *client.Client // nil without a centre
 	Reader  *reader.Reader // nil without a reader
+	Scanner *reader.Reader // the QR scanner (reader.FormatScanner); nil without one
 
 	addr   string
 	log    *slog.Logger
@@ -160,6 +170,13 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Daemon, error) {
 			return fail(fmt.Errorf("setting reader: %w", err))
 		}
 	}
+	if cfg.Scanner != "" {
+		d.Scanner, err = reader.New(reader.Config{Port: cfg.Scanner, Format: reader.FormatScanner, Baud: cfg.ScannerBaud,
+			MaxBackoff: readerMaxBackoff, Logger: log.With("part", "scanner"), Clock: clk})
+		if err != nil {
+			return fail(fmt.Errorf("setting scanner: %w", err))
+		}
+	}
 	m, metricsHandler, err := newMetrics()
 	if err != nil {
 		return fail(err)
@@ -169,6 +186,9 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Daemon, error) {
 	if d.Reader != nil {
 		acfg.ReaderStatus = d.Reader.Status
 		acfg.CardSigner, acfg.ReaderPort = readerSigner{d.Reader}, cfg.Reader
+	}
+	if d.Scanner != nil {
+		acfg.ScannerStatus, acfg.ScannerPort = d.Scanner.Status, cfg.Scanner
 	}
 	d.Agent, err = agent.New(acfg)
 	if err != nil {
@@ -219,7 +239,8 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Daemon, error) {
 	d.addr = ln.Addr().String()
 	d.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go d.run(ctx, ln)
-	log.Info("posagent serving", "listen", d.addr, "centre", cfg.Centre, "reader", cfg.Reader, "format", cfg.ReaderFormat)
+	log.Info("posagent serving", "listen", d.addr, "centre", cfg.Centre, "reader", cfg.Reader, "format", cfg.ReaderFormat,
+		"scanner", cfg.Scanner)
 	return d, nil
 }
 
@@ -240,7 +261,7 @@ func (d *Daemon) Wait() error {
 }
 
 func (d *Daemon) run(ctx context.Context, ln net.Listener) {
-	parts := make(chan error, 4)
+	parts := make(chan error, 5)
 	n := 0
 	start := func(name string, f func() error) {
 		n++
@@ -264,6 +285,9 @@ func (d *Daemon) run(ctx context.Context, ln net.Listener) {
 	start("contact", func() error { d.Agent.KeepContact(ctx); return nil })
 	if d.Reader != nil {
 		start("reader", func() error { return d.Reader.Run(ctx, d.Agent.HandleReaderEvent) })
+	}
+	if d.Scanner != nil {
+		start("scanner", func() error { return d.Scanner.Run(ctx, d.Agent.HandleScannerEvent) })
 	}
 	<-ctx.Done()
 	// Let requests in flight finish (a charge waits at most a few seconds

@@ -70,6 +70,55 @@ func TestCardsimDrivesReader(t *testing.T) {
 	}
 }
 
+// TestCardsimScansIntoScanner: cardsim --voucher writes one scan that a
+// reader in FormatScanner emits as the e-voucher's line.
+func TestCardsimScansIntoScanner(t *testing.T) {
+	simMaster, simPath := line(t)
+	agentMaster, agentPath := line(t)
+	go io.Copy(agentMaster, simMaster) // ends when the masters close
+
+	r, err := reader.New(reader.Config{Port: agentPath, Format: reader.FormatScanner,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := make(chan reader.Event, 64)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx, func(ev reader.Event) { events <- ev }) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	for ev := range events { // the scanner's port is open
+		if ev.Type == reader.EventReader && ev.Reader.State == reader.StateOpen {
+			break
+		}
+	}
+	if err := run(context.Background(), []string{"--port", simPath, "--voucher", "QRTOKEN42"}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-events:
+			if ev.Type == reader.EventScan {
+				if ev.Scan != "EC1:QRTOKEN42" {
+					t.Fatalf("scan %q, want EC1:QRTOKEN42", ev.Scan)
+				}
+				return
+			}
+			if ev.Error != "" {
+				t.Fatalf("scanner error %q", ev.Error)
+			}
+		case <-timeout:
+			t.Fatal("no scan event")
+		}
+	}
+}
+
 // TestCardsimAnswersReaderAuth: the agent's reader driver asks the card
 // cardsim simulates to sign a sale, through two joined pseudo-terminals,
 // and the centre's check of the proof passes.

@@ -2,10 +2,17 @@
 // and tests: it writes swipes of a card file (or of a made-up card with a
 // given number) as track-2 lines or IC-reader frames. The encoding lives in
 // package reader; this command only parses flags and paces the swipes.
+// With --voucher it is the e-voucher QR scanner instead (SPEC §10): it
+// writes one scan, "EC1:TOKEN" and CR LF, and exits.
 //
 //	cardsim --port PATH --format track2|frame (--card FILE | --swipe CARD_NO)
 //	        [--baud N] [--remove-after D] [--repeat N --interval D]
 //	        [--issuer-key FILE [--counter FILE]]
+//	cardsim --port PATH [--format scanner] --voucher TOKEN [--baud N]
+//
+// TOKEN is what `centre voucher --card CARD_NO` prints (letters and digits;
+// the "EC1:" prefix is added). PATH is then the scanner's end of its own
+// line, not the card reader's.
 //
 // PATH is the reader's end of a serial line, e.g. one end of a pty pair made
 // with `socat -d -d pty,raw,echo=0,link=/tmp/agent pty,raw,echo=0,link=/tmp/reader`
@@ -43,6 +50,7 @@ import (
 	"posagent/internal/cardsim"
 	"posagent/internal/clock"
 	"posagent/reader"
+	"posagent/sync/wire"
 )
 
 func main() {
@@ -68,6 +76,7 @@ var errUsage = errors.New("usage")
 // options are cardsim's flags.
 type options struct {
 	port, format, cardFile, swipe string
+	voucher                       string
 	issuerKey, counter            string
 	baud, repeat                  int
 	removeAfter, interval         time.Duration
@@ -78,7 +87,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("cardsim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.port, "port", "", "serial port to write to (the reader's end of the line)")
-	fs.StringVar(&o.format, "format", "track2", "reader format: track2 or frame")
+	fs.StringVar(&o.format, "format", "track2", "reader format: track2 or frame, or scanner with --voucher (implied by it)")
+	fs.StringVar(&o.voucher, "voucher", "", "scan this e-voucher token once (as a QR scanner: EC1:TOKEN)")
 	fs.StringVar(&o.cardFile, "card", "", "card file (JSON, see testdata/cards)")
 	fs.StringVar(&o.swipe, "swipe", "", "card number of a made-up valid card")
 	fs.IntVar(&o.baud, "baud", reader.DefaultBaud, "baud rate")
@@ -89,6 +99,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.counter, "counter", "", "the card's counter file, with --issuer-key (default: the card file + \".counter\")")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	formatSet := false
+	fs.Visit(func(f *flag.Flag) { formatSet = formatSet || f.Name == "format" })
+	if o.voucher != "" && !formatSet {
+		o.format = string(reader.FormatScanner)
 	}
 	if o.issuerKey != "" && o.counter == "" && o.cardFile != "" {
 		o.counter = o.cardFile + ".counter"
@@ -105,6 +120,8 @@ func checkOptions(o options, rest []string) error {
 		return fmt.Errorf("unexpected arguments %q", rest)
 	case o.port == "":
 		return errors.New("--port is required")
+	case o.voucher != "" || o.format == string(reader.FormatScanner):
+		return checkVoucherOptions(o)
 	case (o.cardFile == "") == (o.swipe == ""):
 		return errors.New("give exactly one of --card and --swipe")
 	case o.repeat < 1:
@@ -123,11 +140,31 @@ func checkOptions(o options, rest []string) error {
 	return reader.Format(o.format).Validate()
 }
 
+// checkVoucherOptions checks the options of a scan: a token, the scanner
+// format, nothing of a card.
+func checkVoucherOptions(o options) error {
+	switch {
+	case o.format != string(reader.FormatScanner):
+		return fmt.Errorf("--voucher is a QR scan: --format %s is a card reader's", o.format)
+	case o.voucher == "":
+		return errors.New("--format scanner needs --voucher TOKEN")
+	case o.cardFile != "" || o.swipe != "" || o.issuerKey != "" || o.counter != "" || o.removeAfter != 0 || o.repeat != 1:
+		return errors.New("--voucher scans once: no --card, --swipe, --issuer-key, --counter, --remove-after or --repeat")
+	}
+	if err := wire.CheckVoucherToken(o.voucher); err != nil {
+		return fmt.Errorf("--voucher: %w", err)
+	}
+	return nil
+}
+
 // run is the whole command, minus the process exit.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parseFlags(args, stderr)
 	if err != nil {
 		return err
+	}
+	if o.voucher != "" {
+		return scan(o, stdout)
 	}
 	card, err := loadCard(o)
 	if err != nil {
@@ -152,6 +189,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer port.Close()
 	return simulateIC(ctx, port, stdout, stderr, o, card, ic)
+}
+
+// scan writes one e-voucher scan to the port.
+func scan(o options, out io.Writer) error {
+	port, err := serial.OpenPort(&serial.Config{Name: o.port, Baud: o.baud})
+	if err != nil {
+		return fmt.Errorf("open %s: %w", o.port, err)
+	}
+	defer port.Close()
+	if _, err := port.Write([]byte(wire.VoucherPrefix + o.voucher + "\r\n")); err != nil {
+		return fmt.Errorf("write scan: %w", err)
+	}
+	fmt.Fprintf(out, "scanned e-voucher %s%s\n", wire.VoucherPrefix, o.voucher)
+	return nil
 }
 
 // loadICCard is the card cardNo holding its key, with its counter file.

@@ -107,6 +107,28 @@ func TestCardsimTrack2Swipe(t *testing.T) {
 	}
 }
 
+func TestCardsimVoucherScan(t *testing.T) {
+	master, path := line(t)
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"--port", path, "--voucher", "ABCDEFGHIJ234567"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	want := "EC1:ABCDEFGHIJ234567\r\n"
+	if got := readAll(t, master, len(want)); string(got) != want {
+		t.Errorf("line %q, want %q", got, want)
+	}
+	if !strings.Contains(out.String(), "scanned e-voucher EC1:ABCDEFGHIJ234567") {
+		t.Errorf("output %q does not report the scan", out.String())
+	}
+	// --format scanner said outright is the same.
+	if err := run(context.Background(), []string{"--port", path, "--format", "scanner", "--voucher", "XYZ"}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, master, len("EC1:XYZ\r\n")); string(got) != "EC1:XYZ\r\n" {
+		t.Errorf("line %q, want EC1:XYZ", got)
+	}
+}
+
 func TestCardsimUsageErrors(t *testing.T) {
 	cases := [][]string{
 		{"--swipe", "A00000001"},
@@ -119,6 +141,11 @@ func TestCardsimUsageErrors(t *testing.T) {
 		{"--port", "/dev/null", "--swipe", "A00000001", "--issuer-key", "k", "--counter", "c"}, // track 2
 		{"--port", "/dev/null", "--swipe", "A00000001", "--format", "frame", "--issuer-key", "k"},
 		{"--port", "/dev/null", "--swipe", "A00000001", "--format", "frame", "--counter", "c"},
+		{"--port", "/dev/null", "--voucher", "ABC", "--format", "frame"},
+		{"--port", "/dev/null", "--voucher", "ABC", "--swipe", "A00000001"},
+		{"--port", "/dev/null", "--voucher", "ABC", "--repeat", "2"},
+		{"--port", "/dev/null", "--voucher", "AB:C"},
+		{"--port", "/dev/null", "--format", "scanner", "--swipe", "A00000001"},
 	}
 	for _, args := range cases {
 		if err := run(context.Background(), args, io.Discard, io.Discard); !errors.Is(err, errUsage) {

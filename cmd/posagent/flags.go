@@ -39,6 +39,8 @@ func bind(fs *flag.FlagSet, o *options) {
 	fs.StringVar(&c.Reader, "reader", c.Reader, "serial port of the card reader (e.g. COM3, /dev/ttyUSB0); empty: no reader")
 	fs.StringVar(&c.ReaderFormat, "reader-format", c.ReaderFormat, "reader format: track2 or frame")
 	fs.IntVar(&c.Baud, "baud", c.Baud, "serial speed")
+	fs.StringVar(&c.Scanner, "scanner", c.Scanner, "serial port of the e-voucher (医保电子凭证) QR scanner; empty: no scanner")
+	fs.IntVar(&c.ScannerBaud, "scanner-baud", c.ScannerBaud, "the QR scanner's serial speed")
 	fs.StringVar(&c.Centre, "centre", c.Centre, "centre base URL, ws://host:port or wss://host:port; empty: offline only")
 	fs.StringVar(&c.Terminal, "terminal", c.Terminal, "this terminal's id, as enrolled at the centre")
 	fs.StringVar(&c.TerminalToken, "terminal-token", c.TerminalToken, "this terminal's token from `centre enrol`")
@@ -139,10 +141,10 @@ func (o options) args() []string {
 	c := o.cfg
 	out := []string{"run",
 		"--data", c.Data, "--listen", c.Listen, "--api-token", c.APIToken,
-		"--reader-format", c.ReaderFormat, "--baud", fmt.Sprint(c.Baud),
+		"--reader-format", c.ReaderFormat, "--baud", fmt.Sprint(c.Baud), "--scanner-baud", fmt.Sprint(c.ScannerBaud),
 		"--terminal", c.Terminal, "--centre-key", c.CentreKey, "--log-format", o.logFormat,
 	}
-	for _, kv := range [][2]string{{"--reader", c.Reader}, {"--centre", c.Centre}, {"--terminal-token", c.TerminalToken}, {"--time-zone", c.TimeZone}, {"--centre-ca", c.CentreCA}} {
+	for _, kv := range [][2]string{{"--reader", c.Reader}, {"--scanner", c.Scanner}, {"--centre", c.Centre}, {"--terminal-token", c.TerminalToken}, {"--time-zone", c.TimeZone}, {"--centre-ca", c.CentreCA}} {
 		if kv[1] != "" {
 			out = append(out, kv[0], kv[1])
 		}

@@ -69,6 +69,9 @@ func printStatus(w io.Writer, st agent.Status) {
 	}
 	fmt.Fprintf(w, "terminal  %s\n", st.Terminal)
 	fmt.Fprintf(w, "%s reader    %s %s (%s) %s\n", ok(st.Reader.State == "open"), st.Reader.State, st.Reader.Port, st.Reader.Format, st.Reader.LastError)
+	if sc := st.Scanner; sc != nil {
+		fmt.Fprintf(w, "%s scanner   %s %s, %d scans, %d refused %s\n", ok(sc.State == "open"), sc.State, sc.Port, sc.Scans, sc.BadReads, sc.LastError)
+	}
 	sync := "never"
 	if !st.Centre.LastSync.IsZero() {
 		sync = st.Centre.LastSync.Format(time.RFC3339)

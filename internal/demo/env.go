@@ -239,6 +239,15 @@ func (e *Env) startAgent(ctx context.Context, o Options) error {
 	return nil
 }
 
+// IssueVoucher has the centre issue an e-voucher token for a card (as the
+// national e-voucher app would show it: scan it with Terminal.Scan).
+func (e *Env) IssueVoucher(ctx context.Context, cardNo string) (token string, expires time.Time, err error) {
+	if e.Centre == nil {
+		return "", time.Time{}, errors.New("demo: issue e-voucher: the centre is stopped")
+	}
+	return e.Centre.Centre().IssueVoucher(ctx, cardNo)
+}
+
 // Card loads a sample card file by name (e.g. "zhang-san").
 func (e *Env) Card(name string) (reader.CardFile, error) {
 	return reader.LoadCardFile(filepath.Join(e.opts.Testdata, "cards", name+".json"))

@@ -15,11 +15,13 @@ import (
 	"posagent/agent/daemon"
 	"posagent/internal/cardsim"
 	"posagent/reader"
+	"posagent/sync/wire"
 )
 
 // Terminal is one enrolled pharmacy terminal: its agent, the simulated
-// reader on a pseudo-terminal, and a POS client. An IC-card (frame) reader
-// answers the agent's AUTH for the card last swiped, until RemoveCard.
+// reader and e-voucher QR scanner, each on a pseudo-terminal, and a POS
+// client. An IC-card (frame) reader answers the agent's AUTH for the card
+// last swiped, until RemoveCard.
 type Terminal struct {
 	ID, Pharmacy string
 	Agent        *daemon.Daemon
@@ -32,6 +34,8 @@ type Terminal struct {
 	line   io.Writer          // master, or resp writing to it
 	resp   *cardsim.Responder // frame readers: answers AUTH; nil for track 2
 	served chan struct{}      // closed when resp stops serving
+
+	scanMaster, scanTTY *os.File // the QR scanner's pseudo-terminal
 }
 
 // AddTerminal enrols a terminal at the centre and starts its agent with a
@@ -47,6 +51,12 @@ func (e *Env) AddTerminal(ctx context.Context, id, pharmacy string) (*Terminal, 
 		return nil, fmt.Errorf("demo: pseudo-terminal: %w", err)
 	}
 	t.line = t.master
+	t.scanMaster, t.scanTTY, err = pty.Open()
+	if err != nil {
+		t.master.Close()
+		t.tty.Close()
+		return nil, fmt.Errorf("demo: scanner pseudo-terminal: %w", err)
+	}
 	if e.opts.Format == reader.FormatFrame {
 		t.resp = cardsim.NewResponder(t.master, e.log.With("part", "card", "terminal", id))
 		t.line = t.resp
@@ -62,7 +72,7 @@ func (e *Env) AddTerminal(ctx context.Context, id, pharmacy string) (*Terminal, 
 	e.terminals = append(e.terminals, t)
 	t.AgentCfg = daemon.Config{
 		Data: filepath.Join(e.opts.Dir, "agent-"+id), Listen: "127.0.0.1:0", APIToken: APIToken,
-		Reader: t.tty.Name(), ReaderFormat: string(e.opts.Format), Baud: 9600,
+		Reader: t.tty.Name(), ReaderFormat: string(e.opts.Format), Baud: 9600, Scanner: t.scanTTY.Name(), ScannerBaud: 9600,
 		Centre: "ws://" + e.centreAdr, Terminal: id, TerminalToken: token, CentreKey: e.KeyFile,
 		TimeZone: e.opts.TimeZone, Clock: e.opts.Clock,
 	}
@@ -80,11 +90,12 @@ func (t *Terminal) StartAgent(ctx context.Context) error {
 	return nil
 }
 
-// WaitReady waits until the agent runs the published rules, its reader is
-// open and it is connected to the centre.
+// WaitReady waits until the agent runs the published rules, its reader
+// (and scanner, if it has one) is open and it is connected to the centre.
 func (t *Terminal) WaitReady(ctx context.Context) error {
 	return t.waitStatus(ctx, 20*time.Second, "not ready", func(st agent.Status) bool {
-		return st.Rules.Version > 0 && st.Reader.State == "open" && st.Centre.Connected
+		return st.Rules.Version > 0 && st.Reader.State == "open" && st.Centre.Connected &&
+			(st.Scanner == nil || st.Scanner.State == "open")
 	})
 }
 
@@ -162,6 +173,25 @@ func (t *Terminal) WriteReader(b []byte) error {
 	return err
 }
 
+// Scan shows an e-voucher's QR code (wire.VoucherPrefix + token) to the
+// simulated scanner, as one line. It does not wait: the agent redeems the
+// token at the centre, and either the card (GET /v1/card, a "card" event)
+// or a "voucher" event with the refusal follows.
+func (t *Terminal) Scan(ctx context.Context, token string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return t.WriteScanner([]byte(wire.VoucherPrefix + token + "\r\n"))
+}
+
+// WriteScanner writes raw bytes on the scanner's line (noise, garbage).
+func (t *Terminal) WriteScanner(b []byte) error {
+	if _, err := t.scanMaster.Write(b); err != nil {
+		return fmt.Errorf("demo: scanner line: %w", err)
+	}
+	return nil
+}
+
 // RemoveCard takes the card out of the reader: it no longer answers AUTH,
 // and the reader sends its card-removed frame.
 func (t *Terminal) RemoveCard() error {
@@ -196,5 +226,7 @@ func (t *Terminal) close() error {
 		}
 	}
 	t.master.Close()
+	t.scanTTY.Close()
+	t.scanMaster.Close()
 	return err
 }

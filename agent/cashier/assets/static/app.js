@@ -143,9 +143,14 @@
       try { ev = JSON.parse(m.data); } catch (e) { return; }
       // The agent's own view of the card (its clock, its session) is the
       // one quotes use: ask for it rather than show the raw event.
-      if (ev.type === 'card') refreshCard();
-      else if (ev.type === 'card_removed') renderCard(null);
-      else if (ev.type === 'reader') refreshStatus();
+      if (ev.type === 'card') {
+        refreshCard();
+        // A card read after a refused e-voucher: the refusal is over.
+        if (String($('#error').dataset.code || '').startsWith('VOUCHER_')) clearError();
+      } else if (ev.type === 'card_removed') renderCard(null);
+      else if (ev.type === 'reader' || ev.type === 'scanner') refreshStatus();
+      // A scanned e-voucher the agent refused: its code and both texts.
+      else if (ev.type === 'voucher') showError({ code: ev.code, message: ev.error, message_zh: ev.error_zh });
     };
     ws.onclose = () => setTimeout(watchEvents, 2000);
   }
