@@ -182,11 +182,9 @@ func TestVoucherSaleUsesTheTokenOnce(t *testing.T) {
 	if err := e.WaitSynced(ctx); err != nil {
 		t.Fatal(err)
 	}
-	// The centre applied the record. It does not yet take a voucher's
-	// redemption as proof of presence when it re-judges a record (another
-	// change): until then it re-judges the sale as unproven and may hold
-	// the account part, so neither its findings nor the balance are
-	// asserted here.
+	// The centre takes the token it redeemed for this terminal and card
+	// as the proof (and marks it used): the honest sale is neither
+	// flagged nor held, and the account pays it.
 	var applied *store.Txn
 	for _, x := range centreTxns(t, e, e.ID, false) {
 		if x.TxnID == ch.TxnID {
@@ -196,7 +194,14 @@ func TestVoucherSaleUsesTheTokenOnce(t *testing.T) {
 	if applied == nil || applied.Account != 3400 || applied.CardNo != card {
 		t.Fatalf("the voucher charge at the centre: %+v, want it applied with 3400 from %s's account", applied, card)
 	}
-	t.Logf("at the centre: flags %v, held %d (%s); balance %d → %d", applied.Flags, applied.Held, applied.Hold, before, balance(t, e, card))
+	if after := balance(t, e, card); len(applied.Flags) != 0 || applied.Held != 0 || after != before-3400 ||
+		applied.Presence == nil || applied.Presence.Proof != "voucher" {
+		t.Fatalf("at the centre: flags %v, held %d (%s), presence %+v; balance %d → %d; want no flag, nothing held, proof voucher, 3400 taken",
+			applied.Flags, applied.Held, applied.Hold, applied.Presence, before, after)
+	}
+	if v, err := e.Centre.Store().Voucher(ctx, token); err != nil || v.UsedBy != e.ID || v.UsedSeq != ch.Seq {
+		t.Fatalf("the token at the centre: %+v, %v; want used by %s/%d", v, err, e.ID, ch.Seq)
+	}
 
 	// The token is spent on the account: the session ends with the sale.
 	ev.waitN(t, 1, "card_removed after the voucher sale", func(m reader.Event) bool { return m.Type == reader.EventCardRemoved })
