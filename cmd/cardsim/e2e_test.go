@@ -15,16 +15,11 @@ import (
 	"posagent/reader"
 )
 
-// TestCardsimDrivesReader joins two pseudo-terminals the way socat does:
-// cardsim writes one, a reader.Reader reads the other, and the sample cards
-// arrive as card events (the bad-id card with its problem).
-func TestCardsimDrivesReader(t *testing.T) {
-	simMaster, simPath := line(t)
-	agentMaster, agentPath := line(t)
-	go io.Copy(agentMaster, simMaster) // ends when the masters close
-
-	r, err := reader.New(reader.Config{Port: agentPath, Format: reader.FormatFrame,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+// readerOn runs a reader.Reader of format on the port at path until the
+// test ends and returns its events.
+func readerOn(t *testing.T, path string, format reader.Format) <-chan reader.Event {
+	t.Helper()
+	r, err := reader.New(reader.Config{Port: path, Format: format, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,27 +27,45 @@ func TestCardsimDrivesReader(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx, func(ev reader.Event) { events <- ev }) }()
-	defer func() {
+	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("Run: %v", err)
 		}
-	}()
-	next := func(typ string) reader.Event {
-		t.Helper()
-		timeout := time.After(10 * time.Second)
-		for {
-			select {
-			case ev := <-events:
-				if ev.Type == typ && (typ != reader.EventReader || ev.Error == "") {
-					return ev
-				}
-			case <-timeout:
-				t.Fatalf("no %s event", typ)
+	})
+	return events
+}
+
+// nextEvent returns the next event of type typ (a reader event only when
+// it carries no error), failing t after 10 s or, with failOnError, at an
+// event with an error.
+func nextEvent(t *testing.T, events <-chan reader.Event, typ string, failOnError bool) reader.Event {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case ev := <-events:
+			if ev.Type == typ && (typ != reader.EventReader || ev.Error == "") {
+				return ev
 			}
+			if failOnError && ev.Error != "" {
+				t.Fatalf("error %q while waiting for %s", ev.Error, typ)
+			}
+		case <-timeout:
+			t.Fatalf("no %s event", typ)
 		}
 	}
-	next(reader.EventReader) // open
+}
+
+// TestCardsimDrivesReader joins two pseudo-terminals the way socat does:
+// cardsim writes one, a reader.Reader reads the other, and the sample cards
+// arrive as card events (the bad-id card with its problem).
+func TestCardsimDrivesReader(t *testing.T) {
+	simMaster, simPath := line(t)
+	agentMaster, agentPath := line(t)
+	go io.Copy(agentMaster, simMaster) // ends when the masters close
+	events := readerOn(t, agentPath, reader.FormatFrame)
+	nextEvent(t, events, reader.EventReader, false) // open
 
 	for _, c := range []struct{ file, cardNo, problem string }{
 		{"zhang-san.json", "A00000001", ""},
@@ -62,11 +75,11 @@ func TestCardsimDrivesReader(t *testing.T) {
 		if err := run(context.Background(), args, io.Discard, io.Discard); err != nil {
 			t.Fatal(err)
 		}
-		ev := next(reader.EventCard)
+		ev := nextEvent(t, events, reader.EventCard, false)
 		if ev.Card.CardNo != c.cardNo || ev.Card.Problem != c.problem {
 			t.Errorf("%s: card %+v", c.file, *ev.Card)
 		}
-		next(reader.EventCardRemoved)
+		nextEvent(t, events, reader.EventCardRemoved, false)
 	}
 }
 
@@ -76,46 +89,13 @@ func TestCardsimScansIntoScanner(t *testing.T) {
 	simMaster, simPath := line(t)
 	agentMaster, agentPath := line(t)
 	go io.Copy(agentMaster, simMaster) // ends when the masters close
-
-	r, err := reader.New(reader.Config{Port: agentPath, Format: reader.FormatScanner,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	events := make(chan reader.Event, 64)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx, func(ev reader.Event) { events <- ev }) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
-	for ev := range events { // the scanner's port is open
-		if ev.Type == reader.EventReader && ev.Reader.State == reader.StateOpen {
-			break
-		}
-	}
+	events := readerOn(t, agentPath, reader.FormatScanner)
+	nextEvent(t, events, reader.EventReader, false) // the scanner's port is open
 	if err := run(context.Background(), []string{"--port", simPath, "--voucher", "QRTOKEN42"}, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	timeout := time.After(10 * time.Second)
-	for {
-		select {
-		case ev := <-events:
-			if ev.Type == reader.EventScan {
-				if ev.Scan != "EC1:QRTOKEN42" {
-					t.Fatalf("scan %q, want EC1:QRTOKEN42", ev.Scan)
-				}
-				return
-			}
-			if ev.Error != "" {
-				t.Fatalf("scanner error %q", ev.Error)
-			}
-		case <-timeout:
-			t.Fatal("no scan event")
-		}
+	if ev := nextEvent(t, events, reader.EventScan, true); ev.Scan != "EC1:QRTOKEN42" {
+		t.Fatalf("scan %q, want EC1:QRTOKEN42", ev.Scan)
 	}
 }
 

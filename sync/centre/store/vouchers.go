@@ -136,7 +136,7 @@ func (b *Bolt) PutVoucher(ctx context.Context, v Voucher) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("issue e-voucher: %w", err)
 	}
-	if err := checkVoucher(v); err != nil {
+	if err := CheckNewVoucher(v); err != nil {
 		return err
 	}
 	err := b.db.Update(func(tx *bolt.Tx) error {
@@ -152,8 +152,10 @@ func (b *Bolt) PutVoucher(ctx context.Context, v Voucher) error {
 	return nil
 }
 
-// checkVoucher checks a voucher to be issued.
-func checkVoucher(v Voucher) error {
+// CheckNewVoucher checks a voucher to be issued: a well-formed token, a
+// card number, not redeemed or used, a lifetime. Both stores call it
+// (PostgreSQL adds its own text rules for the card number).
+func CheckNewVoucher(v Voucher) error {
 	if err := wire.CheckVoucherToken(v.Token); err != nil {
 		return fmt.Errorf("issue e-voucher: %w", err)
 	}

@@ -56,17 +56,14 @@ func (s *Store) PutVoucher(ctx context.Context, v store.Voucher) error {
 	return nil
 }
 
-// checkNewVoucher checks a voucher to be issued.
+// checkNewVoucher is store.CheckNewVoucher with this store's text rules
+// for the card number.
 func checkNewVoucher(v store.Voucher) error {
-	if err := wire.CheckVoucherToken(v.Token); err != nil {
-		return fmt.Errorf("issue e-voucher: %w", err)
+	if err := store.CheckNewVoucher(v); err != nil {
+		return err
 	}
 	if err := checkName("card number", v.CardNo); err != nil {
 		return fmt.Errorf("issue e-voucher: %w", err)
-	}
-	if v.Redeemed() || v.UsedBy != "" || !v.ExpiresAt.After(v.IssuedAt) {
-		return fmt.Errorf("issue e-voucher for card %s: not a new voucher (redeemed %q, used %q, issued %s, expires %s)",
-			v.CardNo, v.RedeemedBy, v.UsedBy, v.IssuedAt, v.ExpiresAt)
 	}
 	return nil
 }
