@@ -10,6 +10,7 @@ import (
 
 	"posagent/agent"
 	"posagent/policy"
+	"posagent/sync/centre"
 	"posagent/sync/centre/store"
 )
 
@@ -41,6 +42,7 @@ func Script(ctx context.Context, e *Env, w io.Writer) error {
 		{"split attempt: 陈刚 buys four times in a day; the fourth is refused", s.splitAttempt},
 		{"outage: the centre goes down, two sales are held offline", s.outage},
 		{"resync: the centre comes back and receives both exactly once", s.resync},
+		{"e-voucher: 李四 shows the 医保电子凭证 QR code instead of a card", s.voucherSale},
 		{"what the centre holds", s.centreHolds},
 	}
 	for i, st := range steps {
@@ -79,9 +81,55 @@ func (s *script) sell(ctx context.Context, lines ...policy.Line) (agent.Quote, a
 	if err != nil {
 		return q, ch, fmt.Errorf("charge: %w", err)
 	}
-	fmt.Fprintf(s.w, "   charged %s: account %s, cash %s, balance after %s, settled %s\n",
-		ch.TxnID, yuan(ch.AccountPaid), yuan(ch.CashDue), yuan(ch.BalanceAfter), ch.Settled)
+	fmt.Fprintf(s.w, "   charged %s: account %s, cash %s, balance after %s, settled %s, presence proven by %s\n",
+		ch.TxnID, yuan(ch.AccountPaid), yuan(ch.CashDue), yuan(ch.BalanceAfter), ch.Settled, proofText(ch.Proof))
+	if ch.AccountPaid > 0 && ch.Proof != agent.ProofCard && ch.Proof != agent.ProofVoucher {
+		return q, ch, fmt.Errorf("charge %s paid %s from the account with proof %q; want the card's signature or an e-voucher", ch.TxnID, yuan(ch.AccountPaid), ch.Proof)
+	}
 	return q, ch, nil
+}
+
+// proofText names a charge's proof of presence for the script's output.
+func proofText(p string) string {
+	switch p {
+	case agent.ProofCard:
+		return "the card's signature"
+	case agent.ProofVoucher:
+		return "the e-voucher"
+	case agent.ProofNone:
+		return "nothing (magnetic stripe)"
+	}
+	return "- (nothing from the account)"
+}
+
+// voucherSale issues an e-voucher for 李四 at the centre (standing in for
+// the national app), scans it and sells on it: the centre redeems the
+// token once and the charge is proven by it.
+func (s *script) voucherSale(ctx context.Context) error {
+	const card = "A00000002"
+	token, _, err := s.e.IssueVoucher(ctx, card)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(s.w, "   centre issued e-voucher %s… for %s, valid %v\n", token[:8], card, centre.VoucherLifetime)
+	if err := s.e.Scan(ctx, token); err != nil {
+		return err
+	}
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	c, err := s.e.POS.WaitCard(wctx, card)
+	if err != nil {
+		return fmt.Errorf("the scanned e-voucher gave no card: %w", err)
+	}
+	fmt.Fprintf(s.w, "   scanned: card %s, source %s\n", c.CardNo, c.Source)
+	_, ch, err := s.sell(ctx, Banlangen)
+	if err != nil {
+		return err
+	}
+	if ch.Proof != agent.ProofVoucher {
+		return fmt.Errorf("want the sale proven by the e-voucher, got %q", ch.Proof)
+	}
+	return s.e.WaitSynced(ctx)
 }
 
 func (s *script) printQuote(q agent.Quote) {
@@ -241,8 +289,8 @@ func (s *script) centreHolds(ctx context.Context) error {
 	if acct.Balance != s.zhangPre-zhangSpent {
 		return errors.New("张三's ledger does not equal his balance less his charges")
 	}
-	if len(txns) != 9 {
-		return fmt.Errorf("want 9 charges at the centre, got %d", len(txns))
+	if len(txns) != 10 {
+		return fmt.Errorf("want 10 charges at the centre, got %d", len(txns))
 	}
 	if centreFlags != 0 || held != 0 {
 		return fmt.Errorf("the centre re-judged an honest agent's charges: %d findings, %d fen held; want none", centreFlags, held)
