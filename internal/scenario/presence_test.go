@@ -69,3 +69,35 @@ func TestMutedCardIsNotCharged(t *testing.T) {
 		t.Fatalf("at the centre: %+v; want no flag, proven by the card", x)
 	}
 }
+
+// TestUnseenCardProvenOffline: offline, an IC card this terminal has
+// never seen, its account unknown here, still pays from the account within
+// the offline card limit because it signs the sale (SPEC §10); the centre
+// verifies the signature when the record arrives and neither flags nor
+// holds it.
+func TestUnseenCardProvenOffline(t *testing.T) {
+	t.Parallel()
+	e := startWorld(t, demo.Options{})
+	if err := e.StopCentre(); err != nil {
+		t.Fatal(err)
+	}
+	waitConnected(t, e, false)
+	swipe(t, e, "chen-gang") // never seen at this terminal
+	q, ch := sell(t, e, baiyao(1))
+	if _, unknown := reason(q.Reasons, policy.CardUnknown); unknown || !q.Offline || q.AccountTotal != 3400 {
+		t.Fatalf("offline quote for an unseen card: offline %v, account %d, reasons %v; want offline, 3400, no CARD_UNKNOWN",
+			q.Offline, q.AccountTotal, codes(q.Reasons))
+	}
+	if ch.Settled != agent.SettledOffline || ch.AccountPaid != 3400 || ch.Proof != agent.ProofCard {
+		t.Fatalf("offline charge: %+v; want 3400 settled offline, proven by the card", ch)
+	}
+	if err := e.RestartCentre(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.WaitSynced(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if x := bySeq(centreTxns(t, e, e.AgentCfg.Terminal, false))[ch.Seq]; x.Account != 3400 || len(x.Flags) != 0 || x.Held != 0 {
+		t.Fatalf("at the centre: %+v; want 3400 applied, no flag, nothing held", x)
+	}
+}
