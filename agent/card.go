@@ -118,13 +118,17 @@ func (a *Agent) lookupAccount(s *session) {
 		// the centre answers; later charges may or may not be, and are
 		// subtracted (the safe side).
 		asOf := a.j.Acked()
-		info, err := c.Account(ctx, s.card.CardNo, s.card.PersonID)
+		info, err := a.askAccount(ctx, c, s)
 		cancel()
 		if err == nil {
 			a.cards.mu.Lock()
 			s.info, s.haveInfo, s.asOf = info, true, asOf
 			a.cards.mu.Unlock()
-			a.cacheAccount(s.card.CardNo, info, asOf)
+			if !info.Reduced {
+				// A reduced answer would wipe the diseases and
+				// designated pharmacy the cache knows.
+				a.cacheAccount(s.card.CardNo, info, asOf)
+			}
 			return
 		}
 		a.log.Info("account look-up failed; using last known account", "card_no", s.card.CardNo, "err", err)
@@ -232,7 +236,8 @@ func (a *Agent) sessionInputs(s *session, now time.Time, historyDays int64) (*po
 		}
 		holder.Blocked = true
 	}
-	hist := policy.History{Partial: !haveInfo || fromCache}
+	// A reduced answer (no proof of the card) has no history.
+	hist := policy.History{Partial: !haveInfo || fromCache || info.Reduced}
 	if haveInfo && !fromCache {
 		for _, p := range info.History {
 			if !p.At.Before(since) && p.Terminal != a.cfg.Terminal {

@@ -43,6 +43,32 @@ func (a *Agent) policyCard(s *session) policy.Card {
 	return c
 }
 
+// ProvingCentre is a Centre that can send a look-up with the card's proof
+// of presence (sync/client.Client.AccountProven): on one connection it
+// gets a nonce from the centre, has sign sign it and asks for the account
+// with the proof, falling back to an unproven look-up when a step fails.
+type ProvingCentre interface {
+	AccountProven(ctx context.Context, cardNo, personID string,
+		sign func(ctx context.Context, nonce []byte) (counter uint64, cryptogram []byte, err error)) (wire.AccountInfo, error)
+}
+
+// askAccount asks c for the session's account: with the card's proof of
+// presence when the card is an IC card in the frame reader, a CardSigner
+// is set and c can carry one (one more round trip and one AUTH, within
+// ctx); otherwise, and when the card cannot sign, as before. Without a
+// proof a centre judging presence answers reduced (Reduced).
+func (a *Agent) askAccount(ctx context.Context, c Centre, s *session) (wire.AccountInfo, error) {
+	pc, ok := c.(ProvingCentre)
+	if !ok || a.cfg.CardSigner == nil || s.card.Source != string(policy.SourceFrame) {
+		return c.Account(ctx, s.card.CardNo, s.card.PersonID)
+	}
+	cardNo := s.card.CardNo
+	sign := func(ctx context.Context, nonce []byte) (uint64, []byte, error) {
+		return a.cfg.CardSigner.SignSale(ctx, cardNo, cardproof.LookupChallenge(nonce, a.cfg.Terminal, cardNo))
+	}
+	return pc.AccountProven(ctx, cardNo, s.card.PersonID, sign)
+}
+
 // cardRead is the card-read evidence records carry: for an e-voucher
 // session the token redeemed (every record of the session carries it)
 // and the scanner's port.

@@ -14,10 +14,11 @@ import (
 // each side states what it needs of the other as an interface, and these
 // say the parts given to them fit.
 var (
-	_ agent.Centre      = centreLink{}
-	_ client.Outbox     = (*journal.Journal)(nil)
-	_ client.Handler    = (*agent.Agent)(nil)
-	_ client.Reconciler = (*agent.Agent)(nil)
+	_ agent.Centre        = centreLink{}
+	_ agent.ProvingCentre = centreLink{}
+	_ client.Outbox       = (*journal.Journal)(nil)
+	_ client.Handler      = (*agent.Agent)(nil)
+	_ client.Reconciler   = (*agent.Agent)(nil)
 )
 
 // centreLink is the sync client as the agent sees the centre: the client's

@@ -149,3 +149,46 @@ func FuzzVerify(f *testing.F) {
 		}
 	})
 }
+
+// A look-up proof verifies for its nonce, terminal and card only, and
+// neither a charge proof nor a look-up proof passes as the other.
+func TestLookupProof(t *testing.T) {
+	k := testKey(t, 7)
+	nonce := bytes.Repeat([]byte{1}, MinNonce)
+	c, err := NewCard(Default, k, "A12345678")
+	if err != nil {
+		t.Fatal(err)
+	}
+	crypt := c.Sign(LookupChallenge(nonce, "T001", "A12345678"), 5)
+	if err := VerifyLookup(Default, k, nonce, "T001", "A12345678", 5, crypt); err != nil {
+		t.Fatalf("honest look-up proof: %v", err)
+	}
+	other := bytes.Repeat([]byte{2}, MinNonce)
+	for name, err := range map[string]error{
+		"other nonce":    VerifyLookup(Default, k, other, "T001", "A12345678", 5, crypt),
+		"other terminal": VerifyLookup(Default, k, nonce, "T002", "A12345678", 5, crypt),
+		"other card":     VerifyLookup(Default, k, nonce, "T001", "A12345679", 5, crypt),
+		"other counter":  VerifyLookup(Default, k, nonce, "T001", "A12345678", 6, crypt),
+		"other issuer":   VerifyLookup(Default, testKey(t, 8), nonce, "T001", "A12345678", 5, crypt),
+	} {
+		if !errors.Is(err, ErrCryptogram) {
+			t.Errorf("%s: %v, want ErrCryptogram", name, err)
+		}
+	}
+	if err := VerifyLookup(Default, k, nonce[:MinNonce-1], "T001", "A12345678", 5, crypt); !errors.Is(err, ErrMalformed) {
+		t.Errorf("short nonce: %v, want ErrMalformed", err)
+	}
+	// A charge proof's cryptogram is over the sale's challenge: as a
+	// look-up proof it fails, and a look-up's cryptogram fails as a
+	// charge proof.
+	charge := prove(t, k, sale, 9)
+	cg, _ := hex.DecodeString(charge.Cryptogram)
+	if err := VerifyLookup(Default, k, nonce, sale.Terminal, sale.CardNo, 9, cg); !errors.Is(err, ErrCryptogram) {
+		t.Errorf("charge proof as look-up proof: %v", err)
+	}
+	lc := c.Sign(LookupChallenge(nonce, sale.Terminal, sale.CardNo), 9)
+	p := Proof{Challenge: ChallengeFor(sale).String(), Counter: 9, Cryptogram: hex.EncodeToString(lc)}
+	if err := Verify(Default, k, sale, p); !errors.Is(err, ErrCryptogram) {
+		t.Errorf("look-up proof as charge proof: %v", err)
+	}
+}

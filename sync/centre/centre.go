@@ -170,6 +170,8 @@ type Centre struct {
 
 	// buckets rate-limits terminals' account look-ups.
 	buckets tokenBuckets
+	// nonceBuckets rate-limits terminals' look-up nonces (lookupproof.go).
+	nonceBuckets tokenBuckets
 	// quota bounds each terminal's new entries per day.
 	quota entryQuota
 
@@ -186,8 +188,9 @@ func New(cfg Config) (*Centre, error) {
 		return nil, err
 	}
 	c := &Centre{cfg: cfg, st: cfg.Store, log: cfg.Logger, passwords: make(chan struct{}, maxBcrypt),
-		buckets: tokenBuckets{rate: cfg.LookupRate, burst: float64(cfg.LookupBurst)},
-		quota:   entryQuota{limit: cfg.EntryQuota}}
+		buckets:      tokenBuckets{rate: cfg.LookupRate, burst: float64(cfg.LookupBurst)},
+		nonceBuckets: tokenBuckets{rate: cfg.LookupRate, burst: float64(cfg.LookupBurst)},
+		quota:        entryQuota{limit: cfg.EntryQuota}}
 	c.dummyHash = sync.OnceValue(func() []byte {
 		h, _ := bcrypt.GenerateFromPassword([]byte("posagent-no-such-user"), cfg.PasswordCost)
 		return h

@@ -37,23 +37,44 @@ var ErrBadCardNo = errors.New("malformed card number")
 // maxLoggedCard bounds how much of a malformed card number is logged.
 const maxLoggedCard = 40
 
-// Lookup answers a terminal's account look-up at a swipe: the account
-// without the resident id (sex and birth date instead) or the name, and
-// the card's purchases at other terminals in the history window the
-// latest rules use (never longer than Config.HistoryDays). The terminal's
-// token bucket is charged first; over it the answer is ErrRateLimited.
-// Every look-up, answered or not, is logged before anything is answered:
-// one that cannot be logged is not answered either.
-//
-// The agent does not send the resident id it read from the card, so the
-// centre cannot compare it with the account's: Holder.IDMismatch is
-// never set here.
+// Lookup answers a terminal's account look-up at a swipe without a proof
+// of the card's presence: LookupProven with none.
 func (c *Centre) Lookup(ctx context.Context, t store.Terminal, cardNo, personID string) (wire.AccountInfo, error) {
+	return c.LookupProven(ctx, t, cardNo, personID, nil, nil)
+}
+
+// LookupProven answers a terminal's account look-up at a swipe: the
+// account without the resident id (sex and birth date instead) or the
+// name, and the card's purchases at other terminals in the history window
+// the latest rules use (never longer than Config.HistoryDays).
+//
+// With Config.IssuerKey the centre judges the card's presence (SPEC §9,
+// §10): proof, over a nonce issued on the terminal's connection and kept
+// in nonces (LookupNonce), makes the answer whole and is not charged to
+// the terminal's token bucket; without a valid one the answer is Reduced
+// (status, balance, blocked mark; no history) and charged. Without an
+// issuer key proof is ignored: every look-up is charged and answered whole.
+// Over the bucket the answer is ErrRateLimited. Every look-up, answered or
+// not, is logged (proven or not) before anything is answered: one that
+// cannot be logged is not answered either.
+//
+// personID is the resident id the agent read from the card ("" when
+// none): Holder.IDMismatch says whether it differs from the account's.
+func (c *Centre) LookupProven(ctx context.Context, t store.Terminal, cardNo, personID string, proof *wire.LookupProof, nonces *LookupNonces) (wire.AccountInfo, error) {
 	now := c.Now()
 	entry := store.Lookup{Terminal: t.ID, Pharmacy: t.Pharmacy, CardNo: cardNo, At: now}
+	judge := c.cfg.IssuerKey != nil
+	if judge && proof != nil {
+		if err := c.checkLookupProof(t, cardNo, proof, nonces, now); err != nil {
+			c.log.Info("account look-up with a proof that does not hold; answered as unproven",
+				"terminal", t.ID, "card_no", loggableCard(cardNo), "err", err)
+		} else {
+			entry.Proven = true
+		}
+	}
 	var refusal error
 	switch {
-	case !c.buckets.take(t.ID, now):
+	case !entry.Proven && !c.buckets.take(t.ID, now):
 		refusal = ErrRateLimited
 	case CheckCardNo(cardNo) != nil:
 		refusal = ErrBadCardNo
@@ -80,8 +101,14 @@ func (c *Centre) Lookup(ctx context.Context, t store.Terminal, cardNo, personID 
 		return wire.AccountInfo{}, fmt.Errorf("look-up of %s by %s: %w", cardNo, t.ID, err)
 	}
 	c.cfg.Observer.LookedUp(LookupAgent)
+	mismatch := idMismatch(personID, full.Holder.PersonID)
+	if judge && !entry.Proven {
+		h := full.Holder
+		reduced := policy.Holder{CardNo: h.CardNo, Status: h.Status, Balance: h.Balance, Blocked: h.Blocked, IDMismatch: mismatch}
+		return wire.AccountInfo{Found: full.Found, Holder: reduced, Reduced: true}, nil
+	}
 	h := forTerminal(full.Holder)
-	h.IDMismatch = idMismatch(personID, full.Holder.PersonID)
+	h.IDMismatch = mismatch
 	return wire.AccountInfo{Found: full.Found, Holder: h, History: full.History}, nil
 }
 

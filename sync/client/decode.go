@@ -33,7 +33,7 @@ func decodeCentre(data []byte) (wire.Message, error) {
 		if m.ID == "" {
 			missing = "id"
 		}
-	case wire.TypeVoucher:
+	case wire.TypeVoucher, wire.TypeLookupNonce:
 		if m.ID == "" {
 			missing = "id"
 		}

@@ -69,6 +69,8 @@ func (s *session) dispatch(m wire.Message) bool {
 		s.answerReconcile(m)
 	case wire.TypeVoucher:
 		s.answerVoucher(m)
+	case wire.TypeLookupNonce:
+		s.answerNonce(m)
 	case wire.TypeBundle, wire.TypeBlocklist:
 		select {
 		case s.offers <- *m.Signed:

@@ -45,6 +45,7 @@ type session struct {
 	accounts pending[accountAnswer]  // account requests by id
 	recons   pending[wire.DayResult] // reconcile requests by id
 	vouchers pending[voucherAnswer]  // voucher requests by id
+	nonces   pending[nonceAnswer]    // look-up nonce requests by id
 }
 
 func newSession(c *Client, ws *websocket.Conn) *session {
@@ -66,6 +67,7 @@ func (s *session) fail(err error) {
 		s.accounts.cancelAll()
 		s.recons.cancelAll()
 		s.vouchers.cancelAll()
+		s.nonces.cancelAll()
 		msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
 		// Socket deadlines here and below are wall-clock instants for
 		// gorilla and the network, whatever the client's clock is.

@@ -34,6 +34,7 @@ const (
 //	agent  → account_req      centre → account (same id)
 //	agent  → reconcile        centre → reconciled (same id; daily reconciliation)
 //	agent  → voucher_req      centre → voucher (same id; e-voucher redemption)
+//	agent  → lookup_nonce_req centre → lookup_nonce (same id; a nonce for the card to sign before account_req)
 //	either → error            (then closes)
 const (
 	TypeHello        = "hello"
@@ -50,7 +51,26 @@ const (
 	TypeReconciled   = "reconciled"  // centre's DayResult for it
 	TypeVoucherReq   = "voucher_req" // agent's e-voucher token to redeem
 	TypeVoucher      = "voucher"     // centre's VoucherAnswer for it
+	// TypeLookupNonceReq asks for a fresh nonce for a proven look-up;
+	// TypeLookupNonce answers it (Nonce, or Error RATE_LIMITED).
+	TypeLookupNonceReq = "lookup_nonce_req"
+	TypeLookupNonce    = "lookup_nonce"
 )
+
+// FeatureLookupProof, set in the welcome message's Extra, says the centre
+// judges card presence (it holds the issuer key) and answers
+// lookup_nonce_req; an agent asks for nonces only from such a centre.
+const FeatureLookupProof = "lookup_proof"
+
+// LookupProof is an account_req's proof that the card is at the counter:
+// the card's answer (its counter and cryptogram) to
+// cardproof.LookupChallenge(nonce, terminal, card_no) over a nonce the
+// centre issued on this connection (single use, valid 60 s).
+type LookupProof struct {
+	Nonce      string `json:"nonce"`      // hex, as lookup_nonce gave it
+	Counter    uint64 `json:"counter"`    // the card's transaction counter
+	Cryptogram string `json:"cryptogram"` // hex
+}
 
 // FeatureReconcile, set in the welcome message's Extra, says the centre
 // answers reconcile; an agent sends reconcile only to such a centre (an
@@ -71,7 +91,12 @@ type Message struct {
 	// card ("" for a track-2 swipe): the centre compares it with the
 	// account's and answers only whether they differ (Holder.IDMismatch),
 	// never the account's id.
-	PersonID     string          `json:"person_id,omitempty"`
+	PersonID string `json:"person_id,omitempty"`
+	// CardProof is an account_req's proof of the card's presence
+	// (optional): with a valid one the answer is whole, without one a
+	// centre holding the issuer key answers status and balance only.
+	CardProof    *LookupProof    `json:"card_proof,omitempty"`
+	Nonce        string          `json:"nonce,omitempty"` // lookup_nonce: hex, at least 16 bytes
 	Account      *AccountInfo    `json:"account,omitempty"`
 	Signed       *Signed         `json:"signed,omitempty"` // bundle, blocklist
 	BundleStatus *BundleStatus   `json:"bundle_status,omitempty"`
@@ -132,6 +157,11 @@ type AccountInfo struct {
 	Found   bool              `json:"found"`
 	Holder  policy.Holder     `json:"holder"`
 	History []policy.Purchase `json:"history,omitempty"` // oldest first, voided ones left out
+	// Reduced is set when the centre judges card presence and the look-up
+	// carried no valid proof: the holder has only status, balance and the
+	// blocked mark (no diseases, pharmacy, sex or birth) and History is
+	// left out, so the agent's history is partial.
+	Reduced bool `json:"reduced,omitempty"`
 }
 
 // BundleStatus reports what an agent did with a signed document.

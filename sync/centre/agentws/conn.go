@@ -75,6 +75,9 @@ type conn struct {
 	// chainCheck is the terminal as the hello found it, until the first
 	// entry past its acked seq was checked against its last hash.
 	chainCheck *store.Terminal
+	// nonces are the look-up nonces issued on this connection and not
+	// used yet (centre.LookupNonces).
+	nonces centre.LookupNonces
 
 	// writer-owned
 	ready bool     // the welcome is written

@@ -1,6 +1,7 @@
 package agentws
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,7 +26,12 @@ func (c *conn) handle(m wire.Message) error {
 	case wire.TypeEntries:
 		return c.onEntries(m.Entries)
 	case wire.TypeAccountReq:
-		return c.onAccountReq(m.ID, m.CardNo, m.PersonID)
+		return c.onAccountReq(m.ID, m.CardNo, m.PersonID, m.CardProof)
+	case wire.TypeLookupNonceReq:
+		if !c.srv.centre.JudgesPresence() {
+			return unknownType(m.Type) // as before proofs: the welcome did not offer it
+		}
+		return c.onLookupNonceReq(m.ID)
 	case wire.TypeBundleStatus:
 		return c.onBundleStatus(m.BundleStatus)
 	case wire.TypeReconcile:
@@ -40,9 +46,13 @@ func (c *conn) handle(m wire.Message) error {
 	case "":
 		return badMessage("message has no type")
 	default:
-		return &protoError{code: CodeUnknownType, msg: fmt.Sprintf("unknown message type %q", m.Type),
-			close: websocket.CloseUnsupportedData}
+		return unknownType(m.Type)
 	}
+}
+
+func unknownType(typ string) error {
+	return &protoError{code: CodeUnknownType, msg: fmt.Sprintf("unknown message type %q", typ),
+		close: websocket.CloseUnsupportedData}
 }
 
 // onHello answers welcome and lets the writer push what the agent lacks.
@@ -90,8 +100,11 @@ func (c *conn) onHello(h *wire.Hello) error {
 	if err := c.report(); err != nil {
 		return err
 	}
-	data, err := jsonMessage(wire.Message{Type: wire.TypeWelcome, Welcome: &welcome,
-		Extra: map[string]bool{wire.FeatureReconcile: true, wire.FeatureVoucher: true}})
+	extra := map[string]bool{wire.FeatureReconcile: true, wire.FeatureVoucher: true}
+	if ctr.JudgesPresence() {
+		extra[wire.FeatureLookupProof] = true
+	}
+	data, err := jsonMessage(wire.Message{Type: wire.TypeWelcome, Welcome: &welcome, Extra: extra})
 	if err != nil {
 		return err
 	}
@@ -167,15 +180,16 @@ func badEntries(msg string) error {
 	return &protoError{code: CodeBadEntries, msg: msg, close: websocket.ClosePolicyViolation}
 }
 
-// onAccountReq answers a look-up (Centre.Lookup). A refused one (over the
-// terminal's rate, a malformed card number) is answered with the account
-// message carrying an error instead of an account, and the connection
-// stays: the agent sells as it does when the centre cannot be reached.
-func (c *conn) onAccountReq(id, cardNo, personID string) error {
+// onAccountReq answers a look-up (Centre.LookupProven, with the nonces
+// issued on this connection). A refused one (over the terminal's rate, a
+// malformed card number) is answered with the account message carrying an
+// error instead of an account, and the connection stays: the agent sells
+// as it does when the centre cannot be reached.
+func (c *conn) onAccountReq(id, cardNo, personID string, proof *wire.LookupProof) error {
 	if cardNo == "" {
 		return badMessage("account_req without card_no")
 	}
-	info, err := c.srv.centre.Lookup(c.ctx, c.terminal, cardNo, personID)
+	info, err := c.srv.centre.LookupProven(c.ctx, c.terminal, cardNo, personID, proof, &c.nonces)
 	switch {
 	case errors.Is(err, centre.ErrRateLimited):
 		return c.sendMessage(wire.Message{Type: wire.TypeAccount, ID: id,
@@ -187,6 +201,25 @@ func (c *conn) onAccountReq(id, cardNo, personID string) error {
 		return storeError("account "+cardNo, err)
 	}
 	return c.sendMessage(wire.Message{Type: wire.TypeAccount, ID: id, Account: &info})
+}
+
+// onLookupNonceReq issues a nonce for a proven look-up
+// (Centre.LookupNonce). Over the terminal's nonce rate the answer carries
+// RATE_LIMITED instead, and the connection stays.
+func (c *conn) onLookupNonceReq(id string) error {
+	if id == "" {
+		return badMessage("lookup_nonce_req without id")
+	}
+	nonce, err := c.srv.centre.LookupNonce(c.terminal, &c.nonces)
+	switch {
+	case errors.Is(err, centre.ErrRateLimited):
+		return c.sendMessage(wire.Message{Type: wire.TypeLookupNonce, ID: id,
+			Error: &wire.Error{Code: CodeRateLimited, Message: "too many look-up nonces asked by this terminal; try again later"}})
+	case err != nil:
+		return &protoError{code: CodeStore, msg: "no look-up nonce: the centre failed; retry later",
+			close: websocket.CloseInternalServerErr, err: err}
+	}
+	return c.sendMessage(wire.Message{Type: wire.TypeLookupNonce, ID: id, Nonce: hex.EncodeToString(nonce)})
 }
 
 // onBundleStatus records what the agent did with a signed document.

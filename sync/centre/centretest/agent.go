@@ -118,7 +118,24 @@ func (a *Agent) Lookup(id, card string) (wire.Message, []byte) {
 // LookupRead is Lookup saying the resident id read from the card.
 func (a *Agent) LookupRead(id, card, personID string) (wire.Message, []byte) {
 	a.T.Helper()
-	a.Send(wire.Message{Type: wire.TypeAccountReq, ID: id, CardNo: card, PersonID: personID})
+	return a.LookupWith(id, card, personID, nil)
+}
+
+// LookupNonce asks for a look-up nonce and returns the answer.
+func (a *Agent) LookupNonce(id string) wire.Message {
+	a.T.Helper()
+	a.Send(wire.Message{Type: wire.TypeLookupNonceReq, ID: id})
+	m := a.Expect(wire.TypeLookupNonce)
+	if m.ID != id {
+		a.T.Fatalf("lookup_nonce %q answers %q", m.ID, id)
+	}
+	return m
+}
+
+// LookupWith is LookupRead carrying a proof of the card's presence.
+func (a *Agent) LookupWith(id, card, personID string, proof *wire.LookupProof) (wire.Message, []byte) {
+	a.T.Helper()
+	a.Send(wire.Message{Type: wire.TypeAccountReq, ID: id, CardNo: card, PersonID: personID, CardProof: proof})
 	_ = a.WS.SetReadDeadline(time.Now().Add(5 * time.Second))
 	_, data, err := a.WS.ReadMessage()
 	if err != nil {

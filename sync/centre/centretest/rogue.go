@@ -76,6 +76,22 @@ func Prove(t testing.TB, issuer cardproof.IssuerKey, rec wire.Record, counter ui
 	return &cardproof.Proof{Challenge: ch.String(), Counter: counter, Cryptogram: hex.EncodeToString(card.Sign(ch, counter))}
 }
 
+// ProveLookup is an honest card's answer to the look-up challenge of
+// nonce (hex, as lookup_nonce gave it), terminal and card at counter.
+func ProveLookup(t testing.TB, issuer cardproof.IssuerKey, nonce, terminal, card string, counter uint64) *wire.LookupProof {
+	t.Helper()
+	c, err := cardproof.NewCard(cardproof.Default, issuer, card)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := hex.DecodeString(nonce)
+	if err != nil {
+		t.Fatalf("nonce %q: %v", nonce, err)
+	}
+	ch := cardproof.LookupChallenge(n, terminal, card)
+	return &wire.LookupProof{Nonce: nonce, Counter: counter, Cryptogram: hex.EncodeToString(c.Sign(ch, counter))}
+}
+
 // Txn is the rogue's record seq as the centre stored it.
 func (r *Rogue) Txn(seq uint64) store.Txn {
 	t := r.C.T

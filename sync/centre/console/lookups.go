@@ -33,6 +33,7 @@ type alertRow struct {
 type lookupRow struct {
 	Terminal, Pharmacy, CardNo, When, WhenFull string
 	Found, Refused, Sale                       bool
+	Proven                                     bool // the card proved its presence (SPEC §10)
 }
 
 // lookups is GET /console/lookups: the alerts over the chosen terminal,
@@ -86,7 +87,7 @@ func (h *Handler) lookups(w http.ResponseWriter, c *request) {
 func (p page) lookupRow(l store.Lookup) lookupRow {
 	return lookupRow{Terminal: l.Terminal, Pharmacy: l.Pharmacy, CardNo: l.CardNo,
 		When: formatWhen(l.At, p.loc), WhenFull: formatWhenFull(l.At),
-		Found: l.Found, Refused: l.Refused, Sale: l.Sale}
+		Found: l.Found, Refused: l.Refused, Sale: l.Sale, Proven: l.Proven}
 }
 
 // alertRow phrases an alert and links to the look-ups behind it.

@@ -22,6 +22,11 @@ type Lookup struct {
 	At       time.Time `json:"at"`      // the centre's clock
 	Found    bool      `json:"found"`   // the card has an account
 	Refused  bool      `json:"refused"` // over the terminal's rate limit (or a malformed card number): not answered
+	// Proven is whether the look-up carried a valid proof that the card
+	// was at the counter (SPEC §10): only those are answered whole by a
+	// centre holding the issuer key; the others are charged to the
+	// terminal's rate and answered status and balance only.
+	Proven bool `json:"proven,omitempty"`
 	// Kind is "" for an account look-up and LookupVoucher for an
 	// e-voucher redemption, which is logged here too (the same alerts see
 	// a terminal guessing tokens); Token is then the token tried (quoted

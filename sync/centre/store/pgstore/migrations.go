@@ -25,6 +25,7 @@ var migrations = []migration{
 	{6, "JOURNAL_REPLACED marks and rebases of terminals", schemaV6},
 	{7, "card transaction counters used by verified card proofs", schemaV7},
 	{8, "e-vouchers, and their redemptions in the look-up log", schemaV8},
+	{9, "whether a logged look-up was proven by the card", schemaV9},
 }
 
 // migrateLock is the advisory lock key that serialises migrations of one
@@ -261,4 +262,10 @@ ALTER TABLE lookups
 	ADD COLUMN kind  text NOT NULL DEFAULT '' CHECK (kind IN ('', 'voucher')),
 	ADD COLUMN token text NOT NULL DEFAULT '',
 	ADD COLUMN code  text NOT NULL DEFAULT '';
+`
+
+// schemaV9 marks the look-ups that carried a valid proof that the card
+// was at the counter (SPEC §9, §10).
+const schemaV9 = `
+ALTER TABLE lookups ADD COLUMN proven boolean NOT NULL DEFAULT false;
 `

@@ -241,8 +241,8 @@ func insertLookup(ctx context.Context, c interface {
 	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
 }, l store.Lookup) error {
 	us, ns := splitTime(l.At)
-	_, err := c.Exec(ctx, `INSERT INTO lookups (terminal, pharmacy, card_no, at, at_ns, found, refused, kind, token, code)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, l.Terminal, l.Pharmacy, l.CardNo, us, ns, l.Found, l.Refused, l.Kind, l.Token, l.Code)
+	_, err := c.Exec(ctx, `INSERT INTO lookups (terminal, pharmacy, card_no, at, at_ns, found, refused, kind, token, code, proven)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, l.Terminal, l.Pharmacy, l.CardNo, us, ns, l.Found, l.Refused, l.Kind, l.Token, l.Code, l.Proven)
 	return err
 }
 
@@ -271,7 +271,7 @@ func (s *Store) Lookups(ctx context.Context, f store.LookupFilter) ([]store.Look
 	if f.WithoutSale {
 		q.where = append(q.where, "NOT "+saleExists)
 	}
-	sql := q.sql("SELECT l.terminal, l.pharmacy, l.card_no, l.at, l.at_ns, l.found, l.refused, l.kind, l.token, l.code, "+saleExists+" FROM lookups l",
+	sql := q.sql("SELECT l.terminal, l.pharmacy, l.card_no, l.at, l.at_ns, l.found, l.refused, l.kind, l.token, l.code, l.proven, "+saleExists+" FROM lookups l",
 		"l.at DESC, l.at_ns DESC, l.id DESC", f.Limit)
 	err := s.withConn(ctx, func(c *pgx.Conn) error {
 		rows, _ := c.Query(ctx, sql, q.args...)
@@ -279,7 +279,7 @@ func (s *Store) Lookups(ctx context.Context, f store.LookupFilter) ([]store.Look
 		out, err = pgx.AppendRows(out, rows, func(row pgx.CollectableRow) (store.Lookup, error) {
 			var l store.Lookup
 			var ns int16
-			err := row.Scan(&l.Terminal, &l.Pharmacy, &l.CardNo, &l.At, &ns, &l.Found, &l.Refused, &l.Kind, &l.Token, &l.Code, &l.Sale)
+			err := row.Scan(&l.Terminal, &l.Pharmacy, &l.CardNo, &l.At, &ns, &l.Found, &l.Refused, &l.Kind, &l.Token, &l.Code, &l.Proven, &l.Sale)
 			l.At = joinTime(l.At, ns)
 			return l, err
 		})
