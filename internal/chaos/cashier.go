@@ -25,6 +25,7 @@ type Sale struct {
 	Account int64 // fen paid from the personal account
 	Cash    int64
 	Settled string
+	Proof   string // how presence was proven (agent.Charge.Proof)
 	// Retries counts Charge calls that failed in transport (the agent died
 	// or the connection broke) and were retried with the same key.
 	Retries int
@@ -52,6 +53,10 @@ type CashierCounts struct {
 	// neither reached the centre nor cached the account yet) and made the
 	// cashier swipe again.
 	Reswipes atomic.Int64
+	// Vouchers counts e-vouchers the agent took (a voucher session began);
+	// VoucherMisses, those it could not: the centre or the link down, or
+	// the token not issued.
+	Vouchers, VoucherMisses atomic.Int64
 }
 
 // maxReswipes bounds the swipes again for one sale; after them the sale
@@ -69,6 +74,10 @@ type Cashier struct {
 	Agent  *Proc  // the agent's process, to tell a restart; may be nil
 	Name   string // the cashier id on every record
 	Counts CashierCounts
+	// Scanner and Issue, when set, let the cashier take e-vouchers
+	// (PresentVoucher): Issue has the centre issue a token for a card.
+	Scanner *ScannerLine
+	Issue   func(ctx context.Context, card string) (string, error)
 }
 
 // pause is the wait between attempts while the agent is away.
@@ -91,6 +100,33 @@ func (c *Cashier) Present(ctx context.Context, card reader.CardFile) error {
 			return fmt.Errorf("present card %s: %w", card.CardNo, err)
 		}
 	}
+}
+
+// PresentVoucher has the insured person show an e-voucher for card
+// instead of the card: a token is issued, scanned, and the agent redeems
+// it at the centre. It reports whether the agent took it (its current
+// card is then card, presented by e-voucher); when the centre or the link
+// is down it did not, and the sale goes on with the card.
+func (c *Cashier) PresentVoucher(ctx context.Context, card reader.CardFile) bool {
+	if c.Scanner == nil || c.Issue == nil {
+		return false
+	}
+	token, err := c.Issue(ctx, card.CardNo)
+	if err == nil {
+		err = c.Scanner.Scan(token)
+	}
+	for deadline := time.Now().Add(2 * time.Second); err == nil && time.Now().Before(deadline); {
+		wctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		got, werr := c.POS.Card(wctx)
+		cancel()
+		if werr == nil && got.CardNo == card.CardNo && got.Source == agent.SourceVoucher {
+			c.Counts.Vouchers.Add(1)
+			return true
+		}
+		clock.Sleep(ctx, clock.Real(), pause)
+	}
+	c.Counts.VoucherMisses.Add(1)
+	return false
 }
 
 // Sell quotes one unit of Item at price for card and charges it with key,
@@ -120,7 +156,7 @@ func (c *Cashier) Sell(ctx context.Context, key string, card reader.CardFile, pr
 		ch, err := c.POS.Charge(ctx, agent.ChargeRequest{QuoteID: q.QuoteID, IdempotencyKey: key, Confirm: q.Required})
 		if err == nil {
 			s := Sale{Key: key, TxnID: ch.TxnID, Seq: ch.Seq, CardNo: ch.CardNo, Account: ch.AccountPaid,
-				Cash: ch.CashDue, Settled: ch.Settled, Retries: retries, Recovered: retries > 0 && c.generation() != qGen}
+				Cash: ch.CashDue, Settled: ch.Settled, Proof: ch.Proof, Retries: retries, Recovered: retries > 0 && c.generation() != qGen}
 			if s.Recovered {
 				c.Counts.Recovered.Add(1)
 			}

@@ -42,7 +42,7 @@ func TestChargesThroughCutLink(t *testing.T) {
 	linkDone := make(chan struct{})
 	go func() { defer close(linkDone); link.run(linkCtx) }()
 
-	c := &chaos.Cashier{POS: r.pos, Line: r.line, Name: "chaos-cashier"}
+	c := &chaos.Cashier{POS: r.pos, Line: r.line, Name: "chaos-cashier", Scanner: r.scanner, Issue: r.world.IssueVoucher}
 	sales, err := sellConcurrently(ctx, c, r.world, total, rand.New(rand.NewPCG(s, 4)), fmt.Sprintf("cut-%d", s))
 	stopLink()
 	<-linkDone
@@ -123,6 +123,17 @@ func sellConcurrently(ctx context.Context, c *chaos.Cashier, w *chaos.World, tot
 	)
 	for turn, n := 0, 0; n < total; turn++ {
 		card := w.Cards[turn%len(w.Cards)]
+		// Now and then the turn's first sale is offered an e-voucher, alone:
+		// its session ends with that sale, and the card is presented for
+		// the concurrent ones.
+		if turn%voucherTurns == 0 && c.PresentVoucher(ctx, card) {
+			sale, err := c.Sell(ctx, fmt.Sprintf("%s-%06d", prefix, n), card, 100+rng.Int64N(chaos.Item.PriceCap-100+1))
+			if err != nil {
+				return sales, err
+			}
+			sales = append(sales, sale)
+			n++
+		}
 		if err := c.Present(ctx, card); err != nil {
 			return sales, err
 		}

@@ -43,7 +43,8 @@ func TestKillNineAgentAndCentre(t *testing.T) {
 		killed <- killResult{counts, err}
 	}()
 	defer func() { cancel(); <-killerDone }() // no restart after the test's cleanup
-	c := &chaos.Cashier{POS: r.pos, Line: r.line, Agent: r.agent, Name: "chaos-cashier"}
+	c := &chaos.Cashier{POS: r.pos, Line: r.line, Agent: r.agent, Name: "chaos-cashier",
+		Scanner: r.scanner, Issue: r.world.IssueVoucher}
 	stream := &saleStream{c: c, cards: r.world.Cards, rng: rand.New(rand.NewPCG(s, 2)), keyPrefix: fmt.Sprintf("kill-%d", s)}
 	var kr killResult
 	for kr.counts == nil {
@@ -108,6 +109,9 @@ func (s *saleStream) next(ctx context.Context) error {
 	n := len(s.sales)
 	card := s.cards[(n/salesPerCard)%len(s.cards)]
 	price := 100 + s.rng.Int64N(chaos.Item.PriceCap-100+1)
+	if n%voucherEvery == 0 {
+		s.c.PresentVoucher(ctx, card) // when it is not taken, the card is presented as usual
+	}
 	sale, err := s.c.Sell(ctx, fmt.Sprintf("%s-%06d", s.keyPrefix, n), card, price)
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package chaos_test
 
 import (
+	"posagent/agent"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,6 +21,7 @@ type rig struct {
 	t          *testing.T
 	world      *chaos.World
 	line       *chaos.SerialLine
+	scanner    *chaos.ScannerLine
 	centre     *chaos.Proc
 	agent      *chaos.Proc
 	centreAddr string
@@ -41,7 +43,11 @@ func newRig(t *testing.T, via func(centreAddr string) string) *rig {
 		t.Fatal(err)
 	}
 	line.UseIssuerKey(w.IssuerKey)
-	r := &rig{t: t, world: w, line: line}
+	scanner, err := chaos.OpenScannerLine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &rig{t: t, world: w, line: line, scanner: scanner}
 	r.centreAddr = freeAddr(t)
 	agentAddr := freeAddr(t)
 	dial := r.centreAddr
@@ -49,7 +55,7 @@ func newRig(t *testing.T, via func(centreAddr string) string) *rig {
 		dial = via(r.centreAddr)
 	}
 	r.centre = w.Centre(r.centreAddr)
-	r.agent = w.Agent(agentAddr, dial, line.Path())
+	r.agent = w.Agent(agentAddr, dial, line.Path(), scanner.Path())
 	r.pos = w.POS(agentAddr)
 	t.Cleanup(r.cleanup)
 	r.start(ctx)
@@ -102,6 +108,9 @@ func (r *rig) cleanup() {
 		}
 	}
 	if err := r.line.Close(); err != nil {
+		r.t.Error(err)
+	}
+	if err := r.scanner.Close(); err != nil {
 		r.t.Error(err)
 	}
 }
@@ -193,13 +202,29 @@ func (r *rig) finish(ctx context.Context, exp chaos.Expect) chaos.AuditReport {
 // agent settled in cash only (card unknown even after swiping again).
 func logCashier(t *testing.T, c *chaos.Cashier, sales []chaos.Sale) {
 	t.Helper()
-	cashOnly := 0
+	cashOnly, byVoucher := 0, 0
 	for _, s := range sales {
 		if s.Account == 0 {
 			cashOnly++
+		}
+		if s.Proof == agent.ProofVoucher {
+			byVoucher++
 		}
 	}
 	t.Logf("cashier: %d swipes (%d again for an unknown card), %d quote and %d charge transport failures, %d requotes; %d sales paid in cash only",
 		c.Counts.Swipes.Load(), c.Counts.Reswipes.Load(), c.Counts.QuoteFailures.Load(), c.Counts.ChargeFailures.Load(),
 		c.Counts.Requotes.Load(), cashOnly)
+	t.Logf("e-vouchers: %d taken by the agent, %d not (centre or link down); %d sales paid from the account on an e-voucher",
+		c.Counts.Vouchers.Load(), c.Counts.VoucherMisses.Load(), byVoucher)
+	if c.Scanner != nil && byVoucher == 0 {
+		t.Errorf("no sale was paid on an e-voucher: the run did not test them")
+	}
 }
+
+// voucherEvery: one sale in voucherEvery is offered an e-voucher first;
+// in the cut-link run, whose turns sell a hundred each, the first sale of
+// one turn in voucherTurns.
+const (
+	voucherEvery = 20
+	voucherTurns = 4
+)

@@ -13,6 +13,7 @@ import (
 	"posagent/internal/cardproof"
 	"posagent/internal/cardsim"
 	"posagent/reader"
+	"posagent/sync/wire"
 )
 
 // SerialLine is the simulated card reader: a pseudo-terminal whose far end
@@ -85,6 +86,55 @@ func (l *SerialLine) Close() error {
 	<-l.drained
 	if err != nil {
 		return fmt.Errorf("serial line: close: %w", err)
+	}
+	return nil
+}
+
+// ScannerLine is the simulated QR scanner of 医保电子凭证: a
+// pseudo-terminal whose far end the agent opens as its --scanner, kept
+// open for the whole run like the reader's line.
+type ScannerLine struct {
+	master, tty *os.File
+	mu          sync.Mutex // one scan at a time
+	drained     chan struct{}
+}
+
+// OpenScannerLine opens a pseudo-terminal for the scanner.
+func OpenScannerLine() (*ScannerLine, error) {
+	m, tty, err := pty.Open()
+	if err != nil {
+		return nil, fmt.Errorf("scanner line: %w", err)
+	}
+	l := &ScannerLine{master: m, tty: tty, drained: make(chan struct{})}
+	go func() {
+		defer close(l.drained)
+		_, _ = io.Copy(io.Discard, m) // a scanner reads nothing; ends when the line is hung up
+	}()
+	return l, nil
+}
+
+// Path is the port the agent opens.
+func (l *ScannerLine) Path() string { return l.tty.Name() }
+
+// Scan writes one scan of the e-voucher's QR code: EC1:token, CR LF.
+func (l *ScannerLine) Scan(token string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, err := l.master.Write([]byte(wire.VoucherPrefix + token + "\r\n")); err != nil {
+		return fmt.Errorf("scanner line: %w", err)
+	}
+	return nil
+}
+
+// Close closes both ends.
+func (l *ScannerLine) Close() error {
+	err := l.tty.Close()
+	if merr := l.master.Close(); err == nil {
+		err = merr
+	}
+	<-l.drained
+	if err != nil {
+		return fmt.Errorf("scanner line: close: %w", err)
 	}
 	return nil
 }

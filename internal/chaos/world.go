@@ -3,6 +3,7 @@ package chaos
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -16,6 +17,7 @@ import (
 	"posagent/agent/api"
 	"posagent/internal/cardproof"
 	"posagent/reader"
+	"posagent/sync/centre/admin"
 	"posagent/sync/centre/datadir"
 )
 
@@ -148,15 +150,20 @@ func (w *World) Centre(listen string) *Proc {
 
 // Agent is `posagent run` for the world's terminal: POS API at listen,
 // centre at centreAddr (host:port, perhaps a proxy's), card reader on the
-// serial line at readerPath (frame format).
-func (w *World) Agent(listen, centreAddr, readerPath string) *Proc {
+// serial line at readerPath (frame format), and the e-voucher scanner at
+// scannerPath ("" for none).
+func (w *World) Agent(listen, centreAddr, readerPath, scannerPath string) *Proc {
 	pos := w.POS(listen)
+	args := []string{"run", "--data", w.AgentDir, "--listen", listen, "--api-token", APIToken,
+		"--reader", readerPath, "--reader-format", "frame",
+		"--centre", "ws://" + centreAddr, "--terminal", Terminal, "--terminal-token", w.Token,
+		"--centre-key", w.KeyFile}
+	if scannerPath != "" {
+		args = append(args, "--scanner", scannerPath)
+	}
 	return &Proc{
 		Name: "posagent", Path: w.Bins.Posagent, LogPath: filepath.Join(w.Dir, "posagent.log"),
-		Args: []string{"run", "--data", w.AgentDir, "--listen", listen, "--api-token", APIToken,
-			"--reader", readerPath, "--reader-format", "frame",
-			"--centre", "ws://" + centreAddr, "--terminal", Terminal, "--terminal-token", w.Token,
-			"--centre-key", w.KeyFile},
+		Args: args,
 		Ready: func(ctx context.Context) error {
 			ctx, cancel := context.WithTimeout(ctx, time.Second)
 			defer cancel()
@@ -164,6 +171,23 @@ func (w *World) Agent(listen, centreAddr, readerPath string) *Proc {
 			return err
 		},
 	}
+}
+
+// IssueVoucher has the running centre issue an e-voucher for card, as
+// the national app would (the admin API `centre voucher` uses), and
+// returns its token. It fails while the centre is down: the harness never
+// opens the store beside a centre being restarted.
+func (w *World) IssueVoucher(ctx context.Context, card string) (string, error) {
+	a, ok := admin.Running(ctx, w.CentreDir)
+	if !ok {
+		return "", errors.New("world: the centre is not running")
+	}
+	defer a.Close()
+	token, _, err := a.IssueVoucher(ctx, card)
+	if err != nil {
+		return "", fmt.Errorf("world: issue e-voucher: %w", err)
+	}
+	return token, nil
 }
 
 // JournalPath is the agent's journal file.
