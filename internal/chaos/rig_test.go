@@ -1,11 +1,11 @@
 package chaos_test
 
 import (
-	"posagent/agent"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"posagent/agent"
 	"slices"
 	"testing"
 	"time"
