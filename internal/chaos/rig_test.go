@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"posagent/agent"
 	"slices"
 	"testing"
 	"time"
 
+	"posagent/agent"
 	"posagent/agent/api"
 	"posagent/internal/chaos"
 	"posagent/sync/centre/store"
