@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -323,13 +324,16 @@ func testProofVoucher(t *testing.T, open Opener) {
 	voucherCharge("C1", "TOKA") // 2: the token again
 	voucherCharge("C1", "TOKB") // 3: redeemed by T2
 	voucherCharge("C1", "NOSUCH")
-	voucherCharge("C1", "TOKC") // 5: redeemed for C2
-	voucherCharge("C1", "")     // 6: no token
+	voucherCharge("C1", "TOKC")                      // 5: redeemed for C2
+	voucherCharge("C1", "")                          // 6: no token
+	voucherCharge("C1", "BAD\x00TOKEN")              // 7: a NUL byte no store keeps
+	voucherCharge("C1", strings.Repeat("T", 40<<10)) // 8: 40 KiB, over bbolt's key limit
 	applyProven(t, s, "T1", j.Entries[0])
 	checkClean(t, s, "T1", 1)
 	applyProven(t, s, "T1", j.Entries...) // the first again, and the rest
 	checkClean(t, s, "T1", 1)
-	for seq, fault := range map[uint64]string{2: ledger.VoucherUsed, 3: ledger.VoucherUnproven, 4: ledger.VoucherUnknown, 5: ledger.VoucherUnproven} {
+	for seq, fault := range map[uint64]string{2: ledger.VoucherUsed, 3: ledger.VoucherUnproven, 4: ledger.VoucherUnknown, 5: ledger.VoucherUnproven,
+		7: ledger.VoucherUnknown, 8: ledger.VoucherUnknown} {
 		x := checkHeldWhole(t, s, "T1", seq, ledger.CodeCardProofInvalid)
 		if i := slices.IndexFunc(x.Findings, func(f ledger.Finding) bool { return f.Code == ledger.CodeCardProofInvalid }); i < 0 || x.Findings[i].Evidence[fault] != 1 {
 			t.Fatalf("seq %d: findings %+v, want %s", seq, x.Findings, fault)
