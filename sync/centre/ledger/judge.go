@@ -90,6 +90,9 @@ func Judge(in JudgeInput) Judgement {
 	}
 	if f := presenceFinding(rec, in.Presence, in.CounterUsed); f != nil {
 		j.Findings = append(j.Findings, *f)
+		// That finding holds it all; the rules then judge the rest of the
+		// sale, not its presence again (no POLICY_MISMATCH for it alone).
+		in.Presence = Presence{}
 	}
 	if f := cardDataFinding(rec, in.Holder); f != nil {
 		j.Findings = append(j.Findings, *f)

@@ -67,14 +67,14 @@ func TestPresence(t *testing.T) {
 		{"an honest proof", good, testIssuer, false, nil, ""},
 		{"no issuer key: nothing judged", bare, nil, false, nil, ""},
 		{"no issuer key: a forged proof is not judged", madeUp, nil, false, nil, ""},
-		{"no proof from the frame reader", bare, testIssuer, false, []string{CodeCardProofMissing, CodePolicyMismatch}, "account"},
+		{"no proof from the frame reader", bare, testIssuer, false, []string{CodeCardProofMissing}, "account"},
 		{"no proof, no card-read evidence", rec, testIssuer, false, []string{CodeCardProofMissing}, "account"},
-		{"a proof of another sale", otherSale, testIssuer, false, []string{CodeCardProofInvalid, CodePolicyMismatch}, "other_sale"},
-		{"a made-up cryptogram", madeUp, testIssuer, false, []string{CodeCardProofInvalid, CodePolicyMismatch}, "bad_cryptogram"},
-		{"a malformed proof", malformed, testIssuer, false, []string{CodeCardProofInvalid, CodePolicyMismatch}, "malformed"},
+		{"a proof of another sale", otherSale, testIssuer, false, []string{CodeCardProofInvalid}, "other_sale"},
+		{"a made-up cryptogram", madeUp, testIssuer, false, []string{CodeCardProofInvalid}, "bad_cryptogram"},
+		{"a malformed proof", malformed, testIssuer, false, []string{CodeCardProofInvalid}, "malformed"},
 		{"another issuer's card", signed(t, cardproof.IssuerKey(bytes.Repeat([]byte{8}, 32)), rec, 9), testIssuer, false,
-			[]string{CodeCardProofInvalid, CodePolicyMismatch}, "bad_cryptogram"},
-		{"a counter already used", good, testIssuer, true, []string{CodeCardCounterReplay, CodePolicyMismatch}, "counter"},
+			[]string{CodeCardProofInvalid}, "bad_cryptogram"},
+		{"a counter already used", good, testIssuer, true, []string{CodeCardCounterReplay}, "counter"},
 		{"a track-2 swipe paid from the account (limit 0)", track2, testIssuer, false, []string{CodePolicyMismatch}, "allowed"},
 		{"an IC card paid in cash needs no proof", cash, testIssuer, false, nil, ""},
 	}
@@ -171,5 +171,23 @@ func TestCardDataMismatch(t *testing.T) {
 				t.Fatalf("held %d of %d", h, r.Account)
 			}
 		})
+	}
+}
+
+// A charge that lacks its proof and breaks a rule carries both findings:
+// the proof's, and the rules' judged without presence (health food paid
+// from the account is POLICY_MISMATCH whatever the card did).
+func TestPresenceFindingLeavesTheOtherRules(t *testing.T) {
+	b := sampleBundle(t)
+	holder := &policy.Holder{CardNo: "A1", Status: policy.StatusActive, Balance: 500000}
+	at := time.Date(2026, 3, 2, 10, 0, 0, 0, judgeZone)
+	rec := honest(t, b, holder, at, nil, policy.Line{Code: "D0015", Barcode: "6901234500158", Qty: 1, UnitPrice: 19800})
+	rec.Lines[0].Account, rec.Lines[0].Cash = 19800, 0 // health food, claimed from the account
+	rec.Account, rec.Cash = 19800, 0
+	rec.CardRead = &wire.CardRead{Source: "frame"}
+	j := Judge(JudgeInput{Record: rec, Pharmacy: "P1", Received: at.Add(time.Minute), Zone: judgeZone,
+		Policy: true, Bundle: b, Holder: holder, Presence: CheckPresence(rec, testIssuer)})
+	if got := j.Codes(); !slices.Equal(got, []string{CodeCardProofMissing, CodePolicyMismatch}) || j.Allowed != 0 {
+		t.Fatalf("codes %v, allowed %d; want CARD_PROOF_MISSING and POLICY_MISMATCH, nothing allowed", got, j.Allowed)
 	}
 }
