@@ -42,6 +42,7 @@ type Config struct {
 //	GET  /api/accounts/{card_no}
 //	GET  /api/reconciliations      daily reconciliation results
 //	GET  /api/lookups              terminals' account look-ups and their alerts
+//	GET  /api/sample               a pharmacy's review sample for a period
 //	POST /api/publish              administrators only
 //	POST /admin/publish            admin API (bearer admin token, loopback)
 //	POST /admin/accounts/import
@@ -88,6 +89,7 @@ func (s *Server) routes() {
 	mux.Handle("GET /api/accounts/{card_no}", s.requireUser(false, s.handleAccount))
 	mux.Handle("GET /api/reconciliations", s.requireUser(false, s.handleReconciliations))
 	mux.Handle("GET /api/lookups", s.requireUser(false, s.handleLookups))
+	mux.Handle("GET /api/sample", s.requireUser(false, s.handleSample))
 	mux.Handle("POST /api/publish", s.requireUser(true, s.handlePublish))
 	mux.Handle("POST /api/holds/{terminal}/{seq}", s.requireUser(false, s.handleRuleHold))
 	mux.Handle("POST /admin/publish", s.requireAdminToken(s.handlePublish))

@@ -37,3 +37,21 @@ func (c *Centre) SeedTransactions() map[string]string {
 	}
 	return tokens
 }
+
+// SeedCharges enrols terminal at pharmacy and applies one charge of 100
+// fen on card 2001 (given a large balance) at each of ats, seq 1 up; for
+// tests that need many records of a pharmacy, such as review samples.
+func (c *Centre) SeedCharges(terminal, pharmacy string, ats ...time.Time) {
+	t := c.T
+	t.Helper()
+	c.Enrol(terminal, pharmacy)
+	c.Accounts(map[string]int64{"2001": 1 << 40})
+	ch := &Chain{Terminal: terminal}
+	for _, at := range ats {
+		ch.Charge(t, "2001", 100, at)
+	}
+	j := store.Judging{ReceivedAt: c.Now(), Zone: c.Location()}
+	if _, err := c.Store().Apply(context.Background(), terminal, ch.Entries, j); err != nil {
+		t.Fatal(err)
+	}
+}
