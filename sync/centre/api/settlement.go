@@ -148,7 +148,7 @@ func (s *Server) handleSettlement(w http.ResponseWriter, r *http.Request) {
 	st, err := DrawSettlement(r.Context(), s.centre, q)
 	switch {
 	case errors.Is(err, ErrPopulationTooLarge):
-		codes.Write(w, http.StatusBadRequest, centre.CodeBadParam, err.Error())
+		codes.Write(w, http.StatusBadRequest, centre.CodeBadParam, err.Error()+"; the month has too many records for one statement")
 	case err != nil:
 		s.log.Error("settlement", "pharmacy", q.Pharmacy, "month", q.Month, "err", err)
 		codes.Write(w, http.StatusInternalServerError, centre.CodeInternal, "centre storage error")

@@ -33,9 +33,9 @@ var (
 // seedSettlement gives pharmacy P001 a month of April 2026 on two
 // terminals: T1 an applied charge, a held one, one refused and one
 // accepted by ruling, and a charge voided the same day; T2 a held charge
-// voided before any ruling.
-func seedSettlement(t *testing.T) *centretest.Centre {
-	c := centretest.StartWithOptions(t, centretest.Options{Sample: true})
+// voided before any ruling; on store kind.
+func seedSettlement(t *testing.T, kind centretest.StoreKind) *centretest.Centre {
+	c := centretest.StartWithOptions(t, centretest.Options{Sample: true, Store: kind})
 	c.Users()
 	now := c.Now()
 	at := func(m int) time.Time { return now.Add(-time.Hour + time.Duration(m)*time.Minute) }
@@ -78,7 +78,15 @@ func seedSettlement(t *testing.T) *centretest.Centre {
 }
 
 func TestSettlementOfAMonth(t *testing.T) {
-	c := seedSettlement(t)
+	for _, kind := range centretest.Stores {
+		t.Run(string(kind), func(t *testing.T) { testSettlementOfAMonth(t, kind) })
+	}
+}
+
+// testSettlementOfAMonth checks April's statement of P001 as JSON and as
+// CSV, and that other months and pharmacies have nothing.
+func testSettlementOfAMonth(t *testing.T, kind centretest.StoreKind) {
+	c := seedSettlement(t, kind)
 	var s api.Settlement
 	resp := c.Request("GET", "/api/settlement?pharmacy=P001&month=2026-04",
 		centretest.Basic(centretest.SupervisorName, centretest.SupervisorPassword), nil, &s)
