@@ -1,7 +1,6 @@
 package console
 
 import (
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -25,6 +24,9 @@ type sampleData struct {
 	Redraw    string // the same query with a new seed
 }
 
+// samplePage is the sample page's form.
+var samplePage = form{title: "sample_title", nav: "sample", tmpl: "sample.html", tooLarge: "sample_too_large"}
+
 // sample is GET /console/sample: the review sample of a pharmacy's
 // charges in a period (SPEC §11 "Sampling", api.DrawSample), from the
 // seed given or a new one, which the page shows.
@@ -32,33 +34,8 @@ func (h *Handler) sample(w http.ResponseWriter, c *request) {
 	q := c.r.URL.Query()
 	data := sampleData{Form: sampleForm{Pharmacy: q.Get("pharmacy"), From: q.Get("from"), To: q.Get("to"),
 		Seed: q.Get("seed")}}
-	params := url.Values{}
-	for k, v := range q {
-		if k != "lang" {
-			params[k] = v
-		}
-	}
-	if len(params) == 0 { // the empty form
-		h.render(w, http.StatusOK, "sample.html", c.page("sample_title", "sample", data))
-		return
-	}
-	sq, err := api.ParseSampleQuery(params, c.loc)
-	if err != nil {
-		p := c.page("sample_title", "sample", data)
-		p.Error = texts.T(c.lang, "bad_filter") + err.Error()
-		h.render(w, http.StatusBadRequest, "sample.html", p)
-		return
-	}
-	s, err := api.DrawSample(c.r.Context(), h.centre, sq)
-	if errors.Is(err, api.ErrPopulationTooLarge) {
-		p := c.page("sample_title", "sample", data)
-		p.Error = texts.T(c.lang, "sample_too_large") + err.Error()
-		h.render(w, http.StatusBadRequest, "sample.html", p)
-		return
-	}
-	if err != nil {
-		h.log.Error("console: draw sample", "pharmacy", sq.Pharmacy, "err", err)
-		h.message(w, c, http.StatusInternalServerError, "sample_title", texts.T(c.lang, "storage_error"))
+	sq, s, ok := drawForm(h, w, c, samplePage, data, api.ParseSampleQuery, api.DrawSample)
+	if !ok {
 		return
 	}
 	p := c.page("sample_title", "sample", nil)

@@ -2,7 +2,6 @@ package console
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -43,6 +42,10 @@ func rowOf(term string, st ledger.Statement) settlementRow {
 	return r
 }
 
+// settlementPage is the settlement page's form.
+var settlementPage = form{title: "settlement_title", nav: "settlement", tmpl: "settlement.html",
+	tooLarge: "settlement_too_large"}
+
 // settlement is GET /console/settlement: a pharmacy's monthly
 // settlement (SPEC §11, api.DrawSettlement), per terminal and in total,
 // with a link to the same statement as CSV (format=csv: the CSV of GET
@@ -51,33 +54,8 @@ func (h *Handler) settlement(w http.ResponseWriter, c *request) {
 	q := c.r.URL.Query()
 	data := settlementData{Columns: settlementColumns}
 	data.Form.Pharmacy, data.Form.Month = q.Get("pharmacy"), q.Get("month")
-	params := url.Values{}
-	for k, v := range q {
-		if k != "lang" {
-			params[k] = v
-		}
-	}
-	if len(params) == 0 { // the empty form
-		h.render(w, http.StatusOK, "settlement.html", c.page("settlement_title", "settlement", data))
-		return
-	}
-	sq, err := api.ParseSettlementQuery(params, c.loc)
-	if err != nil {
-		p := c.page("settlement_title", "settlement", data)
-		p.Error = texts.T(c.lang, "bad_filter") + err.Error()
-		h.render(w, http.StatusBadRequest, "settlement.html", p)
-		return
-	}
-	s, err := api.DrawSettlement(c.r.Context(), h.centre, sq)
-	if errors.Is(err, api.ErrPopulationTooLarge) {
-		p := c.page("settlement_title", "settlement", data)
-		p.Error = texts.T(c.lang, "settlement_too_large") + err.Error()
-		h.render(w, http.StatusBadRequest, "settlement.html", p)
-		return
-	}
-	if err != nil {
-		h.log.Error("console: settlement", "pharmacy", sq.Pharmacy, "month", sq.Month, "err", err)
-		h.message(w, c, http.StatusInternalServerError, "settlement_title", texts.T(c.lang, "storage_error"))
+	sq, s, ok := drawForm(h, w, c, settlementPage, data, api.ParseSettlementQuery, api.DrawSettlement)
+	if !ok {
 		return
 	}
 	if sq.CSV {
