@@ -58,10 +58,23 @@ func keysOf(s api.Sample) []ledger.RecordKey {
 	return keys
 }
 
-func TestSampleFollowsTheAuditRule(t *testing.T) {
-	c := centretest.Start(t)
+// startSampleCentre starts a centre on store kind with a supervisor and
+// seedSampleCharges' charges.
+func startSampleCentre(t *testing.T, kind centretest.StoreKind) *centretest.Centre {
+	c := centretest.StartWithOptions(t, centretest.Options{Store: kind})
 	c.AddUser("sup", "supervisor", "sup-password")
 	seedSampleCharges(c)
+	return c
+}
+
+func TestSampleFollowsTheAuditRule(t *testing.T) {
+	for _, kind := range centretest.Stores {
+		t.Run(string(kind), func(t *testing.T) { testSampleFollowsTheAuditRule(t, kind) })
+	}
+}
+
+func testSampleFollowsTheAuditRule(t *testing.T, kind centretest.StoreKind) {
+	c := startSampleCentre(t, kind)
 	cases := []struct {
 		from, to         string
 		population, size int
@@ -90,9 +103,13 @@ func TestSampleFollowsTheAuditRule(t *testing.T) {
 }
 
 func TestSampleIsReproducibleFromItsSeed(t *testing.T) {
-	c := centretest.Start(t)
-	c.AddUser("sup", "supervisor", "sup-password")
-	seedSampleCharges(c)
+	for _, kind := range centretest.Stores {
+		t.Run(string(kind), func(t *testing.T) { testSampleIsReproducibleFromItsSeed(t, kind) })
+	}
+}
+
+func testSampleIsReproducibleFromItsSeed(t *testing.T, kind centretest.StoreKind) {
+	c := startSampleCentre(t, kind)
 	q := "pharmacy=P1&from=2025-03-01&to=2025-03-31"
 	first := getSample(t, c, q) // a new seed, returned
 	again := getSample(t, c, fmt.Sprintf("%s&seed=%d", q, first.Seed))
@@ -117,6 +134,29 @@ func TestSampleIsReproducibleFromItsSeed(t *testing.T) {
 	resp := c.Request("GET", fmt.Sprintf("/api/sample?%s&seed=1", q), centretest.Basic("sup", "sup-password"), nil, &e)
 	if resp.StatusCode != 400 || e.Code != centre.CodeBadParam {
 		t.Errorf("paged by 7: status %d %+v, want 400 %s", resp.StatusCode, e, centre.CodeBadParam)
+	}
+}
+
+// The same charges on bbolt and on PostgreSQL give the same sample of a
+// pharmacy's month for the same seed, in whatever order each store
+// answers the population (ledger.Sample sorts it first), and across the
+// ten charges sharing a time, whose order PostgreSQL and bbolt need not agree on.
+func TestSampleIsTheSameOnEveryStore(t *testing.T) {
+	bolt := startSampleCentre(t, centretest.StoreBolt)
+	pg := startSampleCentre(t, centretest.StorePostgres) // skips without PostgreSQL
+	for _, seed := range []uint64{0, 7, 1 << 52, 9007199254740991} {
+		q := fmt.Sprintf("pharmacy=P1&from=2025-03-01&to=2025-03-31&seed=%d", seed)
+		a, b := getSample(t, bolt, q), getSample(t, pg, q)
+		if a.Population != 350 || b.Population != 350 || a.Size != 117 || b.Size != 117 {
+			t.Fatalf("seed %d: bolt %d of %d, postgres %d of %d; want 117 of 350", seed, a.Size, a.Population, b.Size, b.Population)
+		}
+		for i := range a.Records {
+			x, y := a.Records[i], b.Records[i]
+			if x.Terminal != y.Terminal || x.Seq != y.Seq || x.TxnID != y.TxnID || !x.At.Equal(y.At) || x.Total != y.Total {
+				t.Errorf("seed %d, record %d: bolt %s/%d %s at %s, postgres %s/%d %s at %s", seed, i,
+					x.Terminal, x.Seq, x.TxnID, x.At, y.Terminal, y.Seq, y.TxnID, y.At)
+			}
+		}
 	}
 }
 
