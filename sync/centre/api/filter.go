@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"net/url"
 	"strconv"
 	"time"
@@ -36,11 +35,11 @@ func ParseFilter(q url.Values, loc *time.Location) (store.Filter, error) {
 		CardNo: q.Get("card_no"), Kind: q.Get("kind")}
 	if f.CardNo != "" {
 		if err := centre.CheckCardNo(f.CardNo); err != nil {
-			return f, fmt.Errorf("card_no %q: %w", f.CardNo, err)
+			return f, paramError("card_no", ParamMalformed, "card_no %q: %w", f.CardNo, err)
 		}
 	}
 	if f.Kind != "" && !RecordKinds[f.Kind] {
-		return f, fmt.Errorf("kind %q: want charge, void, quote or refusal", f.Kind)
+		return f, paramError("kind", ParamMalformed, "kind %q: want charge, void, quote or refusal", f.Kind)
 	}
 	var err error
 	if f.Flagged, err = parseSwitch(q, "flagged"); err != nil {
@@ -66,7 +65,7 @@ func parsePeriod(q url.Values, loc *time.Location) (from, to time.Time, err erro
 		return from, to, err
 	}
 	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
-		return from, to, fmt.Errorf("from %s is not before to %s", q.Get("from"), q.Get("to"))
+		return from, to, paramError("from", ParamOrder, "from %s is not before to %s", q.Get("from"), q.Get("to"))
 	}
 	return from, to, nil
 }
@@ -75,10 +74,10 @@ func parsePeriod(q url.Values, loc *time.Location) (from, to time.Time, err erro
 func checkParams(q url.Values, known map[string]bool) error {
 	for k, v := range q {
 		if !known[k] {
-			return fmt.Errorf("unknown parameter %q", k)
+			return paramError(k, ParamUnknown, "unknown parameter %q", k)
 		}
 		if len(v) > 1 {
-			return fmt.Errorf("parameter %q given %d times", k, len(v))
+			return paramError(k, ParamRepeated, "parameter %q given %d times", k, len(v))
 		}
 	}
 	return nil
@@ -92,7 +91,7 @@ func parseSwitch(q url.Values, name string) (bool, error) {
 	case "1", "true":
 		return true, nil
 	default:
-		return false, fmt.Errorf("%s %q: want 1 or 0", name, v)
+		return false, paramError(name, ParamMalformed, "%s %q: want 1 or 0", name, v)
 	}
 }
 
@@ -104,7 +103,7 @@ func parseLimit(q url.Values) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > MaxLimit {
-		return 0, fmt.Errorf("limit %q: want 1 to %d", v, MaxLimit)
+		return 0, paramError("limit", ParamMalformed, "limit %q: want 1 to %d", v, MaxLimit)
 	}
 	return n, nil
 }
@@ -120,7 +119,7 @@ func parseTimeParam(name, v string, end bool, loc *time.Location) (time.Time, er
 	}
 	d, err := time.ParseInLocation(time.DateOnly, v, loc)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%s %q: want RFC 3339 or YYYY-MM-DD", name, v)
+		return time.Time{}, paramError(name, ParamMalformed, "%s %q: want RFC 3339 or YYYY-MM-DD", name, v)
 	}
 	if end {
 		d = d.AddDate(0, 0, 1)

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"net/http"
 	"net/url"
 	"time"
@@ -51,7 +50,7 @@ func parseReconciliationFilter(q url.Values) (store.ReconciliationFilter, error)
 	f.Terminal, f.Pharmacy, f.Day = q.Get("terminal"), q.Get("pharmacy"), q.Get("day")
 	if f.Day != "" {
 		if _, err := time.Parse(time.DateOnly, f.Day); err != nil {
-			return f, fmt.Errorf("day %q: want YYYY-MM-DD", f.Day)
+			return f, paramError("day", ParamMalformed, "day %q: want YYYY-MM-DD", f.Day)
 		}
 	}
 	var err error

@@ -40,9 +40,9 @@ func ParseSampleQuery(q url.Values, loc *time.Location) (SampleQuery, error) {
 		return SampleQuery{}, err
 	}
 	s := SampleQuery{Pharmacy: q.Get("pharmacy"), From: q.Get("from"), To: q.Get("to")}
-	for name, v := range map[string]string{"pharmacy": s.Pharmacy, "from": s.From, "to": s.To} {
-		if v == "" {
-			return s, fmt.Errorf("%s is required", name)
+	for _, name := range []string{"pharmacy", "from", "to"} { // in the form's order
+		if q.Get(name) == "" {
+			return s, paramError(name, ParamMissing, "%s is required", name)
 		}
 	}
 	var err error
@@ -51,7 +51,7 @@ func ParseSampleQuery(q url.Values, loc *time.Location) (SampleQuery, error) {
 	}
 	if v := q.Get("seed"); v != "" {
 		if s.Seed, err = strconv.ParseUint(v, 10, 64); err != nil {
-			return s, fmt.Errorf("seed %q: want a whole number from 0 to %d", v, uint64(1<<64-1))
+			return s, paramError("seed", ParamMalformed, "seed %q: want a whole number from 0 to %d", v, uint64(1<<64-1))
 		}
 		return s, nil
 	}

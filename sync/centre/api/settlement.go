@@ -41,14 +41,14 @@ func ParseSettlementQuery(q url.Values, loc *time.Location) (SettlementQuery, er
 	}
 	s := SettlementQuery{Pharmacy: q.Get("pharmacy"), Month: q.Get("month")}
 	if s.Pharmacy == "" {
-		return s, errors.New("pharmacy is required")
+		return s, paramError("pharmacy", ParamMissing, "pharmacy is required")
 	}
 	if s.Month == "" {
-		return s, errors.New("month is required")
+		return s, paramError("month", ParamMissing, "month is required")
 	}
 	m, err := time.ParseInLocation("2006-01", s.Month, loc)
 	if err != nil {
-		return s, fmt.Errorf("month %q: want YYYY-MM", s.Month)
+		return s, paramError("month", ParamMalformed, "month %q: want YYYY-MM", s.Month)
 	}
 	s.Start, s.End = m, m.AddDate(0, 1, 0)
 	switch f := q.Get("format"); f {
@@ -56,7 +56,7 @@ func ParseSettlementQuery(q url.Values, loc *time.Location) (SettlementQuery, er
 	case "csv":
 		s.CSV = true
 	default:
-		return s, fmt.Errorf("format %q: want json or csv", f)
+		return s, paramError("format", ParamMalformed, "format %q: want json or csv", f)
 	}
 	return s, nil
 }

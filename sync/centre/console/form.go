@@ -38,12 +38,13 @@ func drawForm[Q, R any](h *Handler, w http.ResponseWriter, c *request, f form, d
 	}
 	q, err := parse(params, c.loc)
 	if err != nil {
-		h.formError(w, c, f, data, texts.T(c.lang, "bad_filter")+err.Error())
+		h.formError(w, c, f, data, badQuery(c.lang, err))
 		return q, r, false
 	}
 	r, err = draw(c.r.Context(), h.centre, q)
 	if errors.Is(err, api.ErrPopulationTooLarge) {
-		h.formError(w, c, f, data, texts.T(c.lang, f.tooLarge)+err.Error())
+		h.log.Info("console: "+f.nav+": period too large", "query", params.Encode(), "err", err)
+		h.formError(w, c, f, data, texts.T(c.lang, f.tooLarge))
 		return q, r, false
 	}
 	if err != nil {

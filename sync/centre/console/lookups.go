@@ -54,7 +54,7 @@ func (h *Handler) lookups(w http.ResponseWriter, c *request) {
 	f, err := api.ParseLookupFilter(params, c.loc)
 	if err != nil {
 		p := c.page("lookups_title", "lookups", data)
-		p.Error = texts.T(c.lang, "bad_filter") + err.Error()
+		p.Error = badQuery(c.lang, err)
 		h.render(w, http.StatusBadRequest, "lookups.html", p)
 		return
 	}

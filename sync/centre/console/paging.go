@@ -26,19 +26,19 @@ func parseCursor(q url.Values) (listCursor, error) {
 	before, skip := q.Get("before"), q.Get("skip")
 	if before == "" {
 		if skip != "" {
-			return c, fmt.Errorf("skip %q without before", skip)
+			return c, fmt.Errorf("%w: skip %q without before", errBadCursor, skip)
 		}
 		return c, nil
 	}
 	at, err := time.Parse(time.RFC3339Nano, before)
 	if err != nil {
-		return c, fmt.Errorf("before %q: want RFC 3339", before)
+		return c, fmt.Errorf("%w: before %q: want RFC 3339", errBadCursor, before)
 	}
 	c.At = at
 	if skip != "" {
 		n, err := strconv.Atoi(skip)
 		if err != nil || n < 0 || n > api.MaxLimit {
-			return c, fmt.Errorf("skip %q: want 0 to %d", skip, api.MaxLimit)
+			return c, fmt.Errorf("%w: skip %q: want 0 to %d", errBadCursor, skip, api.MaxLimit)
 		}
 		c.Skip = n
 	}

@@ -44,7 +44,7 @@ var texts = web.Catalogue{
 	"sample_permalink": {"本样本链接", "Link to this sample"},
 	"sample_redraw":    {"重新抽样", "Draw again with a new seed"},
 	"sample_none":      {"该期间没有收费记录。", "No charges in this period."},
-	"sample_too_large": {"期间内收费记录过多，请缩短期间：", "Too many charges in the period; narrow it: "},
+	"sample_too_large": {"期间内收费记录过多，请缩短期间", "Too many charges in the period; narrow it"},
 
 	"settlement_title":     {"月度清算", "Monthly settlement"},
 	"settlement_intro":     {"按药店和月份汇总个人账户金额：申报、已记账、暂扣（待审定）、拒付、缓付、撤销退回及应付药店金额。", "A pharmacy's personal-account amounts of a month: claimed, applied, held (awaiting a ruling), refused, deferred, refunded by voids, and payable to the pharmacy."},
@@ -62,7 +62,7 @@ var texts = web.Catalogue{
 	"settlement_refunded":  {"撤销退回", "Refunded"},
 	"settlement_payable":   {"应付药店", "Payable"},
 	"settlement_none":      {"该月没有收费或撤销记录。", "No charges or voids in this month."},
-	"settlement_too_large": {"该月记录过多，无法生成清算单：", "Too many records in the month for a statement: "},
+	"settlement_too_large": {"该月记录过多，无法生成清算单", "Too many records in the month for a statement"},
 
 	"txns_title":      {"交易稽核", "Transaction review"},
 	"pharmacy":        {"药店", "Pharmacy"},
@@ -108,6 +108,23 @@ var texts = web.Catalogue{
 	"detail":          {"详情", "Detail"},
 	"older":           {"更早的记录 →", "Older →"},
 	"bad_filter":      {"查询条件有误：", "Bad search: "},
+
+	// What was wrong with a form's query (badQuery); %s names the field.
+	"query_invalid":     {"请检查各项条件", "check the fields"},
+	"query_unknown":     {"无法识别的参数 %s", "unknown parameter %s"},
+	"query_repeated":    {"%s重复出现", "%s given more than once"},
+	"query_missing":     {"请填写%s", "%s is required"},
+	"query_order":       {"起始日期不得晚于截止日期", "From must not be after To"},
+	"query_bad_date":    {"%s格式应为 YYYY-MM-DD", "%s must be YYYY-MM-DD"},
+	"query_bad_month":   {"%s格式应为 YYYY-MM", "%s must be YYYY-MM"},
+	"query_bad_seed":    {"%s应为 0 至 18446744073709551615 的整数", "%s must be a whole number from 0 to 18446744073709551615"},
+	"query_bad_card_no": {"%s应为 1 至 32 位字母或数字", "%s must be 1 to 32 letters or digits"},
+	"query_bad_kind":    {"%s应为收费、撤销、预结算或拒绝", "%s must be charge, void, quote or refusal"},
+	"query_bad_format":  {"format 应为 json 或 csv", "format must be json or csv"},
+	"query_bad_switch":  {"%s应为 1 或 0", "%s must be 1 or 0"},
+	"query_bad_limit":   {"limit 应为 1 至 %d", "limit must be 1 to %d"},
+	"query_bad_value":   {"%s的取值有误", "%s has a bad value"},
+	"query_bad_page":    {"翻页链接有误，请重新查询", "the page link is malformed; search again"},
 
 	"txn_title":     {"交易", "Transaction"},
 	"txn_id":        {"交易号", "Transaction id"},

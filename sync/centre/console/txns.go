@@ -81,7 +81,7 @@ func (h *Handler) transactions(w http.ResponseWriter, c *request) {
 	f, cur, err := filterOf(q, c.loc)
 	if err != nil {
 		p := c.page("txns_title", "txns", data)
-		p.Error = texts.T(c.lang, "bad_filter") + err.Error()
+		p.Error = badQuery(c.lang, err)
 		h.render(w, http.StatusBadRequest, "transactions.html", p)
 		return
 	}
