@@ -96,6 +96,8 @@ func (a *applier) conflict(key []byte, stored storedRecord, flags []string) erro
 		msg: "terminal resent a stored seq with other content; kept the stored record",
 		seq: stored.Txn.Seq, txnID: stored.Txn.TxnID, flags: flags,
 	})
+	before := stored.Txn
+	before.Flags = slices.Clone(before.Flags)
 	n := len(stored.Txn.Flags)
 	for _, f := range flags {
 		if !slices.Contains(stored.Txn.Flags, f) {
@@ -109,7 +111,10 @@ func (a *applier) conflict(key []byte, stored storedRecord, flags []string) erro
 	if err != nil {
 		return err
 	}
-	return a.records.Put(key, val)
+	if err := a.records.Put(key, val); err != nil {
+		return err
+	}
+	return reindex(a.tx, key, before, stored.Txn)
 }
 
 // record stores a new record, its indexes and its money, after the
@@ -168,6 +173,9 @@ func (a *applier) record(key []byte, e wire.Entry, d ledger.Decision) error {
 		return fmt.Errorf("put record %d: %w", e.Seq, err)
 	}
 	if err := a.index(key, rec); err != nil {
+		return fmt.Errorf("index record %d: %w", e.Seq, err)
+	}
+	if err := indexQueue(a.tx, key, txn); err != nil {
 		return fmt.Errorf("index record %d: %w", e.Seq, err)
 	}
 	if pres.Verified() && !used {

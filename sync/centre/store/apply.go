@@ -165,8 +165,9 @@ func acceptedRef(charges *bolt.Bucket, key []byte, seq uint64) error {
 }
 
 // updateRecord rewrites the Txn of the stored record at key with edit,
-// keeping the entry as the terminal sent it; edit returns false to leave
-// it as it was.
+// keeping the entry as the terminal sent it and the queue's indexes in
+// step (review.go); edit returns false to leave it as it
+// was.
 func updateRecord(records *bolt.Bucket, key []byte, edit func(*Txn) bool) error {
 	v := records.Get(key)
 	if v == nil {
@@ -176,6 +177,8 @@ func updateRecord(records *bolt.Bucket, key []byte, edit func(*Txn) bool) error 
 	if err != nil {
 		return fmt.Errorf("record %q: %w", key, err)
 	}
+	before := r.Txn
+	before.Flags = slices.Clone(before.Flags)
 	if !edit(&r.Txn) {
 		return nil
 	}
@@ -183,5 +186,8 @@ func updateRecord(records *bolt.Bucket, key []byte, edit func(*Txn) bool) error 
 	if err != nil {
 		return err
 	}
-	return records.Put(key, val)
+	if err := records.Put(key, val); err != nil {
+		return err
+	}
+	return reindex(records.Tx(), key, before, r.Txn)
 }

@@ -52,6 +52,11 @@ var allBuckets = [][]byte{
 	bucketVouchers,
 }
 
+func init() {
+	allBuckets = append(allBuckets, reviewIndex.buckets()...)
+	allBuckets = append(allBuckets, awaitingIndex.buckets()...)
+}
+
 // BoltOptions tunes OpenBolt. The zero value is ready to use.
 type BoltOptions struct {
 	// Timeout is how long to wait for the file lock; 0 means 1 s. When it
@@ -118,9 +123,12 @@ func initBuckets(tx *bolt.Tx) error {
 	case decodeUint64(v) != schemaVersion:
 		return fmt.Errorf("store schema %d, this build reads %d", decodeUint64(v), schemaVersion)
 	default:
-		return nil
+		return ensureQueueIndex(tx)
 	}
-	return meta.Put([]byte("schema"), encodeUint64(schemaVersion))
+	if err := meta.Put([]byte("schema"), encodeUint64(schemaVersion)); err != nil {
+		return err
+	}
+	return ensureQueueIndex(tx)
 }
 
 // Close releases the file lock.

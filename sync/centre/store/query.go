@@ -19,7 +19,8 @@ const defaultLimit = 1000
 
 // Transactions lists synced records matching f, newest first (by the time
 // the terminal recorded them), at most f.Limit (default 1000). It walks the
-// narrowest index the filter allows: card, terminal, pharmacy, else time.
+// narrowest index the filter allows: card; the queue's indexes (review.go)
+// for held or flagged records; terminal, pharmacy, else time.
 func (b *Bolt) Transactions(ctx context.Context, f Filter) ([]Txn, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("transactions: %w", err)
@@ -57,6 +58,10 @@ func pickIndex(tx *bolt.Tx, f Filter) (*bolt.Bucket, []byte) {
 	switch {
 	case f.CardNo != "":
 		return tx.Bucket(bucketByCard), prefixKey(f.CardNo)
+	case f.Held:
+		return awaitingIndex.pick(tx, f)
+	case f.Flagged:
+		return reviewIndex.pick(tx, f)
 	case f.Terminal != "":
 		return tx.Bucket(bucketByTerm), prefixKey(f.Terminal)
 	case f.Pharmacy != "":
@@ -72,7 +77,10 @@ func (f Filter) match(t Txn) bool {
 		(f.CardNo == "" || t.CardNo == f.CardNo) &&
 		(f.Kind == "" || t.Kind == f.Kind) &&
 		(!f.Flagged || t.Flagged()) &&
-		(!f.Held || t.Hold == HoldHeld) &&
+		(!f.Held || AwaitsRuling(t.Hold)) &&
+		(f.Cashier == "" || t.Cashier == f.Cashier) &&
+		(f.Code == "" || t.HasCode(f.Code)) &&
+		t.Account >= f.MinAccount && (f.MaxAccount == 0 || t.Account <= f.MaxAccount) &&
 		(f.From.IsZero() || !t.At.Before(f.From)) &&
 		(f.To.IsZero() || t.At.Before(f.To))
 }

@@ -12,6 +12,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"posagent/internal/cardproof"
@@ -157,6 +158,10 @@ const (
 	HoldVoided   = "voided"
 )
 
+// AwaitsRuling reports whether a charge whose hold is hold awaits a
+// supervisor's ruling: the review queue's held records.
+func AwaitsRuling(hold string) bool { return hold == HoldHeld }
+
 // ErrNoHold is returned (wrapped) by RuleHold for a record with nothing
 // held awaiting a ruling.
 var ErrNoHold = errors.New("nothing held awaiting a ruling")
@@ -220,6 +225,15 @@ func (t Txn) Flagged() bool {
 	return false
 }
 
+// HasCode reports whether t carries code as a flag (the centre's, its
+// findings' included) or as the code of one of its reasons.
+func (t Txn) HasCode(code string) bool {
+	if slices.Contains(t.Flags, code) {
+		return true
+	}
+	return slices.ContainsFunc(t.Reasons, func(r policy.Reason) bool { return string(r.Code) == code })
+}
+
 // Filter selects transactions. Zero fields match everything.
 type Filter struct {
 	Pharmacy string
@@ -227,9 +241,14 @@ type Filter struct {
 	CardNo   string
 	Kind     string
 	Flagged  bool
-	Held     bool      // only charges with a hold awaiting a ruling
-	From, To time.Time // At in [From, To)
-	Limit    int       // 0: a default of 1000
+	Held     bool   // only charges with a hold awaiting a ruling (AwaitsRuling)
+	Cashier  string // the operator who made the record
+	Code     string // a flag or reason code the record carries (HasCode)
+	// Account within [MinAccount, MaxAccount] fen; MaxAccount 0 is no
+	// upper bound.
+	MinAccount, MaxAccount int64
+	From, To               time.Time // At in [From, To)
+	Limit                  int       // 0: a default of 1000
 }
 
 // ApplyResult is what Apply did.

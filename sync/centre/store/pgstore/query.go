@@ -60,6 +60,23 @@ func transactionsQuery(f store.Filter) (sql string, args []any, ok bool) {
 	if f.Held {
 		q.where = append(q.where, "hold = "+q.arg(store.HoldHeld))
 	}
+	if f.Cashier != "" {
+		q.where = append(q.where, "cashier = "+q.arg(cleanText(f.Cashier)))
+	}
+	if f.Code != "" {
+		// A flag, or the code of a reason of the record or of one of its
+		// lines (store.Txn.HasCode), read from the stored body.
+		c := q.arg(cleanText(f.Code))
+		q.where = append(q.where, "("+c+" = ANY(flags) OR jsonb_path_exists(convert_from(body, 'UTF8')::jsonb, "+
+			"'$.reasons[*] ? (@.code == $c)', jsonb_build_object('c', "+c+"::text)) OR "+
+			"jsonb_path_exists(convert_from(body, 'UTF8')::jsonb, '$.lines[*].reasons[*] ? (@.code == $c)', jsonb_build_object('c', "+c+"::text)))")
+	}
+	if f.MinAccount != 0 {
+		q.where = append(q.where, "account >= "+q.arg(f.MinAccount))
+	}
+	if f.MaxAccount != 0 {
+		q.where = append(q.where, "account <= "+q.arg(f.MaxAccount))
+	}
 	q.period("", f.From, f.To)
 	return q.sql("SELECT "+txnColumns+" FROM records", "at DESC, at_ns DESC, terminal DESC, seq DESC", f.Limit), q.args, true
 }
