@@ -36,6 +36,12 @@ func TestSupervisorAPIFiltersTransactions(t *testing.T) {
 		{"to=2025-03-03", []string{"T2-1", "T1-1"}},
 		{"from=" + url.QueryEscape(time.Date(2025, 3, 3, 10, 30, 0, 0, c.Location()).Format(time.RFC3339)) + "&to=2025-03-03", []string{"T2-1"}},
 		{"limit=1", []string{"quote"}},
+		{"cashier=c9", []string{"T2-1"}},
+		{"code=PRICE_ABOVE_CAP", []string{"T2-1"}},
+		{"code=PRICE_ABOVE_CAP&pharmacy=P1", nil},
+		{"min_account=600", []string{"T1-2", "T2-1"}},
+		{"max_account=550", []string{"quote", "T1-1"}},
+		{"min_account=550&max_account=650&flagged=0", []string{"T1-2"}},
 	}
 	for _, tc := range cases {
 		var out struct {
@@ -77,7 +83,9 @@ func TestSupervisorAPIRefusesBadParameters(t *testing.T) {
 	c := centretest.Start(t)
 	c.AddUser("sup", store.RoleSupervisor, "sup-password")
 	for _, q := range []string{"flagged=yes", "from=03/03/2025", "to=2025-13-01", "limit=0", "limit=x",
-		"kind=sale", "falgged=1", "card_no=12%2034", "from=2025-03-05&to=2025-03-04", "terminal=a&terminal=b"} {
+		"kind=sale", "falgged=1", "card_no=12%2034", "from=2025-03-05&to=2025-03-04", "terminal=a&terminal=b",
+		"min_account=-1", "max_account=x", "max_account=1e3", "code=split", "cashier=" + strings.Repeat("名", 65), "cashier=a%00b",
+		"min_account=700&max_account=600"} {
 		var e web.ErrorBody
 		resp := c.Request("GET", "/api/transactions?"+q, centretest.Basic("sup", "sup-password"), nil, &e)
 		if resp.StatusCode != 400 || e.Code != centre.CodeBadParam || e.Message == "" || e.MessageZh == "" {

@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"posagent/sync/centre"
 	"posagent/sync/centre/store"
@@ -16,7 +18,11 @@ const MaxLimit = 10000
 var transactionParams = map[string]bool{
 	"pharmacy": true, "terminal": true, "card_no": true, "flagged": true,
 	"from": true, "to": true, "kind": true, "limit": true, "held": true,
+	"cashier": true, "code": true, "min_account": true, "max_account": true,
 }
+
+// maxFilterFen bounds the amount parameters: a hundred million yuan.
+const maxFilterFen = 100_000_000_00
 
 // RecordKinds are the kinds a transactions query may ask for.
 var RecordKinds = map[string]bool{
@@ -48,11 +54,67 @@ func ParseFilter(q url.Values, loc *time.Location) (store.Filter, error) {
 	if f.Held, err = parseSwitch(q, "held"); err != nil {
 		return f, err
 	}
+	if f.Cashier = q.Get("cashier"); f.Cashier != "" && !shortName(f.Cashier) {
+		return f, paramError("cashier", ParamMalformed, "cashier %q: want 1 to 64 printable characters", f.Cashier)
+	}
+	if f.Code = q.Get("code"); f.Code != "" && !codeName(f.Code) {
+		return f, paramError("code", ParamMalformed, "code %q: want a flag or reason code such as SPLIT_DAILY_AMOUNT", f.Code)
+	}
+	if f.MinAccount, err = parseFen(q, "min_account"); err != nil {
+		return f, err
+	}
+	if f.MaxAccount, err = parseFen(q, "max_account"); err != nil {
+		return f, err
+	}
+	if f.MaxAccount != 0 && f.MinAccount > f.MaxAccount {
+		return f, paramError("min_account", ParamOrder, "min_account %d is above max_account %d", f.MinAccount, f.MaxAccount)
+	}
 	if f.From, f.To, err = parsePeriod(q, loc); err != nil {
 		return f, err
 	}
 	f.Limit, err = parseLimit(q)
 	return f, err
+}
+
+// parseFen reads an amount parameter in fen, 0 to maxFilterFen; absent is 0.
+func parseFen(q url.Values, name string) (int64, error) {
+	v := q.Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 || n > maxFilterFen {
+		return 0, paramError(name, ParamMalformed, "%s %q: want fen, 0 to %d", name, v, int64(maxFilterFen))
+	}
+	return n, nil
+}
+
+// shortName reports whether s is 1 to 64 printable characters, as an
+// operator's name is.
+func shortName(s string) bool {
+	if s == "" || utf8.RuneCountInString(s) > 64 || !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// codeName reports whether s looks like a flag or reason code: 1 to 40
+// capital letters, digits and underscores.
+func codeName(s string) bool {
+	if s == "" || len(s) > 40 {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // parsePeriod reads from and to (RFC 3339 or YYYY-MM-DD in loc; "to" a

@@ -32,6 +32,13 @@ func (e *ParamError) Error() string { return e.err.Error() }
 // Unwrap is the cause, if the message wraps one.
 func (e *ParamError) Unwrap() error { return errors.Unwrap(e.err) }
 
+// NewParamError is a ParamError with the message of format and args, for
+// readers of a query that take parameters of their own (the console's
+// amounts in yuan).
+func NewParamError(param string, p ParamProblem, format string, args ...any) error {
+	return paramError(param, p, format, args...)
+}
+
 // paramError is a ParamError with the message of format and args.
 func paramError(param string, p ParamProblem, format string, args ...any) error {
 	return &ParamError{Param: param, Problem: p, err: fmt.Errorf(format, args...)}

@@ -15,7 +15,9 @@ var errBadCursor = errors.New("bad page cursor")
 var fieldTexts = map[string]string{
 	"pharmacy": "pharmacy", "terminal": "terminal", "card_no": "card_no", "kind": "kind",
 	"from": "from", "to": "to", "month": "month", "seed": "seed",
-	"flagged": "flagged_only", "without_sale": "without_sale_only",
+	"flagged": "flagged_only", "without_sale": "without_sale_only", "held": "held_only",
+	"cashier": "cashier", "code": "code", "min_yuan": "min_yuan", "max_yuan": "max_yuan",
+	"min_account": "min_yuan", "max_account": "max_yuan",
 }
 
 // malformedTexts say what a parameter should look like, %s its field's text.
@@ -23,6 +25,7 @@ var malformedTexts = map[string]string{
 	"from": "query_bad_date", "to": "query_bad_date", "month": "query_bad_month", "seed": "query_bad_seed",
 	"card_no": "query_bad_card_no", "kind": "query_bad_kind",
 	"flagged": "query_bad_switch", "without_sale": "query_bad_switch", "held": "query_bad_switch",
+	"min_yuan": "query_bad_yuan", "max_yuan": "query_bad_yuan", "code": "query_bad_code",
 }
 
 // badQuery says in lang what was wrong with a form's query (an
@@ -48,6 +51,8 @@ func badQuery(lang web.Lang, err error) string {
 		msg = fmt.Sprintf(T("query_repeated"), field(pe.Param))
 	case pe.Problem == api.ParamMissing:
 		msg = fmt.Sprintf(T("query_missing"), field(pe.Param))
+	case pe.Problem == api.ParamOrder && pe.Param == "min_account":
+		msg = T("query_amount_order")
 	case pe.Problem == api.ParamOrder:
 		msg = T("query_order")
 	case pe.Param == "format":

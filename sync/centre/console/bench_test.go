@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"flag"
 	"fmt"
 	"net/http"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"posagent/policy"
 	"posagent/sync/centre/centretest"
 	"posagent/sync/centre/store"
+	"posagent/sync/centre/store/storetest"
 	"posagent/sync/wire"
 )
 
@@ -44,5 +46,36 @@ func BenchmarkConsoleTransactionsPage(b *testing.B) {
 		if resp, _ := br.get("/console/?flagged=1"); resp.StatusCode != http.StatusOK {
 			b.Fatalf("status %d", resp.StatusCode)
 		}
+	}
+}
+
+var queueRecords = flag.Int("queue-records", 1_000_000, "records stored for BenchmarkConsoleQueuePage")
+
+// BenchmarkConsoleQueuePage measures the review queue's page (the flagged
+// records, and those awaiting a ruling) as a supervisor gets it, over
+// loopback with the 50 rows rendered, from a centre whose store holds
+// -queue-records charges (storetest.FillQueue), on each store. Filling
+// the store is not timed; it is logged.
+func BenchmarkConsoleQueuePage(b *testing.B) {
+	for _, kind := range centretest.Stores {
+		b.Run(string(kind), func(b *testing.B) {
+			c := centretest.StartWithOptions(b, centretest.Options{Store: kind})
+			c.Users()
+			start := time.Now()
+			storetest.FillQueue(b, c.Store(), *queueRecords)
+			b.Logf("%s: stored %d records in %v", kind, *queueRecords, time.Since(start))
+			br := newBrowser(b, c.URL())
+			br.mustLogin("sup", "sup-password")
+			for _, path := range []string{"/console/?flagged=1&limit=50", "/console/?held=1&limit=50",
+				"/console/?flagged=1&pharmacy=" + storetest.QueuePharmacy(1) + "&limit=50"} {
+				b.Run(path, func(b *testing.B) {
+					for b.Loop() {
+						if resp, page := br.get(path); resp.StatusCode != http.StatusOK || len(rowsOf(page)) != 50 {
+							b.Fatalf("%s: status %d, %d rows", path, resp.StatusCode, len(rowsOf(page)))
+						}
+					}
+				})
+			}
+		})
 	}
 }

@@ -54,6 +54,11 @@ func TestConsoleListsAndFiltersTransactions(t *testing.T) {
 		"?limit=2&before=" + day2 + "&skip=2": "T2/1 T1/1",
 		"?limit=2&before=" + day2 + "&skip=1": "T1/2 T2/1",
 		"?before=" + day2:                     "T2/2 T1/2 T2/1 T1/1",
+		"?cashier=c9":                         "T2/1",
+		"?code=PRICE_ABOVE_CAP&held=0":        "T2/1",
+		"?min_yuan=6&max_yuan=&code=":         "T1/2 T2/1",
+		"?min_yuan=5.50&max_yuan=6.5":         "T1/2",
+		"?max_yuan=0":                         "T2/2 T1/2 T2/1 T1/1", // 0 is no upper bound
 	} {
 		resp, page := b.get("/console/" + query)
 		if resp.StatusCode != http.StatusOK {
@@ -71,6 +76,8 @@ func TestConsoleListsAndFiltersTransactions(t *testing.T) {
 		`<td class="num">¥7.00</td>`, // total and account of 700 fen
 		`<td>c9</td>`, `<td class="mono">1002</td>`, `<td>中心实时</td>`,
 		`checked`, // the form remembers the filter
+		`<a href="/console/?flagged=1" class="on">审核队列</a>`, // the queue is the navigation's page
+		`<td class="num" id="total-account">¥7.00</td>`,     // the page's totals
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("flagged list lacks %s:\n%s", want, page)
@@ -108,7 +115,7 @@ func TestConsoleRefusesBadFilters(t *testing.T) {
 	b := newBrowser(t, c.URL())
 	b.mustLogin("sup", "sup-password")
 	for _, q := range []string{"?from=yesterday", "?kind=refund", "?card_no=12%3B4", "?before=soon", "?skip=1", "?before=2025-03-04T10:00:00Z&skip=-1", "?color=red",
-		"?from=2025-03-05&to=2025-03-04"} {
+		"?from=2025-03-05&to=2025-03-04", "?min_yuan=abc", "?max_yuan=-1", "?code=split", "?min_yuan=7&max_yuan=6"} {
 		resp, page := b.get("/console/" + q)
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(page, "查询条件有误") {
 			t.Errorf("list %s: status %d, want 400 with the reason", q, resp.StatusCode)

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"posagent/internal/money"
@@ -19,7 +20,8 @@ const pageSize = 200
 // txnFilterForm is the filter form as the user filled it in.
 type txnFilterForm struct {
 	Pharmacy, Terminal, CardNo, Kind, From, To string
-	Flagged                                    bool
+	Cashier, Code, MinYuan, MaxYuan            string
+	Flagged, Held                              bool
 }
 
 // txnListData is what the transactions page shows.
@@ -28,6 +30,8 @@ type txnListData struct {
 	Kinds []string
 	Rows  []txnRow
 	Older string // the next (older) page, "" when there is none
+	// Totals of the page's rows, in yuan.
+	Total, Account, Cash string
 }
 
 // txnRow is one row of the list, its texts prepared in Go: a page holds
@@ -77,10 +81,16 @@ func (h *Handler) transactions(w http.ResponseWriter, c *request) {
 	data := txnListData{Kinds: kinds, Form: txnFilterForm{
 		Pharmacy: q.Get("pharmacy"), Terminal: q.Get("terminal"), CardNo: q.Get("card_no"),
 		Kind: q.Get("kind"), From: q.Get("from"), To: q.Get("to"), Flagged: q.Get("flagged") == "1",
+		Held: q.Get("held") == "1", Cashier: q.Get("cashier"), Code: q.Get("code"),
+		MinYuan: q.Get("min_yuan"), MaxYuan: q.Get("max_yuan"),
 	}}
+	nav := "txns"
+	if data.Form.Flagged || data.Form.Held {
+		nav = "queue"
+	}
 	f, cur, err := filterOf(q, c.loc)
 	if err != nil {
-		p := c.page("txns_title", "txns", data)
+		p := c.page("txns_title", nav, data)
 		p.Error = badQuery(c.lang, err)
 		h.render(w, http.StatusBadRequest, "transactions.html", p)
 		return
@@ -92,11 +102,14 @@ func (h *Handler) transactions(w http.ResponseWriter, c *request) {
 		return
 	}
 	txns = cur.trim(txns)
-	p := c.page("txns_title", "txns", nil)
+	p := c.page("txns_title", nav, nil)
 	data.Rows = make([]txnRow, len(txns))
+	var total, account, cash money.Fen
 	for i, t := range txns {
 		data.Rows[i] = p.listRow(t)
+		total, account, cash = total+money.Fen(t.Total), account+money.Fen(t.Account), money.Fen(t.Cash)+cash
 	}
+	data.Total, data.Account, data.Cash = total.String(), account.String(), cash.String()
 	if len(txns) > 0 && len(txns) == f.Limit {
 		next := cur.next(txns)
 		q.Set("before", next.At.Format(time.RFC3339Nano))
@@ -109,12 +122,27 @@ func (h *Handler) transactions(w http.ResponseWriter, c *request) {
 }
 
 // filterOf reads the list's query: the supervisor API's parameters
-// (api.ParseFilter, days in loc), lang, and the paging cursor (before,
-// skip).
+// (api.ParseFilter, days in loc) with the amounts in yuan (min_yuan,
+// max_yuan, for the API's min_account and max_account in fen; empty is
+// no condition), lang, and the paging cursor (before, skip).
 func filterOf(q url.Values, loc *time.Location) (store.Filter, listCursor, error) {
 	params := url.Values{}
 	for k, v := range q {
-		if k != "lang" && k != "before" && k != "skip" {
+		switch {
+		case k == "lang" || k == "before" || k == "skip":
+		case k == "min_yuan" || k == "max_yuan":
+			if len(v) > 1 {
+				return store.Filter{}, listCursor{}, api.NewParamError(k, api.ParamRepeated, "parameter %q given %d times", k, len(v))
+			}
+			if v[0] == "" { // the form's empty field
+				continue
+			}
+			fen, err := money.ParseYuan(v[0])
+			if err != nil || fen < 0 {
+				return store.Filter{}, listCursor{}, api.NewParamError(k, api.ParamMalformed, "%s %q: want yuan such as 12.50", k, v[0])
+			}
+			params.Set(strings.TrimSuffix(k, "_yuan")+"_account", strconv.FormatInt(int64(fen), 10))
+		default:
 			params[k] = v
 		}
 	}
