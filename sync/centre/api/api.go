@@ -44,6 +44,7 @@ type Config struct {
 //	GET  /api/lookups              terminals' account look-ups and their alerts
 //	GET  /api/sample               a pharmacy's review sample for a period
 //	GET  /api/settlement           a pharmacy's monthly settlement (JSON or CSV)
+//	GET  /api/history              a pharmacy's or a person's month, day by day
 //	POST /api/publish              administrators only
 //	POST /admin/publish            admin API (bearer admin token, loopback)
 //	POST /admin/accounts/import
@@ -92,6 +93,7 @@ func (s *Server) routes() {
 	mux.Handle("GET /api/lookups", s.requireUser(false, s.handleLookups))
 	mux.Handle("GET /api/sample", s.requireUser(false, s.handleSample))
 	mux.Handle("GET /api/settlement", s.requireUser(false, s.handleSettlement))
+	mux.Handle("GET /api/history", s.requireUser(false, s.handleHistory))
 	mux.Handle("POST /api/publish", s.requireUser(true, s.handlePublish))
 	mux.Handle("POST /api/holds/{terminal}/{seq}", s.requireUser(false, s.handleRuleHold))
 	mux.Handle("POST /admin/publish", s.requireAdminToken(s.handlePublish))

@@ -25,6 +25,7 @@ const (
 	ParamMissing   ParamProblem = "missing"   // required but absent or empty
 	ParamMalformed ParamProblem = "malformed" // not of the form or range the parameter takes
 	ParamOrder     ParamProblem = "order"     // from is not before to
+	ParamExclusive ParamProblem = "exclusive" // given with another it excludes (a pharmacy and a card)
 )
 
 func (e *ParamError) Error() string { return e.err.Error() }

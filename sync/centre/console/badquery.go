@@ -53,6 +53,8 @@ func badQuery(lang web.Lang, err error) string {
 		msg = fmt.Sprintf(T("query_missing"), field(pe.Param))
 	case pe.Problem == api.ParamOrder && pe.Param == "min_account":
 		msg = T("query_amount_order")
+	case pe.Problem == api.ParamExclusive:
+		msg = T("query_pharmacy_or_card")
 	case pe.Problem == api.ParamOrder:
 		msg = T("query_order")
 	case pe.Param == "format":
