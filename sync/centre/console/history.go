@@ -32,13 +32,13 @@ type chart struct {
 
 // chartBar is one day of the chart.
 type chartBar struct {
-	X, W                    int
-	Y, H                    int // the whole account amount
-	HeldY, HeldH            int // awaiting a ruling or refused, drawn over the bottom of the bar
-	DotX, DotY              int
-	Dot                     bool // the day has charges, so a flagged share
-	Label                   string // the day of the month
-	Title                   string // the day's figures, shown on hover
+	X, W         int
+	Y, H         int // the whole account amount
+	HeldY, HeldH int // awaiting a ruling or refused, drawn over the bottom of the bar
+	DotX, DotY   int
+	Dot          bool   // the day has charges, so a flagged share
+	Label        string // the day of the month
+	Title        string // the day's figures, shown on hover
 }
 
 // drawChart lays h's days out on the chart; T gives the hover texts.

@@ -45,7 +45,7 @@ func TestConsoleShowsAPharmacysMonthAsAChart(t *testing.T) {
 			`<tr data-date="2026-04-01"><td>2026-04-01</td><td class="num">3</td><td class="num">0</td><td class="num">0%</td>`,
 			`<tr data-date="2026-04-03"><td>2026-04-03</td><td class="num">0</td><td class="num">0</td><td class="num">–</td>`,
 			`<td class="num"><strong>¥4.00</strong></td>`, // April's total, March's charge left out
-			"2026-04-01：3 笔，可疑 0 笔，个人账户 ¥3.00", // the bar's hover text
+			"2026-04-01：3 笔，可疑 0 笔，个人账户 ¥3.00",            // the bar's hover text
 		} {
 			if !strings.Contains(page, want) {
 				t.Errorf("%s lacks %s\n%s", path, want, page)
