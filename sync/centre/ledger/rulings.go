@@ -84,7 +84,7 @@ type RulingOutcome struct {
 //     rule (confirm, or overrule with accept or defer; ErrOwnRuling for
 //     the author), and refuse is ErrNotPending (confirm it instead);
 //   - refuse and defer need a note of at most MaxNoteRunes runes of valid
-//     UTF-8; a note is optional otherwise but bounded the same
+//     UTF-8 without NUL; a note is optional otherwise but bounded the same
 //     (ErrBadRuling).
 //
 // Pure.
@@ -126,11 +126,11 @@ func checkAsk(c RulingCase) error {
 	default:
 		return fmt.Errorf("ruling %q: want accept, refuse, defer or confirm: %w", c.Action, ErrBadRuling)
 	}
-	if strings.TrimSpace(c.By) == "" {
+	if strings.TrimSpace(c.By) == "" || !utf8.ValidString(c.By) || strings.IndexByte(c.By, 0) >= 0 {
 		return fmt.Errorf("ruling: no supervisor: %w", ErrBadRuling)
 	}
-	if !utf8.ValidString(c.Note) {
-		return fmt.Errorf("ruling: note is not valid UTF-8: %w", ErrBadRuling)
+	if !utf8.ValidString(c.Note) || strings.IndexByte(c.Note, 0) >= 0 {
+		return fmt.Errorf("ruling: note is not valid UTF-8 text: %w", ErrBadRuling)
 	}
 	if n := utf8.RuneCountInString(c.Note); n > MaxNoteRunes {
 		return fmt.Errorf("ruling: note of %d characters, at most %d: %w", n, MaxNoteRunes, ErrBadRuling)

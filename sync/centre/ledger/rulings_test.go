@@ -76,6 +76,8 @@ func TestRuleOn(t *testing.T) {
 			RulingOutcome{}, ErrBadRuling},
 		{"a note not UTF-8", RulingCase{Hold: HoldHeld, Held: 9, Action: RulingAccept, By: "li", Note: "\xff"},
 			RulingOutcome{}, ErrBadRuling},
+		{"a note with NUL", RulingCase{Hold: HoldHeld, Held: 9, Action: RulingAccept, By: "li", Note: "a\x00b"},
+			RulingOutcome{}, ErrBadRuling},
 		{"no supervisor", RulingCase{Hold: HoldHeld, Held: 9, Action: RulingAccept},
 			RulingOutcome{}, ErrBadRuling},
 		{"an unknown action", RulingCase{Hold: HoldHeld, Held: 9, Action: "pay", By: "li"},
