@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"posagent/policy"
+	"posagent/sync/centre/ledger"
 	"posagent/sync/wire"
 )
 
@@ -72,7 +73,7 @@ func (f Filter) match(t Txn) bool {
 		(f.CardNo == "" || t.CardNo == f.CardNo) &&
 		(f.Kind == "" || t.Kind == f.Kind) &&
 		(!f.Flagged || t.Flagged()) &&
-		(!f.Held || t.Hold == HoldHeld) &&
+		(!f.Held || ledger.HoldAwaiting(t.Hold)) &&
 		(f.From.IsZero() || !t.At.Before(f.From)) &&
 		(f.To.IsZero() || t.At.Before(f.To))
 }
@@ -159,7 +160,7 @@ func purchase(records, voided *bolt.Bucket, recKey []byte) (policy.Purchase, boo
 	if err != nil {
 		return policy.Purchase{}, false, fmt.Errorf("record %q: %w", recKey, err)
 	}
-	if r.Txn.Kind != wire.KindCharge || r.Txn.Hold == HoldHeld || r.Txn.Hold == HoldRefused ||
+	if r.Txn.Kind != wire.KindCharge || ledger.HoldAwaiting(r.Txn.Hold) || r.Txn.Hold == HoldRefused ||
 		voided.Get(voidedKey(r.Txn.Terminal, r.Txn.TxnID)) != nil {
 		return policy.Purchase{}, false, nil
 	}
