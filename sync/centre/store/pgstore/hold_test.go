@@ -387,17 +387,28 @@ func TestJudgingMatchesTheEmbeddedStore(t *testing.T) {
 			}
 			if len(held) > 0 {
 				h := held[rng.IntN(len(held))]
-				accept := rng.IntN(2) == 0
+				r := store.RulingRequest{Terminal: h.Terminal, Seq: h.Seq, By: "wang", Note: "n", At: received,
+					Action: []string{ledger.RulingAccept, ledger.RulingRefuse, ledger.RulingDefer}[rng.IntN(3)],
+					SecondReviewAmount: 1000}
+				if h.Hold == store.HoldRefusePending {
+					r.Action, r.By = []string{ledger.RulingConfirm, ledger.RulingAccept, ledger.RulingDefer}[rng.IntN(3)], "li"
+				}
 				var got []store.Txn
+				var hist [][]store.Ruling
 				for _, s := range stores {
-					x, err := ruleHold(s, h.Terminal, h.Seq, accept)
+					x, err := s.Rule(ctx, r)
 					if err != nil {
 						t.Fatal(err)
 					}
 					got = append(got, normal(x))
+					rs, err := s.Rulings(ctx, h.Terminal, h.Seq)
+					if err != nil {
+						t.Fatal(err)
+					}
+					hist = append(hist, rs)
 				}
-				if !reflect.DeepEqual(got[0], got[1]) {
-					t.Fatalf("round %d: ruling\nembedded %+v\npostgres %+v", round, got[0], got[1])
+				if !reflect.DeepEqual(got[0], got[1]) || !reflect.DeepEqual(hist[0], hist[1]) {
+					t.Fatalf("round %d: ruling\nembedded %+v %+v\npostgres %+v %+v", round, got[0], hist[0], got[1], hist[1])
 				}
 			}
 		}
