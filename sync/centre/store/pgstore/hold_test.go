@@ -388,7 +388,7 @@ func TestJudgingMatchesTheEmbeddedStore(t *testing.T) {
 			if len(held) > 0 {
 				h := held[rng.IntN(len(held))]
 				r := store.RulingRequest{Terminal: h.Terminal, Seq: h.Seq, By: "wang", Note: "n", At: received,
-					Action: []string{ledger.RulingAccept, ledger.RulingRefuse, ledger.RulingDefer}[rng.IntN(3)],
+					Action:             []string{ledger.RulingAccept, ledger.RulingRefuse, ledger.RulingDefer}[rng.IntN(3)],
 					SecondReviewAmount: 1000}
 				if h.Hold == store.HoldRefusePending {
 					r.Action, r.By = []string{ledger.RulingConfirm, ledger.RulingAccept, ledger.RulingDefer}[rng.IntN(3)], "li"
