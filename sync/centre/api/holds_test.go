@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -129,5 +131,43 @@ func testRulingsOverHTTP(t *testing.T, kind centretest.StoreKind) {
 	}
 	if resp := c.Request(http.MethodGet, "/api/holds/T1/1/rulings", nil, nil, nil); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("history without a login: %d", resp.StatusCode)
+	}
+}
+
+// The second-review amount is the latest published rules' at the time of
+// the ruling: published at 100 fen after the charge was held, a refusal
+// of 198 yuan waits for a second supervisor.
+func TestRulingsReadThePublishedSecondReviewAmount(t *testing.T) {
+	c := centretest.StartWithOptions(t, centretest.Options{Sample: true})
+	c.Users()
+	got := c.Rogue("T1", "P001").Send(centretest.AccountCharge(zhangSan, c.Now().Add(-time.Hour), powder))
+	if got[0].Hold != store.HoldHeld || got[0].Held != 19800 {
+		t.Fatalf("charge %+v: want 19800 held", got[0])
+	}
+	td := centretest.Testdata(t)
+	cat, err := os.ReadFile(filepath.Join(td, "catalogue.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(td, "rules.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rules map[string]any
+	if err := json.Unmarshal(raw, &rules); err != nil {
+		t.Fatal(err)
+	}
+	rules["second_review_amount"] = 100
+	if raw, err = json.Marshal(rules); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Centre().Publish(t.Context(), cat, raw); err != nil {
+		t.Fatal(err)
+	}
+	var x store.Txn
+	resp := c.Request(http.MethodPost, "/api/holds/T1/1", centretest.Basic(centretest.SupervisorName, centretest.SupervisorPassword),
+		bytes.NewBufferString(`{"ruling":"refuse","note":"保健品"}`), &x)
+	if resp.StatusCode != http.StatusOK || x.Hold != store.HoldRefusePending {
+		t.Fatalf("refuse: %d %+v, want %s", resp.StatusCode, x, store.HoldRefusePending)
 	}
 }
