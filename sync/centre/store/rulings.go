@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -51,7 +52,7 @@ func (b *Bolt) Rule(ctx context.Context, r RulingRequest) (Txn, error) {
 				return err
 			}
 		}
-		ruling := Ruling{Action: r.Action, By: r.By, Note: r.Note, At: r.At.UTC(), State: dec.Hold}
+		ruling := Ruling{Action: r.Action, By: r.By, Note: r.Note, At: r.At.UTC().Truncate(time.Microsecond), State: dec.Hold}
 		if err := putJSON(tx.Bucket(bucketRulings), rulingKey(key, len(history)+1), ruling); err != nil {
 			return err
 		}

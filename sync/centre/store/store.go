@@ -173,7 +173,7 @@ type RulingRequest struct {
 	Action   string    // ledger.RulingAccept, RulingRefuse, RulingDefer or RulingConfirm
 	By       string    // the supervisor
 	Note     string    // required for refuse and defer
-	At       time.Time // when it was made
+	At       time.Time // when it was made; kept in UTC to the microsecond
 	// SecondReviewAmount is the current rules' second_review_amount (fen).
 	SecondReviewAmount int64
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -73,7 +74,7 @@ func (s *Store) Rule(ctx context.Context, r store.RulingRequest) (store.Txn, err
 			}
 		}
 		_, err = tx.Exec(ctx, `INSERT INTO rulings (terminal, seq, ordinal, action, by_user, note, at, state)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, r.Terminal, seq, n+1, r.Action, r.By, r.Note, r.At.UTC(), dec.Hold)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, r.Terminal, seq, n+1, r.Action, r.By, r.Note, r.At.UTC().Truncate(time.Microsecond), dec.Hold)
 		if err != nil {
 			return fmt.Errorf("ruling: %w", err)
 		}
