@@ -3,6 +3,7 @@ package centre
 import (
 	"errors"
 
+	"posagent/sync/centre/ledger"
 	"posagent/sync/centre/store"
 )
 
@@ -30,6 +31,17 @@ const (
 	// CodeNotReplaced: a rebase of a terminal without an open
 	// JOURNAL_REPLACED mark (store.ErrNotReplaced).
 	CodeNotReplaced = "NOT_REPLACED"
+	// CodeBadRuling: a ruling that is not accept, refuse, defer or
+	// confirm, or a refuse or defer without a note, or a note too long
+	// (ledger.ErrBadRuling; HTTP 400).
+	CodeBadRuling = "BAD_RULING"
+	// CodeOwnRuling: a supervisor confirming (or otherwise ruling on)
+	// their own refusal awaiting a second supervisor
+	// (ledger.ErrOwnRuling; HTTP 409).
+	CodeOwnRuling = "OWN_RULING"
+	// CodeNotPending: confirm with no refusal awaiting confirmation, or
+	// refuse with one (ledger.ErrNotPending; HTTP 409).
+	CodeNotPending = "NOT_PENDING"
 )
 
 // MessagesZh are the Chinese texts of the codes (a web.Codes).
@@ -49,10 +61,14 @@ var MessagesZh = map[string]string{
 	CodeTooManyAttempts: "登录失败次数过多，请稍后再试",
 	CodeWeakPassword:    "密码不符合要求：须为 12 到 72 字节，且不能是常见密码；未做任何更改",
 	CodeNotReplaced:     "该终端没有待续接的日志替换标记（JOURNAL_REPLACED），未做任何更改",
+	CodeBadRuling:       "审定有误：须为认可、拒付、缓付或确认；拒付和缓付须填写说明（不超过 500 字）",
+	CodeOwnRuling:       "超过复核金额的拒付须由另一位审核员确认，不能确认自己的拒付",
+	CodeNotPending:      "该交易没有待确认的拒付",
 }
 
 // CodeOf is the code of an operation's error, for an answer or a message
-// beside it: WEAK_PASSWORD, NO_SIGNING_KEY, INVALID_INPUT, or "" for any
+// beside it: WEAK_PASSWORD, NO_SIGNING_KEY, INVALID_INPUT, a ruling's
+// BAD_RULING, OWN_RULING, NOT_PENDING or NO_HOLD, or "" for any
 // other error.
 func CodeOf(err error) string {
 	switch {
@@ -64,6 +80,14 @@ func CodeOf(err error) string {
 		return CodeInvalidInput
 	case errors.Is(err, store.ErrNotReplaced):
 		return CodeNotReplaced
+	case errors.Is(err, ledger.ErrBadRuling):
+		return CodeBadRuling
+	case errors.Is(err, ledger.ErrOwnRuling):
+		return CodeOwnRuling
+	case errors.Is(err, ledger.ErrNotPending):
+		return CodeNotPending
+	case errors.Is(err, store.ErrNoHold):
+		return CodeNoHold
 	}
 	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"posagent/sync/centre/ledger"
 	"posagent/sync/centre/store"
 	"posagent/sync/wire"
 )
@@ -63,7 +64,7 @@ func (c *Centre) daySummary(ctx context.Context, terminal string, agent wire.Day
 			}
 			items = append(items, wire.DayItem{Seq: t.Seq, Kind: t.Kind, TxnID: t.TxnID, CardNo: t.CardNo,
 				Total: t.Total, Account: t.Account, Cash: t.Cash})
-			if t.Hold == store.HoldHeld || t.Hold == store.HoldRefused {
+			if ledger.HoldAwaiting(t.Hold) || t.Hold == store.HoldRefused {
 				held += t.Held
 			}
 		}

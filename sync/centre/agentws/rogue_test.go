@@ -195,7 +195,7 @@ func TestRulingMovesHeldMoneyOnce(t *testing.T) {
 		}
 		rule := func(seq uint64, ruling string) (int, store.Txn) {
 			var x store.Txn
-			body := bytes.NewBufferString(`{"ruling":"` + ruling + `"}`)
+			body := bytes.NewBufferString(`{"ruling":"` + ruling + `","note":"回溯日期"}`)
 			resp := centretest.Request(t, http.MethodPost, fmt.Sprintf("%s/api/holds/T1/%d", r.C.URL(), seq),
 				centretest.Basic(centretest.SupervisorName, centretest.SupervisorPassword), body, &x)
 			return resp.StatusCode, x

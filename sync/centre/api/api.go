@@ -96,6 +96,7 @@ func (s *Server) routes() {
 	mux.Handle("GET /api/history", s.requireUser(false, s.handleHistory))
 	mux.Handle("POST /api/publish", s.requireUser(true, s.handlePublish))
 	mux.Handle("POST /api/holds/{terminal}/{seq}", s.requireUser(false, s.handleRuleHold))
+	mux.Handle("GET /api/holds/{terminal}/{seq}/rulings", s.requireUser(false, s.handleRulings))
 	mux.Handle("POST /admin/publish", s.requireAdminToken(s.handlePublish))
 	mux.Handle("POST /admin/accounts/import", s.requireAdminToken(s.handleImport))
 	mux.Handle("POST /admin/enrol", s.requireAdminToken(s.handleEnrol))

@@ -58,7 +58,7 @@ func seedSettlement(t *testing.T, kind centretest.StoreKind) *centretest.Centre 
 		var x store.Txn
 		resp := c.Request(http.MethodPost, fmt.Sprintf("/api/holds/%s/%d", term, seq),
 			centretest.Basic(centretest.SupervisorName, centretest.SupervisorPassword),
-			bytes.NewBufferString(`{"ruling":"`+ruling+`"}`), &x)
+			bytes.NewBufferString(`{"ruling":"`+ruling+`","note":"审定"}`), &x)
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s %s/%d: status %d", ruling, term, seq, resp.StatusCode)
 		}

@@ -160,6 +160,7 @@ func (h *Handler) routes() {
 	mux.Handle("POST /console/logout", h.auth(false, api.MaxSmallBody, h.logout))
 	mux.Handle("GET /console/{$}", h.auth(false, 0, h.transactions))
 	mux.Handle("GET /console/txn/{terminal}/{seq}", h.auth(false, 0, h.txn))
+	mux.Handle("POST /console/txn/{terminal}/{seq}/rule", h.auth(false, api.MaxSmallBody, h.rule))
 	mux.Handle("GET /console/terminals", h.auth(false, 0, h.terminals))
 	mux.Handle("GET /console/lookups", h.auth(false, 0, h.lookups))
 	mux.Handle("GET /console/sample", h.auth(false, 0, h.sample))

@@ -71,6 +71,7 @@ func (p page) listRow(t store.Txn) txnRow {
 type txnDetailData struct {
 	Txn     store.Txn
 	Reasons []reasonView
+	Rulings rulingView
 }
 
 var kinds = []string{wire.KindCharge, wire.KindVoid, wire.KindRefusal, wire.KindQuote}
@@ -158,14 +159,21 @@ func filterOf(q url.Values, loc *time.Location) (store.Filter, listCursor, error
 }
 
 // txn is GET /console/txn/{terminal}/{seq}: one transaction with
-// every reason's evidence.
+// every reason's evidence, its ruling history and, while its hold awaits
+// a ruling, the ruling form. After a ruling (?ruled=state) it says what
+// the ruling did.
 func (h *Handler) txn(w http.ResponseWriter, c *request) {
-	terminal := c.r.PathValue("terminal")
 	seq, err := strconv.ParseUint(c.r.PathValue("seq"), 10, 64)
 	if err != nil || seq == 0 {
 		h.message(w, c, http.StatusNotFound, "not_found_title", texts.T(c.lang, "txn_not_found"))
 		return
 	}
+	h.showTxn(w, c, c.r.PathValue("terminal"), seq, http.StatusOK, "", "")
+}
+
+// showTxn renders a record's page with status, an error message (from
+// the catalogue) and the note of a failed ruling to show again.
+func (h *Handler) showTxn(w http.ResponseWriter, c *request, terminal string, seq uint64, status int, errMsg, note string) {
 	t, found, err := h.findTxn(c.r.Context(), terminal, seq, c.r.URL.Query().Get("at"))
 	if err != nil {
 		h.log.Error("console: find transaction", "terminal", terminal, "seq", seq, "err", err)
@@ -176,8 +184,20 @@ func (h *Handler) txn(w http.ResponseWriter, c *request) {
 		h.message(w, c, http.StatusNotFound, "not_found_title", texts.T(c.lang, "txn_not_found"))
 		return
 	}
-	data := txnDetailData{Txn: t, Reasons: viewReasons(t.Reasons)}
-	h.render(w, http.StatusOK, "txn.html", c.page("txn_title", "txns", data))
+	rv, err := h.rulingsOf(c, t)
+	if err != nil {
+		h.log.Error("console: rulings", "terminal", terminal, "seq", seq, "err", err)
+		h.message(w, c, http.StatusInternalServerError, "txn_title", texts.T(c.lang, "storage_error"))
+		return
+	}
+	rv.Note = note
+	data := txnDetailData{Txn: t, Reasons: viewReasons(t.Reasons), Rulings: rv}
+	p := c.page("txn_title", "txns", data)
+	p.Error = errMsg
+	if ruled := c.r.URL.Query().Get("ruled"); errMsg == "" && ruled != "" && texts["ruled_"+ruled][0] != "" {
+		p.Notice = texts.T(c.lang, "ruled_"+ruled)
+	}
+	h.render(w, status, "txn.html", p)
 }
 
 // findTxn finds a terminal's record by seq. With the record's time as a

@@ -46,8 +46,8 @@ type History struct {
 // BuildHistory sums entries into the local days (in zone; nil is UTC)
 // of [from, to), and counts the top codes (at most top). Only charges
 // count; a charge's held part counts in Held while it awaits a ruling
-// (its hold is neither accepted, refused nor voided), in Refused once
-// refused. Entries outside the period are ignored. Pure.
+// (HoldAwaiting: held, deferred or a refusal awaiting its second
+// supervisor), in Refused once refused. Entries outside the period are ignored. Pure.
 func BuildHistory(entries []HistoryEntry, from, to time.Time, zone *time.Location, top int) History {
 	if zone == nil {
 		zone = time.UTC
@@ -74,11 +74,10 @@ func BuildHistory(entries []HistoryEntry, from, to time.Time, zone *time.Locatio
 		if e.Flagged {
 			d.Flagged++
 		}
-		switch e.Hold {
-		case holdAccepted, holdVoided, "":
-		case holdRefused:
+		switch {
+		case e.Hold == HoldRefused:
 			d.Refused += e.Held
-		default:
+		case HoldAwaiting(e.Hold):
 			d.Held += e.Held
 		}
 		for _, c := range e.Codes {

@@ -2,14 +2,6 @@ package ledger
 
 import "posagent/sync/wire"
 
-// Hold states of a charge as the store keeps them (store.Txn.Hold).
-const (
-	holdHeld     = "held"
-	holdAccepted = "accepted"
-	holdRefused  = "refused"
-	holdVoided   = "voided"
-)
-
 // Entry is what a settlement statement reads of one stored record: a
 // charge or a void as the store gives it (store.Txn), with the hold the
 // charge has now.
@@ -20,7 +12,7 @@ type Entry struct {
 	Reverses string   // a void's charge (txn_id of the same terminal)
 	Account  int64    // fen the record says it took from (or gave back to) the account
 	Held     int64    // a charge's part the centre did not allow (SPEC §9)
-	Hold     string   // "", "held", "accepted", "refused" or "voided"
+	Hold     string   // "" or a hold state (HoldHeld, HoldDeferred, ...)
 	Flags    []string // the centre's flags
 }
 
@@ -30,9 +22,9 @@ type Statement struct {
 	Voids    int   `json:"voids"`    // void records counted, refunding or not
 	Claimed  int64 `json:"claimed"`  // sum of the charges' account amounts
 	Applied  int64 `json:"applied"`  // taken from the accounts for the charges
-	Held     int64 `json:"held"`     // held parts awaiting a ruling
+	Held     int64 `json:"held"`     // held parts awaiting a ruling (refusals awaiting confirmation included)
 	Refused  int64 `json:"refused"`  // held parts refused (拒付)
-	Deferred int64 `json:"deferred"` // held parts deferred (缓付): always 0 for now
+	Deferred int64 `json:"deferred"` // held parts deferred (缓付), still awaiting a ruling
 	Refunded int64 `json:"refunded"` // given back to the accounts by voids
 	Payable  int64 `json:"payable"`  // Applied − Refunded: owed to the pharmacy
 }
@@ -55,12 +47,13 @@ func (s *Statement) Add(o Statement) {
 //
 //   - Claimed is the sum of the charges' account amounts;
 //   - Held is the sum of the held parts of charges whose hold is still
-//     "held" (awaiting a ruling);
+//     "held" (awaiting a ruling) or "refuse_pending" (a refusal awaiting a
+//     second supervisor: it has not taken effect);
 //   - Refused is the sum of the held parts of charges whose hold was
 //     "refused" (拒付: never taken, never payable);
-//   - Deferred is 0: there is no defer (缓付) ruling yet; a deferred hold
-//     would stay "held" and is counted in Held;
-//   - Applied is Claimed − Held − Refused − the held parts of charges whose
+//   - Deferred is the sum of the held parts of charges whose hold is
+//     "deferred" (缓付: still held, awaiting a later ruling), not in Held;
+//   - Applied is Claimed − Held − Refused − Deferred − the held parts of charges whose
 //     hold is "voided" (the charge was voided before a ruling, so its held
 //     part was never taken). An "accepted" hold counts whole in Applied:
 //     the held part was taken and became payable;
@@ -68,7 +61,8 @@ func (s *Statement) Add(o Statement) {
 //     flagged VOID_UNMATCHED, VOID_REPEATED or BLOCKED_AT_SYNC (those
 //     refund nothing), its account amount less the part of its charge
 //     that was never taken (the held part of a charge now "held",
-//     "refused" or "voided"; nothing of an "accepted" one). A void whose
+//     "deferred", "refuse_pending", "refused" or "voided"; nothing of an
+//     "accepted" one). A void whose
 //     charge is not among entries is taken to refund its whole amount;
 //   - Payable is Applied − Refunded; a voided charge nets to 0.
 //
@@ -89,9 +83,11 @@ func SettleMonth(entries []Entry) Statement {
 		s.Charges++
 		s.Claimed += e.Account
 		switch e.Hold {
-		case holdHeld:
+		case HoldHeld, HoldRefusePending:
 			s.Held += e.Held
-		case holdRefused:
+		case HoldDeferred:
+			s.Deferred += e.Held
+		case HoldRefused:
 			s.Refused += e.Held
 		}
 		s.Applied += e.Account - untaken(e)
@@ -118,7 +114,7 @@ func SettleMonth(entries []Entry) Statement {
 // account: its held part, unless a supervisor accepted it.
 func untaken(c Entry) int64 {
 	switch c.Hold {
-	case holdHeld, holdRefused, holdVoided:
+	case HoldHeld, HoldDeferred, HoldRefusePending, HoldRefused, HoldVoided:
 		return min(max(c.Held, 0), c.Account)
 	}
 	return 0

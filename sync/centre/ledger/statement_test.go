@@ -25,6 +25,13 @@ func TestSettleMonth(t *testing.T) {
 			Statement{Charges: 2, Claimed: 1250, Applied: 1250, Payable: 1250}},
 		{"held awaiting a ruling", []Entry{charge("T1", "a", 1000, 400, "held")},
 			Statement{Charges: 1, Claimed: 1000, Held: 400, Applied: 600, Payable: 600}},
+		{"deferred (缓付): still held, counted apart", []Entry{charge("T1", "a", 1000, 400, "deferred")},
+			Statement{Charges: 1, Claimed: 1000, Deferred: 400, Applied: 600, Payable: 600}},
+		{"a refusal awaiting confirmation is still held", []Entry{charge("T1", "a", 1000, 1000, "refuse_pending")},
+			Statement{Charges: 1, Claimed: 1000, Held: 1000}},
+		{"void of a deferred charge refunds the taken part",
+			[]Entry{charge("T1", "a", 1000, 300, "deferred"), void("T1", "v", "a", 1000)},
+			Statement{Charges: 1, Voids: 1, Claimed: 1000, Deferred: 300, Applied: 700, Refunded: 700}},
 		{"accepted: the held part is payable", []Entry{charge("T1", "a", 1000, 400, "accepted")},
 			Statement{Charges: 1, Claimed: 1000, Applied: 1000, Payable: 1000}},
 		{"refused: never payable", []Entry{charge("T1", "a", 1000, 1000, "refused")},
@@ -61,8 +68,10 @@ func TestSettleMonth(t *testing.T) {
 			charge("T2", "d", 800, 800, "accepted"),
 			charge("T2", "e", 600, 0, ""),
 			void("T2", "f", "e", 600),
-		}, Statement{Charges: 5, Voids: 1, Claimed: 5900, Held: 2000, Refused: 500,
-			Applied: 3400, Refunded: 600, Payable: 2800}},
+			charge("T2", "g", 700, 200, "deferred"),
+			charge("T2", "h", 900, 900, "refuse_pending"),
+		}, Statement{Charges: 7, Voids: 1, Claimed: 7500, Held: 2900, Refused: 500, Deferred: 200,
+			Applied: 3900, Refunded: 600, Payable: 3300}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

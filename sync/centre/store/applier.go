@@ -322,7 +322,7 @@ func (a *applier) lapseHold(txnID string) error {
 		return fmt.Errorf("charge %s: %w", txnID, err)
 	}
 	return updateRecord(a.records, recordKey(a.term.ID, ref.Seq), func(t *Txn) bool {
-		if t.Hold != HoldHeld {
+		if !ledger.HoldAwaiting(t.Hold) {
 			return false
 		}
 		t.Hold = HoldVoided

@@ -24,7 +24,7 @@ var ErrLocked = errors.New("store file is locked by another open store")
 var ErrDamaged = boltcheck.ErrDamaged
 
 // schemaVersion is the layout this code reads and writes.
-const schemaVersion = 3
+const schemaVersion = 4
 
 // Buckets. Keys are described where each is written.
 var (
@@ -43,13 +43,14 @@ var (
 	bucketRecon     = []byte("reconciled")    // day 0 terminal → Reconciliation JSON
 	bucketReconBad  = []byte("mismatched")    // day 0 terminal → "" for results that did not match
 	bucketCounters  = []byte("card_counters") // card 0 counter (8 bytes BE) → key of the record whose verified proof used it
+	bucketRulings   = []byte("rulings")       // record key, ordinal (4 bytes BE, from 1) → Ruling JSON
 )
 
 var allBuckets = [][]byte{
 	bucketMeta, bucketAccounts, bucketTerminals, bucketUsers, bucketSigned,
 	bucketRecords, bucketByTime, bucketByCard, bucketByPharm, bucketByTerm, bucketVoided,
 	bucketCharges, bucketRecon, bucketReconBad, bucketPurchases, bucketLookups, bucketCounters,
-	bucketVouchers,
+	bucketVouchers, bucketRulings,
 }
 
 func init() {
@@ -120,6 +121,7 @@ func initBuckets(tx *bolt.Tx) error {
 			return err
 		}
 	case decodeUint64(v) == 2: // before the card counters: created empty above, no proof was verified before
+	case decodeUint64(v) == 3: // before the rulings: created empty above, no ruling history was kept before
 	case decodeUint64(v) != schemaVersion:
 		return fmt.Errorf("store schema %d, this build reads %d", decodeUint64(v), schemaVersion)
 	default:

@@ -13,9 +13,9 @@ import (
 )
 
 // TestSchemaTwoStoreGainsCardCounters: a centre.db written before the
-// card counters (schema 2) opens as schema 3 with the bucket empty, and
-// an honest proof's (card, counter) is then recorded with its record, in
-// the apply's transaction.
+// card counters (schema 2) opens at the current schema with the bucket
+// empty, and an honest proof's (card, counter) is then recorded with its
+// record, in the apply's transaction.
 func TestSchemaTwoStoreGainsCardCounters(t *testing.T) {
 	s, path := openTest(t)
 	enrol(t, s, "T1", "P1")

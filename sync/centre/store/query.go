@@ -10,6 +10,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"posagent/policy"
+	"posagent/sync/centre/ledger"
 	"posagent/sync/wire"
 )
 
@@ -167,7 +168,7 @@ func purchase(records, voided *bolt.Bucket, recKey []byte) (policy.Purchase, boo
 	if err != nil {
 		return policy.Purchase{}, false, fmt.Errorf("record %q: %w", recKey, err)
 	}
-	if r.Txn.Kind != wire.KindCharge || r.Txn.Hold == HoldHeld || r.Txn.Hold == HoldRefused ||
+	if r.Txn.Kind != wire.KindCharge || ledger.HoldAwaiting(r.Txn.Hold) || r.Txn.Hold == HoldRefused ||
 		voided.Get(voidedKey(r.Txn.Terminal, r.Txn.TxnID)) != nil {
 		return policy.Purchase{}, false, nil
 	}

@@ -5,9 +5,11 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
+	"posagent/sync/centre/ledger"
 	"posagent/sync/centre/store"
 	"posagent/sync/centre/store/storetest"
 )
@@ -49,8 +51,12 @@ func TestQueueIndexFollowsRulings(t *testing.T) {
 	if err != nil || len(held) < 6 {
 		t.Fatalf("held: %d, %v", len(held), err)
 	}
-	for _, x := range held[:4] {
-		if _, err := s.RuleHold(t.Context(), x.Terminal, x.Seq, x.Seq%2 == 0); err != nil {
+	// Two accepted, two refused: out of the queue; one deferred: still in.
+	for i, x := range held[:5] {
+		action := []string{ledger.RulingAccept, ledger.RulingRefuse, ledger.RulingAccept, ledger.RulingRefuse, ledger.RulingDefer}[i]
+		req := store.RulingRequest{Terminal: x.Terminal, Seq: x.Seq, Action: action, By: "sup", Note: "seen",
+			At: storetest.QueueStart.Add(48 * time.Hour), SecondReviewAmount: 50000}
+		if _, err := s.Rule(t.Context(), req); err != nil {
 			t.Fatal(err)
 		}
 	}

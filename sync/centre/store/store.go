@@ -111,7 +111,8 @@ type Txn struct {
 	Reverses     string          `json:"reverses,omitempty"`
 	// Held is the part of Account the centre did not allow (SPEC §9): not
 	// taken from the account, not payable to the pharmacy. Hold says what
-	// became of it: HoldHeld until a ruling, then HoldAccepted or
+	// became of it: HoldHeld until a ruling, HoldDeferred or
+	// HoldRefusePending while still held after one, then HoldAccepted or
 	// HoldRefused, or HoldVoided when the charge was voided meanwhile;
 	// "" when nothing was held.
 	Held int64  `json:"held"`
@@ -150,21 +151,47 @@ func presenceOf(rec wire.Record) *Presence {
 	return p
 }
 
-// States of a charge's hold (Txn.Hold).
+// States of a charge's hold (Txn.Hold); ledger.RuleOn says how rulings
+// move between them.
 const (
-	HoldHeld     = "held"
-	HoldAccepted = "accepted"
-	HoldRefused  = "refused"
-	HoldVoided   = "voided"
+	HoldHeld          = ledger.HoldHeld
+	HoldDeferred      = ledger.HoldDeferred      // 缓付: still held
+	HoldRefusePending = ledger.HoldRefusePending // a refusal awaiting a second supervisor: still held
+	HoldAccepted      = ledger.HoldAccepted
+	HoldRefused       = ledger.HoldRefused
+	HoldVoided        = ledger.HoldVoided
 )
 
 // AwaitsRuling reports whether a charge whose hold is hold awaits a
-// supervisor's ruling: the review queue's held records.
-func AwaitsRuling(hold string) bool { return hold == HoldHeld }
+// supervisor's ruling (held, deferred, or a refusal awaiting its second
+// supervisor): the review queue's held records.
+func AwaitsRuling(hold string) bool { return ledger.HoldAwaiting(hold) }
 
-// ErrNoHold is returned (wrapped) by RuleHold for a record with nothing
-// held awaiting a ruling.
-var ErrNoHold = errors.New("nothing held awaiting a ruling")
+// ErrNoHold is returned (wrapped) by Rule for a record with nothing held
+// awaiting a ruling.
+var ErrNoHold = ledger.ErrNoHold
+
+// RulingRequest is a supervisor's ruling on the hold of the charge at
+// (Terminal, Seq), as Store.Rule takes it.
+type RulingRequest struct {
+	Terminal string
+	Seq      uint64
+	Action   string    // ledger.RulingAccept, RulingRefuse, RulingDefer or RulingConfirm
+	By       string    // the supervisor
+	Note     string    // required for refuse and defer
+	At       time.Time // when it was made; kept in UTC to the microsecond
+	// SecondReviewAmount is the current rules' second_review_amount (fen).
+	SecondReviewAmount int64
+}
+
+// Ruling is one entry of a record's ruling history.
+type Ruling struct {
+	Action string    `json:"action"`
+	By     string    `json:"by"`
+	Note   string    `json:"note,omitempty"`
+	At     time.Time `json:"at"`
+	State  string    `json:"state"` // the hold state it left
+}
 
 // Judging is what Apply needs from the centre to re-judge each record
 // (SPEC §9) besides the store's own state.
@@ -318,12 +345,22 @@ type Store interface {
 	// CARD_COUNTER_REPLAY. The records, the ledger, the card counters and
 	// the chain state commit together.
 	Apply(ctx context.Context, terminal string, entries []wire.Entry, j Judging) (ApplyResult, error)
-	// RuleHold records a ruling on the hold of the charge at (terminal,
-	// seq): accepted, its held fen are taken from the account
-	// (ledger.Rule); refused, nothing moves. A record that is not found
-	// wraps ErrNotFound; one with nothing held awaiting a ruling wraps
-	// ErrNoHold. It returns the record as it now stands.
-	RuleHold(ctx context.Context, terminal string, seq uint64, accept bool) (Txn, error)
+	// Rule records a supervisor's ruling on the hold of the charge at
+	// (r.Terminal, r.Seq) as ledger.RuleOn decides it, given the record's
+	// hold, its held fen, the author of a pending refusal and
+	// r.SecondReviewAmount: accepted, the held fen are taken from the
+	// account (ledger.Rule) and a later void refunds all of the charge;
+	// otherwise nothing moves. The new hold state and the ruling's entry
+	// in the record's history commit together with the money, so of two
+	// rulings at once on one record the second sees the first's state and
+	// money moves exactly once. A record that is not found wraps
+	// ErrNotFound; RuleOn's errors (ErrNoHold, ledger.ErrOwnRuling, ...)
+	// are wrapped. It returns the record as it now stands.
+	Rule(ctx context.Context, r RulingRequest) (Txn, error)
+	// Rulings returns the ruling history of the record at (terminal,
+	// seq), oldest first; empty when never ruled on; ErrNotFound when
+	// there is no such record.
+	Rulings(ctx context.Context, terminal string, seq uint64) ([]Ruling, error)
 	// Transactions lists synced records, newest first.
 	Transactions(ctx context.Context, f Filter) ([]Txn, error)
 	// CardHistory returns a card's charges since a time, at every terminal,

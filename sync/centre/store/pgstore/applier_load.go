@@ -213,7 +213,7 @@ func (a *applier) queueHistory(b *pgx.Batch, windows map[string]window) {
 	b.Queue(`SELECT r.card_no, r.terminal, r.seq, r.txn_id, r.pharmacy, r.body
 		FROM unnest($1::text[], $2::timestamptz[], $3::timestamptz[]) AS w (card_no, from_at, to_at)
 		JOIN records r ON r.card_no = w.card_no AND r.at >= w.from_at AND r.at <= w.to_at
-		WHERE r.kind = 'charge' AND r.txn_first AND r.hold NOT IN ('held', 'refused')
+		WHERE r.kind = 'charge' AND r.txn_first AND r.hold NOT IN ('held', 'deferred', 'refuse_pending', 'refused')
 		AND NOT EXISTS (SELECT 1 FROM records v WHERE v.terminal = r.terminal AND v.kind = 'void'
 			AND v.reverses = r.txn_id AND NOT ($4 = ANY(v.flags)))
 		ORDER BY r.at, r.at_ns, r.terminal, r.seq`,

@@ -59,8 +59,8 @@ func (a *applier) write(ctx context.Context) error {
 		}
 	}
 	if len(a.lapsed) > 0 {
-		b.Queue("UPDATE records SET hold = $3 WHERE terminal = $1 AND seq = ANY($2) AND hold = $4",
-			a.terminal, a.lapsed, store.HoldVoided, store.HoldHeld)
+		b.Queue("UPDATE records SET hold = $3 WHERE terminal = $1 AND seq = ANY($2) AND hold = ANY($4)",
+			a.terminal, a.lapsed, store.HoldVoided, []string{store.HoldHeld, store.HoldDeferred, store.HoldRefusePending})
 	}
 	if len(a.used) > 0 {
 		cards := make([]string, len(a.used))

@@ -2,14 +2,10 @@ package pgstore
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math"
 
 	"github.com/jackc/pgx/v5"
 
-	"posagent/policy"
-	"posagent/sync/centre/ledger"
 	"posagent/sync/centre/store"
 	"posagent/sync/wire"
 )
@@ -68,73 +64,6 @@ func (s *Store) Apply(ctx context.Context, terminal string, entries []wire.Entry
 		s.log.Warn(f.msg, "terminal", terminal, "seq", f.seq, "txn_id", f.txnID, "flags", f.flags)
 	}
 	return store.ApplyResult{AckedSeq: a.chain.AckedSeq, Results: a.results}, nil
-}
-
-// RuleHold records a supervisor's ruling on the hold of the charge at
-// (terminal, seq) in one transaction (see store.Store): accepted, the held
-// fen are taken from the card's account (ledger.Rule) and a later void
-// refunds all of the charge; refused, nothing moves. The terminal's row is
-// locked first (shared), as Apply locks it, so a ruling waits for the
-// terminal's apply in flight and cannot deadlock with it; the record's row
-// is locked next, so of two rulings on one charge only the first finds a
-// hold; the account's row last, before the record changes, as Apply locks
-// it before it reads the card's history.
-func (s *Store) RuleHold(ctx context.Context, terminal string, seq uint64, accept bool) (store.Txn, error) {
-	if err := ctx.Err(); err != nil {
-		return store.Txn{}, fmt.Errorf("rule on %s/%d: %w", terminal, seq, err)
-	}
-	if !storable(terminal) || seq == 0 || seq > math.MaxInt64 {
-		return store.Txn{}, fmt.Errorf("rule on %s/%d: %w", terminal, seq, store.ErrNotFound)
-	}
-	var out store.Txn
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
-		var (
-			cardNo, hold string
-			held         int64
-		)
-		err := tx.QueryRow(ctx, `SELECT r.card_no, r.hold, r.held FROM terminals t JOIN records r ON r.terminal = t.id
-			WHERE t.id = $1 AND r.seq = $2 FOR SHARE OF t FOR UPDATE OF r`, terminal, int64(seq)).Scan(&cardNo, &hold, &held)
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			return store.ErrNotFound
-		case err != nil:
-			return fmt.Errorf("record: %w", err)
-		case hold != store.HoldHeld:
-			return store.ErrNoHold
-		}
-		rows, _ := tx.Query(ctx, holderLockQuery, []string{cardNo})
-		hs, err := pgx.CollectRows(rows, scanHolder)
-		if err != nil {
-			return fmt.Errorf("account %s: %w", cardNo, err)
-		}
-		var h *policy.Holder
-		if len(hs) == 1 {
-			h = &hs[0]
-		}
-		delta, err := ledger.Rule(held, h, accept)
-		if err != nil {
-			return err
-		}
-		if delta != 0 {
-			if _, err := tx.Exec(ctx, "UPDATE accounts SET balance = $2 WHERE card_no = $1", cardNo, h.Balance); err != nil {
-				return fmt.Errorf("account %s: %w", cardNo, err)
-			}
-		}
-		state := store.HoldRefused
-		if accept {
-			state = store.HoldAccepted
-		}
-		rows, _ = tx.Query(ctx, "UPDATE records SET hold = $3 WHERE terminal = $1 AND seq = $2 RETURNING "+txnColumns,
-			terminal, int64(seq), state)
-		if out, err = pgx.CollectExactlyOneRow(rows, scanTxn); err != nil {
-			return fmt.Errorf("record: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return store.Txn{}, fmt.Errorf("rule on %s/%d: %w", terminal, seq, err)
-	}
-	return out, nil
 }
 
 // finding is something supervisors' logs should show, logged after commit.

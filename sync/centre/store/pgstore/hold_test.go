@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
@@ -125,7 +126,7 @@ func TestRuleHold(t *testing.T) {
 		seq      uint64
 		want     error
 	}{{"T1", 9, store.ErrNotFound}, {"T9", 4, store.ErrNotFound}, {"T\x00", 4, store.ErrNotFound}, {"T1", 0, store.ErrNotFound}, {"T1", 1, store.ErrNoHold}} {
-		if _, err := s.RuleHold(ctx, c.terminal, c.seq, true); !errors.Is(err, c.want) {
+		if _, err := ruleHold(s, c.terminal, c.seq, true); !errors.Is(err, c.want) {
 			t.Fatalf("rule on %q/%d: %v, want %v", c.terminal, c.seq, err, c.want)
 		}
 	}
@@ -134,14 +135,14 @@ func TestRuleHold(t *testing.T) {
 	if err := s.ImportAccounts(ctx, []policy.Holder{{CardNo: "C1", Status: "active", Balance: 1000}}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.RuleHold(ctx, "T1", 4, true)
+	got, err := ruleHold(s, "T1", 4, true)
 	if err != nil || got.Hold != store.HoldAccepted || got.Held != 1960 || got.Seq != 4 || got.TxnID != "c4" {
 		t.Fatalf("accepted: %+v %v", got, err)
 	}
 	if b := balanceOf(t, s, "C1"); b != 1000-1960 {
 		t.Fatalf("balance after acceptance %d", b)
 	}
-	if _, err := s.RuleHold(ctx, "T1", 4, false); !errors.Is(err, store.ErrNoHold) {
+	if _, err := ruleHold(s, "T1", 4, false); !errors.Is(err, store.ErrNoHold) {
 		t.Fatalf("a second ruling: %v", err)
 	}
 	if held, err := s.Transactions(ctx, store.Filter{Held: true}); err != nil || len(held) != 0 {
@@ -166,7 +167,7 @@ func TestRuleHold(t *testing.T) {
 	if x := txnAt(t, s, "T1", 5); x.Hold != store.HoldHeld || x.Held != 980 {
 		t.Fatalf("fifth %+v", x)
 	}
-	if x, err := s.RuleHold(ctx, "T1", 5, false); err != nil || x.Hold != store.HoldRefused || x.Held != 980 {
+	if x, err := ruleHold(s, "T1", 5, false); err != nil || x.Hold != store.HoldRefused || x.Held != 980 {
 		t.Fatalf("refused: %+v %v", x, err)
 	}
 	if b := balanceOf(t, s, "C1"); b != 10000 {
@@ -266,7 +267,7 @@ func TestConcurrentRulingsMoveMoneyOnce(t *testing.T) {
 	)
 	for i := range 8 {
 		wg.Go(func() {
-			_, err := s.RuleHold(ctx, "T1", 1, i%2 == 0)
+			_, err := ruleHold(s, "T1", 1, i%2 == 0)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
@@ -386,17 +387,28 @@ func TestJudgingMatchesTheEmbeddedStore(t *testing.T) {
 			}
 			if len(held) > 0 {
 				h := held[rng.IntN(len(held))]
-				accept := rng.IntN(2) == 0
+				r := store.RulingRequest{Terminal: h.Terminal, Seq: h.Seq, By: "wang", Note: "n", At: received,
+					Action:             []string{ledger.RulingAccept, ledger.RulingRefuse, ledger.RulingDefer}[rng.IntN(3)],
+					SecondReviewAmount: 1000}
+				if h.Hold == store.HoldRefusePending {
+					r.Action, r.By = []string{ledger.RulingConfirm, ledger.RulingAccept, ledger.RulingDefer}[rng.IntN(3)], "li"
+				}
 				var got []store.Txn
+				var hist [][]store.Ruling
 				for _, s := range stores {
-					x, err := s.RuleHold(ctx, h.Terminal, h.Seq, accept)
+					x, err := s.Rule(ctx, r)
 					if err != nil {
 						t.Fatal(err)
 					}
 					got = append(got, normal(x))
+					rs, err := s.Rulings(ctx, h.Terminal, h.Seq)
+					if err != nil {
+						t.Fatal(err)
+					}
+					hist = append(hist, rs)
 				}
-				if !reflect.DeepEqual(got[0], got[1]) {
-					t.Fatalf("round %d: ruling\nembedded %+v\npostgres %+v", round, got[0], got[1])
+				if !reflect.DeepEqual(got[0], got[1]) || !reflect.DeepEqual(hist[0], hist[1]) {
+					t.Fatalf("round %d: ruling\nembedded %+v %+v\npostgres %+v %+v", round, got[0], hist[0], got[1], hist[1])
 				}
 			}
 		}
@@ -472,4 +484,14 @@ func normal(x store.Txn) store.Txn {
 		x.Findings = nil
 	}
 	return x
+}
+
+// ruleHold accepts or refuses a hold, a refusal taking effect at once.
+func ruleHold(s store.Store, terminal string, seq uint64, accept bool) (store.Txn, error) {
+	r := store.RulingRequest{Terminal: terminal, Seq: seq, Action: ledger.RulingRefuse, By: "wang", Note: "拆单",
+		At: time.Date(2025, 4, 1, 9, 0, 0, 0, time.UTC), SecondReviewAmount: math.MaxInt64}
+	if accept {
+		r.Action = ledger.RulingAccept
+	}
+	return s.Rule(ctx, r)
 }

@@ -26,6 +26,7 @@ var migrations = []migration{
 	{7, "card transaction counters used by verified card proofs", schemaV7},
 	{8, "e-vouchers, and their redemptions in the look-up log", schemaV8},
 	{9, "whether a logged look-up was proven by the card", schemaV9},
+	{10, "supervisors' rulings: deferred and pending-refusal holds, the ruling history", schemaV10},
 }
 
 // migrateLock is the advisory lock key that serialises migrations of one
@@ -268,4 +269,28 @@ ALTER TABLE lookups
 // was at the counter (SPEC §9, §10).
 const schemaV9 = `
 ALTER TABLE lookups ADD COLUMN proven boolean NOT NULL DEFAULT false;
+`
+
+// schemaV10 lets a hold be deferred (缓付) or a refusal await a second
+// supervisor (both still held), and keeps each record's ruling history:
+// ordinal counts a record's rulings from 1.
+const schemaV10 = `
+ALTER TABLE records DROP CONSTRAINT records_hold_check;
+ALTER TABLE records ADD CONSTRAINT records_hold_check
+	CHECK (hold IN ('', 'held', 'deferred', 'refuse_pending', 'accepted', 'refused', 'voided'));
+DROP INDEX records_held;
+CREATE INDEX records_held ON records (at, at_ns, terminal, seq) WHERE hold IN ('held', 'deferred', 'refuse_pending');
+
+CREATE TABLE rulings (
+	terminal text COLLATE "C" NOT NULL,
+	seq      bigint NOT NULL,
+	ordinal  integer NOT NULL CHECK (ordinal > 0),
+	action   text NOT NULL CHECK (action IN ('accept', 'refuse', 'defer', 'confirm')),
+	by_user  text NOT NULL,
+	note     text NOT NULL,
+	at       timestamptz NOT NULL,
+	state    text NOT NULL,
+	PRIMARY KEY (terminal, seq, ordinal),
+	FOREIGN KEY (terminal, seq) REFERENCES records (terminal, seq)
+);
 `

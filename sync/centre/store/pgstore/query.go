@@ -58,7 +58,7 @@ func transactionsQuery(f store.Filter) (sql string, args []any, ok bool) {
 		q.where = append(q.where, "flagged")
 	}
 	if f.Held {
-		q.where = append(q.where, "hold = "+q.arg(store.HoldHeld))
+		q.where = append(q.where, "hold IN ('held', 'deferred', 'refuse_pending')") // awaiting a ruling: the partial index records_held
 	}
 	if f.Cashier != "" {
 		q.where = append(q.where, "cashier = "+q.arg(cleanText(f.Cashier)))
@@ -184,7 +184,7 @@ func (s *Store) CardHistory(ctx context.Context, cardNo string, since time.Time)
 	err := s.withConn(ctx, func(c *pgx.Conn) error {
 		rows, _ := c.Query(ctx, `SELECT r.pharmacy, r.body FROM records r
 			WHERE r.card_no = $1 AND r.kind = 'charge' AND (r.at, r.at_ns) >= ($2, $3)
-			AND r.txn_first AND r.hold NOT IN ('held', 'refused')
+			AND r.txn_first AND r.hold NOT IN ('held', 'deferred', 'refuse_pending', 'refused')
 			AND NOT EXISTS (SELECT 1 FROM records v
 				WHERE v.terminal = r.terminal AND v.kind = 'void' AND v.reverses = r.txn_id AND NOT ($4 = ANY(v.flags)))
 			ORDER BY r.at, r.at_ns, r.terminal, r.seq`, cardNo, us, ns, wire.FlagVoidUnmatched)

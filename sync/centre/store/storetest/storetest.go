@@ -4,7 +4,9 @@
 // refusal of another terminal's entries, the transaction filters, card
 // history, signed documents, users, terminals, daily reconciliations and
 // JOURNAL_REPLACED marks and rebases, the look-up log, e-vouchers, and
-// the card proofs of presence Apply verifies with an issuer key.
+// the card proofs of presence Apply verifies with an issuer key, and
+// supervisors' rulings on held charges (second reviewer, history, two
+// supervisors at once).
 // Each store package runs it from a test:
 //
 //	func TestConformance(t *testing.T) {
@@ -46,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Lookups", lookupTests},
 		{"Vouchers", voucherTests},
 		{"Queue", queueTests},
+		{"Rulings", rulingTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
