@@ -49,7 +49,7 @@ var allBuckets = [][]byte{
 	bucketMeta, bucketAccounts, bucketTerminals, bucketUsers, bucketSigned,
 	bucketRecords, bucketByTime, bucketByCard, bucketByPharm, bucketByTerm, bucketVoided,
 	bucketCharges, bucketRecon, bucketReconBad, bucketPurchases, bucketLookups, bucketCounters,
-	bucketVouchers,
+	bucketVouchers, bucketAudit,
 }
 
 // BoltOptions tunes OpenBolt. The zero value is ready to use.

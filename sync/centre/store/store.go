@@ -348,6 +348,19 @@ type Store interface {
 	// tools and tests); Apply's own transaction offers the same check.
 	UseVoucher(ctx context.Context, u VoucherUse) error
 
+	// AppendAudit appends e (At, Actor, Action, Subject, Detail) to the
+	// audit log: in one transaction with reading the last event, it sets
+	// Seq to the next number, PrevHash to the last event's Hash and Hash
+	// to AuditHash, so concurrent appends still form one chain. It returns
+	// the event as stored.
+	AppendAudit(ctx context.Context, e AuditEvent) (AuditEvent, error)
+	// Audit lists the events matching f, newest (highest Seq) first.
+	Audit(ctx context.Context, f AuditFilter) ([]AuditEvent, error)
+	// VerifyAudit walks the audit log oldest first and returns how many
+	// events hold; at the first that does not, it returns the count
+	// before it and an *AuditBroken.
+	VerifyAudit(ctx context.Context) (int, error)
+
 	// Close releases the store.
 	Close() error
 }
