@@ -31,5 +31,6 @@ func (c *Centre) RuleHold(ctx context.Context, terminal string, seq uint64, ruli
 	}
 	c.log.Info("hold ruled", "terminal", terminal, "seq", seq, "txn_id", t.TxnID,
 		"ruling", ruling, "held", t.Held, "by", by)
+	c.audit(ctx, by, store.AuditRuling, fmt.Sprintf("%s/%d", terminal, seq), ruling)
 	return t, nil
 }
