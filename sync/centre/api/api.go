@@ -7,7 +7,9 @@
 // and the errors' {code, message, message_zh}.
 //
 // Every operation is the Centre's (sync/centre); the API decodes, calls
-// and encodes. The supervisors' console (sync/centre/console) shares its
+// and encodes. Reads of personal data (records, accounts, look-ups,
+// samples) and every CSV export are written to the audit log as done by
+// the requesting user. The supervisors' console (sync/centre/console) shares its
 // logins cache, filter parsing and terminal view.
 package api
 
@@ -44,6 +46,8 @@ type Config struct {
 //	GET  /api/lookups              terminals' account look-ups and their alerts
 //	GET  /api/sample               a pharmacy's review sample for a period
 //	GET  /api/settlement           a pharmacy's monthly settlement (JSON or CSV)
+//	GET  /api/audit                the audit log, newest first (JSON or CSV)
+//	GET  /api/audit/verify         how much of the audit log's hash chain holds
 //	POST /api/publish              administrators only
 //	POST /admin/publish            admin API (bearer admin token, loopback)
 //	POST /admin/accounts/import
@@ -85,13 +89,15 @@ func New(cfg Config) (*Server, error) {
 
 func (s *Server) routes() {
 	mux := http.NewServeMux()
-	mux.Handle("GET /api/transactions", s.requireUser(false, s.handleTransactions))
+	mux.Handle("GET /api/transactions", s.requireUser(false, s.audited("transactions", true, s.handleTransactions)))
 	mux.Handle("GET /api/terminals", s.requireUser(false, s.handleTerminals))
-	mux.Handle("GET /api/accounts/{card_no}", s.requireUser(false, s.handleAccount))
+	mux.Handle("GET /api/accounts/{card_no}", s.requireUser(false, s.audited("account", true, s.handleAccount)))
 	mux.Handle("GET /api/reconciliations", s.requireUser(false, s.handleReconciliations))
-	mux.Handle("GET /api/lookups", s.requireUser(false, s.handleLookups))
-	mux.Handle("GET /api/sample", s.requireUser(false, s.handleSample))
-	mux.Handle("GET /api/settlement", s.requireUser(false, s.handleSettlement))
+	mux.Handle("GET /api/lookups", s.requireUser(false, s.audited("lookups", true, s.handleLookups)))
+	mux.Handle("GET /api/sample", s.requireUser(false, s.audited("sample", true, s.handleSample)))
+	mux.Handle("GET /api/settlement", s.requireUser(false, s.audited("settlement", false, s.handleSettlement)))
+	mux.Handle("GET /api/audit", s.requireUser(false, s.handleAudit))
+	mux.Handle("GET /api/audit/verify", s.requireUser(false, s.handleAuditVerify))
 	mux.Handle("POST /api/publish", s.requireUser(true, s.handlePublish))
 	mux.Handle("POST /api/holds/{terminal}/{seq}", s.requireUser(false, s.handleRuleHold))
 	mux.Handle("POST /admin/publish", s.requireAdminToken(s.handlePublish))

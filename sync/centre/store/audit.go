@@ -70,8 +70,8 @@ func (f AuditFilter) match(e AuditEvent) bool {
 // first event (by Seq) that does not link to the one before it, or does
 // not hash to its Hash, or whose Seq is not the one after.
 type AuditBroken struct {
-	Seq    uint64 // the first event that breaks the chain
-	Reason string // AuditBadHash, AuditBadLink or AuditGap
+	Seq    uint64 `json:"seq"`    // the first event that breaks the chain
+	Reason string `json:"reason"` // AuditBadHash, AuditBadLink or AuditGap
 }
 
 // Why a chain is broken (AuditBroken.Reason).
