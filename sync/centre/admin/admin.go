@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"posagent/sync/centre"
+	"posagent/sync/centre/api"
 	"posagent/sync/centre/datadir"
 	"posagent/sync/centre/store"
 )
@@ -52,6 +53,9 @@ type Admin interface {
 	// RebaseTerminal resolves a terminal's JOURNAL_REPLACED mark (`centre
 	// terminal rebase`); it returns the mark with its rebase.
 	RebaseTerminal(ctx context.Context, terminal, by string) (store.JournalMark, error)
+	// VerifyAudit walks the audit log's hash chain (`centre audit
+	// verify`): how many events hold and, if one does not, which.
+	VerifyAudit(ctx context.Context) (api.AuditChain, error)
 	// Via says which way the operations go, for messages.
 	Via() string
 	// Close releases the store or the connection.
@@ -212,4 +216,8 @@ func (a *direct) RebaseTerminal(ctx context.Context, terminal, by string) (store
 		return store.JournalMark{}, err
 	}
 	return *t.Journal, nil
+}
+
+func (a *direct) VerifyAudit(ctx context.Context) (api.AuditChain, error) {
+	return api.ChainOf(a.st.VerifyAudit(ctx))
 }

@@ -56,6 +56,7 @@ type Config struct {
 //	POST /admin/users
 //	POST /admin/block
 //	POST /admin/terminals/{terminal}/rebase
+//	GET  /admin/audit/verify
 type Server struct {
 	centre     *centre.Centre
 	adminToken string
@@ -107,6 +108,7 @@ func (s *Server) routes() {
 	mux.Handle("POST /admin/vouchers", s.requireAdminToken(s.handleVoucher))
 	mux.Handle("POST /admin/block", s.requireAdminToken(s.handleBlock))
 	mux.Handle("POST /admin/terminals/{terminal}/rebase", s.requireAdminToken(s.handleRebase))
+	mux.Handle("GET /admin/audit/verify", s.requireAdminToken(s.handleAuditVerify))
 	s.mux = mux
 }
 
