@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"posagent/internal/web"
 	"posagent/sync/centre"
@@ -134,5 +135,22 @@ func TestAuditLogBadParamsAndLogin(t *testing.T) {
 		if resp := c.Request("GET", path, nil, nil, nil); resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("%s without login: status %d, want 401", path, resp.StatusCode)
 		}
+	}
+}
+
+// A supervisor's ruling on a hold is in the audit log: who, which record,
+// which ruling.
+func TestRulingIsAudited(t *testing.T) {
+	c := centretest.StartWithOptions(t, centretest.Options{Sample: true})
+	c.Users()
+	c.Rogue("T1", "P001").Send(centretest.AccountCharge(zhangSan, c.Now().Add(-time.Hour), powder)) // held
+	resp := c.Request(http.MethodPost, "/api/holds/T1/1", centretest.Basic(centretest.SupervisorName, centretest.SupervisorPassword),
+		strings.NewReader(`{"ruling":"accept"}`), nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("ruling: status %d", resp.StatusCode)
+	}
+	evs := auditEvents(t, c, "action=ruling")
+	if got := summary(evs); len(got) != 1 || got[0] != "sup ruling T1/1 accept" {
+		t.Fatalf("rulings in the audit log: %v", got)
 	}
 }
