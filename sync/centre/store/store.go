@@ -1,7 +1,7 @@
 // Package store owns the centre's durable state: personal accounts and
 // their ledger, enrolled terminals and their hash chains, supervisor users,
-// signed rule bundles and blocklist deltas, and every record the terminals
-// synced. Store is the interface; OpenBolt is the embedded implementation.
+// signed rule bundles and blocklist deltas, every record the terminals
+// synced, and the hash-chained audit log of what people did. Store is the interface; OpenBolt is the embedded implementation.
 //
 // The one operation that matters most is Apply: it applies a terminal's
 // entries to the ledger exactly once per (terminal, seq), in one atomic

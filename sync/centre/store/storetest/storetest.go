@@ -3,8 +3,10 @@
 // repeated and concurrent batches, the chain flags, the account flags,
 // refusal of another terminal's entries, the transaction filters, card
 // history, signed documents, users, terminals, daily reconciliations and
-// JOURNAL_REPLACED marks and rebases, the look-up log, e-vouchers, and
-// the card proofs of presence Apply verifies with an issuer key.
+// JOURNAL_REPLACED marks and rebases, the look-up log, e-vouchers, the
+// card proofs of presence Apply verifies with an issuer key, and the
+// audit log's hash chain under concurrent appends (Tamper checks, beside
+// each store, that a changed event is found).
 // Each store package runs it from a test:
 //
 //	func TestConformance(t *testing.T) {
