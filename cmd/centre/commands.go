@@ -325,3 +325,34 @@ func withAdmin(e *env, dataDir string, fn func(admin.Admin) error) error {
 	}
 	return err
 }
+
+// auditVerifyCommand is `centre audit verify`: walk the audit log's hash
+// chain; exit 1 when it is broken.
+type auditVerifyCommand struct{ data string }
+
+func (c *auditVerifyCommand) Run(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "audit verify")
+	fs.StringVar(&c.data, "data", "", "data directory")
+	if err := parse(fs, args, "data"); err != nil {
+		return err
+	}
+	return withAdmin(e, c.data, func(a admin.Admin) error {
+		chain, err := a.VerifyAudit(ctx)
+		if err != nil {
+			return err
+		}
+		if b := chain.Broken; b != nil {
+			return fmt.Errorf("audit log broken at seq %d (%s) (via %s); the %d events before it verify",
+				b.Seq, auditBreakText[b.Reason], a.Via(), chain.Verified)
+		}
+		fmt.Fprintf(e.stdout, "audit log: chain verified, %d events (via %s)\n", chain.Verified, a.Via())
+		return nil
+	})
+}
+
+// auditBreakText says what each kind of break means.
+var auditBreakText = map[string]string{
+	store.AuditBadHash: "the event does not match its hash: it was changed",
+	store.AuditBadLink: "it does not link to the event before",
+	store.AuditGap:     "its seq does not follow the one before: events were removed or inserted",
+}

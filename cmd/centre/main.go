@@ -41,6 +41,9 @@ Usage:
   centre terminal rebase --data DIR --terminal ID [--by NAME]
                   (a terminal marked JOURNAL_REPLACED continues after the
                   centre's acked seq with an empty journal; the break is recorded)
+  centre audit verify --data DIR
+                  (walks the audit log's hash chain; exit 1 names the first
+                  event that breaks it)
 
 The administrative commands work whether or not "centre run" is running on
 the same --data: while it runs, they go through it.
@@ -62,6 +65,7 @@ var commands = map[string]func() command{
 	"user add":        func() command { return &userAddCommand{} },
 	"block":           func() command { return &blockCommand{} },
 	"terminal rebase": func() command { return &rebaseCommand{} },
+	"audit verify":    func() command { return &auditVerifyCommand{} },
 }
 
 // env is what a command talks to.

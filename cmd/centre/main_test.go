@@ -67,6 +67,7 @@ func adminSession(t *testing.T, ctx context.Context, data, via string) (token st
 		{"", []string{"publish", "--data", data, "--catalogue", cat, "--rules", rules}, "bundle version 1 published"},
 		{"", []string{"block", "--data", data, "--card", "1001"}, "blocklist version 1 published"},
 		{"", []string{"block", "--data", data, "--card", "1001", "--unblock"}, "blocklist version 2 published"},
+		{"", []string{"audit", "verify", "--data", data}, "audit log: chain verified, 7 events"},
 	}
 	for _, s := range steps {
 		code, out, errOut := cli(t, ctx, s.stdin, s.args...)

@@ -29,6 +29,7 @@ func (c *Centre) Enrol(ctx context.Context, terminal, pharmacy string) (string, 
 	}
 	c.notify().TerminalRekeyed(terminal)
 	c.log.Info("terminal enrolled", "terminal", terminal, "pharmacy", pharmacy)
+	c.Audit(ctx, store.AuditEnrol, terminal, "pharmacy "+pharmacy)
 	return token, nil
 }
 

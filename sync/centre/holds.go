@@ -42,6 +42,15 @@ func (c *Centre) RuleHold(ctx context.Context, terminal string, seq uint64, acti
 	}
 	c.log.Info("hold ruled", "terminal", terminal, "seq", seq, "txn_id", t.TxnID,
 		"ruling", action, "hold", t.Hold, "held", t.Held, "by", by)
+	what := store.AuditRuling
+	if action == RulingConfirm {
+		what = store.AuditConfirm
+	}
+	detail := action + " → " + t.Hold
+	if note != "" {
+		detail += ": " + note
+	}
+	c.audit(ctx, by, what, fmt.Sprintf("%s/%d", terminal, seq), detail)
 	return t, nil
 }
 

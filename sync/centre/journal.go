@@ -61,6 +61,7 @@ func (c *Centre) RebaseTerminal(ctx context.Context, terminal, by string) (store
 		"terminal", t.ID, "pharmacy", t.Pharmacy, "by", by, "rebase_seq", m.RebaseSeq,
 		"seen_at", m.SeenAt, "agent_seq", m.AgentSeq)
 	c.cfg.Observer.JournalEvent(JournalRebased)
+	c.audit(ctx, by, store.AuditRebase, t.ID, fmt.Sprintf("continues after seq %d", m.RebaseSeq))
 	return t, nil
 }
 

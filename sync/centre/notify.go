@@ -35,6 +35,9 @@ type Observer interface {
 	// JournalEvent is called when a terminal is newly marked
 	// JOURNAL_REPLACED (JournalReplaced) or rebased (JournalRebased).
 	JournalEvent(kind string)
+	// AuditFailed is called when an operation succeeded but its event
+	// could not be appended to the audit log.
+	AuditFailed()
 }
 
 // Sources of an account look-up, as Observer.LookedUp reports them.
@@ -56,6 +59,7 @@ func (noObserver) LookedUp(string)                      {}
 func (noObserver) LookupRefused()                       {}
 func (noObserver) Published(string)                     {}
 func (noObserver) JournalEvent(string)                  {}
+func (noObserver) AuditFailed()                         {}
 
 var (
 	_ Notifier = noNotifier{}

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"posagent/policy"
+	"posagent/sync/centre/store"
 	"posagent/sync/wire"
 )
 
@@ -29,6 +31,7 @@ func (c *Centre) Publish(ctx context.Context, catalogueCSV, rulesJSON []byte) (w
 		c.bundle.Store(nil) // reload from the store on next use
 	}
 	c.log.Info("bundle published", "version", doc.Version)
+	c.Audit(ctx, store.AuditPublish, fmt.Sprintf("bundle %d", doc.Version), "")
 	c.cfg.Observer.Published(wire.KindBundle)
 	c.notify().SignedStored()
 	return doc, nil
@@ -81,10 +84,23 @@ func (c *Centre) BlockCards(ctx context.Context, add, remove []string) (wire.Sig
 	c.ledgerMu.Unlock()
 	if doc.Version > 0 { // stored, even if marking an account failed
 		c.log.Info("blocklist published", "version", doc.Version, "add", len(add), "remove", len(remove))
+		c.auditBlock(ctx, doc.Version, add, remove)
 		c.cfg.Observer.Published(wire.KindBlocklist)
 		c.notify().SignedStored()
 	}
 	return doc, err
+}
+
+// auditBlock records a published blocklist delta: a block event for the
+// cards it adds and an unblock event for those it removes.
+func (c *Centre) auditBlock(ctx context.Context, version int64, add, remove []string) {
+	subject := fmt.Sprintf("blocklist %d", version)
+	if add = sortedSet(add); len(add) > 0 {
+		c.Audit(ctx, store.AuditBlock, subject, strings.Join(add, " "))
+	}
+	if remove = sortedSet(remove); len(remove) > 0 {
+		c.Audit(ctx, store.AuditUnblock, subject, strings.Join(remove, " "))
+	}
 }
 
 // blockCards stores the delta and the marks; both locks are held.

@@ -2,6 +2,7 @@ package centre
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -42,10 +43,21 @@ func (c *Centre) AddUser(ctx context.Context, name, role, password string) error
 	if err != nil {
 		return fmt.Errorf("add user %s: hash password: %w", name, err)
 	}
+	// Replacing a user is a change: its password, and maybe its role.
+	action, detail := store.AuditUserAdd, "role "+role
+	if old, err := c.st.User(ctx, name); err == nil {
+		action, detail = store.AuditUserChange, "password; role "+role
+		if old.Role != role {
+			detail = fmt.Sprintf("password; role %s (was %s)", role, old.Role)
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("add user %s: %w", name, err)
+	}
 	if err := c.st.AddUser(ctx, store.User{Name: name, Role: role, PasswordHash: hash}); err != nil {
 		return fmt.Errorf("add user %s: %w", name, err)
 	}
 	c.log.Info("user added", "name", name, "role", role)
+	c.Audit(ctx, action, name, detail)
 	return nil
 }
 

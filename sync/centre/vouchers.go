@@ -57,6 +57,7 @@ func (c *Centre) IssueVoucher(ctx context.Context, cardNo string) (token string,
 		return "", time.Time{}, err
 	}
 	c.log.Info("e-voucher issued", "card_no", cardNo, "expires", v.ExpiresAt)
+	c.Audit(ctx, store.AuditVoucher, cardNo, "expires "+v.ExpiresAt.Format(time.RFC3339))
 	return v.Token, v.ExpiresAt, nil
 }
 

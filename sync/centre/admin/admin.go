@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"posagent/sync/centre"
+	"posagent/sync/centre/api"
 	"posagent/sync/centre/datadir"
 	"posagent/sync/centre/store"
 )
@@ -52,6 +53,9 @@ type Admin interface {
 	// RebaseTerminal resolves a terminal's JOURNAL_REPLACED mark (`centre
 	// terminal rebase`); it returns the mark with its rebase.
 	RebaseTerminal(ctx context.Context, terminal, by string) (store.JournalMark, error)
+	// VerifyAudit walks the audit log's hash chain (`centre audit
+	// verify`): how many events hold and, if one does not, which.
+	VerifyAudit(ctx context.Context) (api.AuditChain, error)
 	// Via says which way the operations go, for messages.
 	Via() string
 	// Close releases the store or the connection.
@@ -111,8 +115,10 @@ func Direct(st store.Store, dataDir, via string) Admin {
 }
 
 // direct runs the operations on the store it holds, through a Centre of
-// its own with nobody to notify. Its logs are dropped: every failure is
-// the operation's error, and the CLI prints what was done.
+// its own with nobody to notify, as the actor centre.ActorCLI. Its logs below
+// Error are dropped: every failure is the operation's error, and the CLI
+// prints what was done; what is logged at Error (an audit log event that
+// could not be appended after the operation succeeded) goes to stderr.
 type direct struct {
 	st      store.Store
 	dataDir string
@@ -123,7 +129,7 @@ var _ Admin = (*direct)(nil)
 
 // centre is a Centre on the store; key is its signing key (nil: none).
 func (a *direct) centre(key ed25519.PrivateKey) (*centre.Centre, error) {
-	return centre.New(centre.Config{Store: a.st, SigningKey: key, Logger: slog.New(slog.DiscardHandler)})
+	return centre.New(centre.Config{Store: a.st, SigningKey: key, Logger: errorsOnly})
 }
 
 // signer is a Centre that signs with dataDir's key; op names the
@@ -136,11 +142,15 @@ func (a *direct) signer(op string) (*centre.Centre, error) {
 	return a.centre(key)
 }
 
+// errorsOnly is the direct Centre's logger.
+var errorsOnly = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+
 func (a *direct) Via() string { return a.via }
 
 func (a *direct) Close() error { return a.st.Close() }
 
 func (a *direct) Publish(ctx context.Context, catalogueCSV, rulesJSON []byte) (int64, error) {
+	ctx = centre.WithActor(ctx, centre.ActorCLI)
 	c, err := a.signer("publish")
 	if err != nil {
 		return 0, err
@@ -150,6 +160,7 @@ func (a *direct) Publish(ctx context.Context, catalogueCSV, rulesJSON []byte) (i
 }
 
 func (a *direct) BlockCards(ctx context.Context, add, remove []string) (int64, error) {
+	ctx = centre.WithActor(ctx, centre.ActorCLI)
 	c, err := a.signer("block cards")
 	if err != nil {
 		return 0, err
@@ -159,6 +170,7 @@ func (a *direct) BlockCards(ctx context.Context, add, remove []string) (int64, e
 }
 
 func (a *direct) ImportAccountsCSV(ctx context.Context, r io.Reader) (int, error) {
+	ctx = centre.WithActor(ctx, centre.ActorCLI)
 	c, err := a.centre(nil)
 	if err != nil {
 		return 0, err
@@ -167,6 +179,7 @@ func (a *direct) ImportAccountsCSV(ctx context.Context, r io.Reader) (int, error
 }
 
 func (a *direct) Enrol(ctx context.Context, terminal, pharmacy string) (string, error) {
+	ctx = centre.WithActor(ctx, centre.ActorCLI)
 	c, err := a.centre(nil)
 	if err != nil {
 		return "", err
@@ -175,6 +188,7 @@ func (a *direct) Enrol(ctx context.Context, terminal, pharmacy string) (string, 
 }
 
 func (a *direct) IssueVoucher(ctx context.Context, cardNo string) (string, time.Time, error) {
+	ctx = centre.WithActor(ctx, centre.ActorCLI)
 	c, err := a.centre(nil)
 	if err != nil {
 		return "", time.Time{}, err
@@ -183,6 +197,7 @@ func (a *direct) IssueVoucher(ctx context.Context, cardNo string) (string, time.
 }
 
 func (a *direct) AddUser(ctx context.Context, name, role, password string) error {
+	ctx = centre.WithActor(ctx, centre.ActorCLI)
 	c, err := a.centre(nil)
 	if err != nil {
 		return err
@@ -191,6 +206,7 @@ func (a *direct) AddUser(ctx context.Context, name, role, password string) error
 }
 
 func (a *direct) RebaseTerminal(ctx context.Context, terminal, by string) (store.JournalMark, error) {
+	ctx = centre.WithActor(ctx, centre.ActorCLI)
 	c, err := a.centre(nil)
 	if err != nil {
 		return store.JournalMark{}, err
@@ -200,4 +216,8 @@ func (a *direct) RebaseTerminal(ctx context.Context, terminal, by string) (store
 		return store.JournalMark{}, err
 	}
 	return *t.Journal, nil
+}
+
+func (a *direct) VerifyAudit(ctx context.Context) (api.AuditChain, error) {
+	return api.ChainOf(a.st.VerifyAudit(ctx))
 }

@@ -107,6 +107,12 @@ func (a *remoteAdmin) RebaseTerminal(ctx context.Context, terminal, by string) (
 	return *out.Journal, nil
 }
 
+func (a *remoteAdmin) VerifyAudit(ctx context.Context) (api.AuditChain, error) {
+	var out api.AuditChain
+	err := a.send(ctx, http.MethodGet, "/admin/audit/verify", "", nil, &out)
+	return out, err
+}
+
 func (a *remoteAdmin) postJSON(ctx context.Context, path string, in, out any) error {
 	body, err := json.Marshal(in)
 	if err != nil {
@@ -117,11 +123,18 @@ func (a *remoteAdmin) postJSON(ctx context.Context, path string, in, out any) er
 
 // post sends one admin request and decodes the answer into out.
 func (a *remoteAdmin) post(ctx context.Context, path, contentType string, body io.Reader, out any) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.base+path, body)
+	return a.send(ctx, http.MethodPost, path, contentType, body, out)
+}
+
+// send sends one admin request and decodes the answer into out.
+func (a *remoteAdmin) send(ctx context.Context, method, path, contentType string, body io.Reader, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, a.base+path, body)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
-	req.Header.Set("Content-Type", contentType)
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
 	req.Header.Set("Authorization", "Bearer "+a.token)
 	resp, err := a.client.Do(req)
 	if err != nil {

@@ -7,7 +7,9 @@
 // and the errors' {code, message, message_zh}.
 //
 // Every operation is the Centre's (sync/centre); the API decodes, calls
-// and encodes. The supervisors' console (sync/centre/console) shares its
+// and encodes. Reads of personal data (records, accounts, look-ups,
+// samples) and every CSV export are written to the audit log as done by
+// the requesting user. The supervisors' console (sync/centre/console) shares its
 // logins cache, filter parsing and terminal view.
 package api
 
@@ -45,6 +47,8 @@ type Config struct {
 //	GET  /api/sample               a pharmacy's review sample for a period
 //	GET  /api/settlement           a pharmacy's monthly settlement (JSON or CSV)
 //	GET  /api/history              a pharmacy's or a person's month, day by day
+//	GET  /api/audit                the audit log, newest first (JSON or CSV)
+//	GET  /api/audit/verify         how much of the audit log's hash chain holds
 //	POST /api/publish              administrators only
 //	POST /admin/publish            admin API (bearer admin token, loopback)
 //	POST /admin/accounts/import
@@ -53,6 +57,7 @@ type Config struct {
 //	POST /admin/users
 //	POST /admin/block
 //	POST /admin/terminals/{terminal}/rebase
+//	GET  /admin/audit/verify
 type Server struct {
 	centre     *centre.Centre
 	adminToken string
@@ -86,14 +91,16 @@ func New(cfg Config) (*Server, error) {
 
 func (s *Server) routes() {
 	mux := http.NewServeMux()
-	mux.Handle("GET /api/transactions", s.requireUser(false, s.handleTransactions))
+	mux.Handle("GET /api/transactions", s.requireUser(false, s.audited("transactions", true, s.handleTransactions)))
 	mux.Handle("GET /api/terminals", s.requireUser(false, s.handleTerminals))
-	mux.Handle("GET /api/accounts/{card_no}", s.requireUser(false, s.handleAccount))
+	mux.Handle("GET /api/accounts/{card_no}", s.requireUser(false, s.audited("account", true, s.handleAccount)))
 	mux.Handle("GET /api/reconciliations", s.requireUser(false, s.handleReconciliations))
-	mux.Handle("GET /api/lookups", s.requireUser(false, s.handleLookups))
-	mux.Handle("GET /api/sample", s.requireUser(false, s.handleSample))
-	mux.Handle("GET /api/settlement", s.requireUser(false, s.handleSettlement))
-	mux.Handle("GET /api/history", s.requireUser(false, s.handleHistory))
+	mux.Handle("GET /api/lookups", s.requireUser(false, s.audited("lookups", true, s.handleLookups)))
+	mux.Handle("GET /api/sample", s.requireUser(false, s.audited("sample", true, s.handleSample)))
+	mux.Handle("GET /api/settlement", s.requireUser(false, s.audited("settlement", false, s.handleSettlement)))
+	mux.Handle("GET /api/history", s.requireUser(false, s.audited("history", true, s.handleHistory)))
+	mux.Handle("GET /api/audit", s.requireUser(false, s.handleAudit))
+	mux.Handle("GET /api/audit/verify", s.requireUser(false, s.handleAuditVerify))
 	mux.Handle("POST /api/publish", s.requireUser(true, s.handlePublish))
 	mux.Handle("POST /api/holds/{terminal}/{seq}", s.requireUser(false, s.handleRuleHold))
 	mux.Handle("GET /api/holds/{terminal}/{seq}/rulings", s.requireUser(false, s.handleRulings))
@@ -104,6 +111,7 @@ func (s *Server) routes() {
 	mux.Handle("POST /admin/vouchers", s.requireAdminToken(s.handleVoucher))
 	mux.Handle("POST /admin/block", s.requireAdminToken(s.handleBlock))
 	mux.Handle("POST /admin/terminals/{terminal}/rebase", s.requireAdminToken(s.handleRebase))
+	mux.Handle("GET /admin/audit/verify", s.requireAdminToken(s.handleAuditVerify))
 	s.mux = mux
 }
 

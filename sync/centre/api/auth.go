@@ -46,7 +46,7 @@ func (s *Server) requireUser(adminOnly bool, h http.HandlerFunc) http.Handler {
 			codes.Write(w, http.StatusForbidden, centre.CodeForbidden, "only an administrator may do this")
 			return
 		}
-		h(w, r)
+		h(w, r.WithContext(centre.WithActor(r.Context(), u.Name))) // for the audit log
 	})
 }
 
@@ -71,7 +71,8 @@ func (s *Server) requireAdminToken(h http.HandlerFunc) http.Handler {
 			codes.Write(w, http.StatusUnauthorized, centre.CodeUnauthorized, "admin token required")
 			return
 		}
-		h(w, r)
+		// The admin token is the command line's on the centre's machine.
+		h(w, r.WithContext(centre.WithActor(r.Context(), centre.ActorCLI)))
 	})
 }
 

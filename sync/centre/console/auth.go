@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"posagent/internal/web"
+	"posagent/sync/centre"
 	"posagent/sync/centre/store"
 )
 
@@ -45,6 +46,7 @@ func (h *Handler) auth(adminOnly bool, maxBody int64, next handlerFunc) http.Han
 		if !ok {
 			return
 		}
+		r = r.WithContext(centre.WithActor(r.Context(), sess.Value.Name)) // for the audit log
 		c := &request{lang: lang, sess: sess, r: r, loc: h.centre.Location()}
 		if adminOnly && sess.Value.Role != store.RoleAdmin {
 			h.message(w, c, http.StatusForbidden, "forbidden_title", texts.T(lang, "forbidden_admin"))

@@ -24,7 +24,7 @@ var assets embed.FS
 
 // pageFiles are the pages; each is parsed with layout.html.
 var pageFiles = []string{"login.html", "transactions.html", "txn.html", "terminals.html",
-	"lookups.html", "sample.html", "settlement.html", "history.html", "publish.html", "message.html"}
+	"lookups.html", "sample.html", "settlement.html", "history.html", "audit.html", "publish.html", "message.html"}
 
 // pages are the parsed pages by file name. The templates are part of the
 // binary, so a parse error is a programming error caught by any test.
@@ -158,14 +158,15 @@ func (h *Handler) routes() {
 	mux.HandleFunc("GET /console/login", h.loginForm)
 	mux.HandleFunc("POST /console/login", h.login)
 	mux.Handle("POST /console/logout", h.auth(false, api.MaxSmallBody, h.logout))
-	mux.Handle("GET /console/{$}", h.auth(false, 0, h.transactions))
-	mux.Handle("GET /console/txn/{terminal}/{seq}", h.auth(false, 0, h.txn))
+	mux.Handle("GET /console/{$}", h.auth(false, 0, h.audited("transactions", true, h.transactions)))
+	mux.Handle("GET /console/txn/{terminal}/{seq}", h.auth(false, 0, h.audited("record", true, h.txn)))
 	mux.Handle("POST /console/txn/{terminal}/{seq}/rule", h.auth(false, api.MaxSmallBody, h.rule))
 	mux.Handle("GET /console/terminals", h.auth(false, 0, h.terminals))
-	mux.Handle("GET /console/lookups", h.auth(false, 0, h.lookups))
-	mux.Handle("GET /console/sample", h.auth(false, 0, h.sample))
-	mux.Handle("GET /console/settlement", h.auth(false, 0, h.settlement))
-	mux.Handle("GET /console/history", h.auth(false, 0, h.history))
+	mux.Handle("GET /console/lookups", h.auth(false, 0, h.audited("lookups", true, h.lookups)))
+	mux.Handle("GET /console/sample", h.auth(false, 0, h.audited("sample", true, h.sample)))
+	mux.Handle("GET /console/settlement", h.auth(false, 0, h.audited("settlement", false, h.settlement)))
+	mux.Handle("GET /console/history", h.auth(false, 0, h.audited("history", true, h.history)))
+	mux.Handle("GET /console/audit", h.auth(false, 0, h.audit))
 	mux.Handle("GET /console/publish", h.auth(true, 0, h.publishForm))
 	mux.Handle("POST /console/publish", h.auth(true, api.MaxPublishBody, h.publish))
 }

@@ -1,7 +1,8 @@
 // Package metrics owns the centre's Prometheus metrics (names prefixed
 // posagent_centre_), the mirror of agent/metrics: entries applied, the
 // centre's flags on them, apply latency, account look-ups answered and
-// refused, publishes and the agents connected now.
+// refused, publishes, audit log appends that failed and the agents
+// connected now.
 //
 // It registers with the Registerer it is given (never the global default),
 // implements centre.Observer, and carries counts only: no card number,
@@ -29,6 +30,7 @@ type Metrics struct {
 	refused   prometheus.Counter
 	publishes *prometheus.CounterVec
 	journals  *prometheus.CounterVec
+	auditFail prometheus.Counter
 	connected prometheus.GaugeFunc
 	count     atomic.Pointer[func() int] // connected agents, set by CountConnected
 }
@@ -76,11 +78,15 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 		Name: "posagent_centre_journal_events_total",
 		Help: "Terminals newly marked JOURNAL_REPLACED (event=replaced) and rebased (event=rebased) by this centre process.",
 	}, []string{"event"})
+	m.auditFail = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "posagent_centre_audit_append_failures_total",
+		Help: "Operations that succeeded but whose audit log event could not be appended (each is logged at error level with the event).",
+	})
 	m.connected = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "posagent_centre_connected_agents",
 		Help: "Agents with a live websocket to this centre.",
 	}, m.connectedNow)
-	for _, c := range []prometheus.Collector{m.applied, m.flags, m.applyTime, m.lookups, m.refused, m.publishes, m.journals, m.connected} {
+	for _, c := range []prometheus.Collector{m.applied, m.flags, m.applyTime, m.lookups, m.refused, m.publishes, m.journals, m.auditFail, m.connected} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("metrics: register: %w", err)
 		}
@@ -120,3 +126,6 @@ func (m *Metrics) Published(kind string) { m.publishes.WithLabelValues(kind).Inc
 
 // JournalEvent counts a terminal marked JOURNAL_REPLACED or rebased.
 func (m *Metrics) JournalEvent(kind string) { m.journals.WithLabelValues(kind).Inc() }
+
+// AuditFailed counts an audit log append that failed.
+func (m *Metrics) AuditFailed() { m.auditFail.Inc() }

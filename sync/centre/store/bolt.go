@@ -50,7 +50,7 @@ var allBuckets = [][]byte{
 	bucketMeta, bucketAccounts, bucketTerminals, bucketUsers, bucketSigned,
 	bucketRecords, bucketByTime, bucketByCard, bucketByPharm, bucketByTerm, bucketVoided,
 	bucketCharges, bucketRecon, bucketReconBad, bucketPurchases, bucketLookups, bucketCounters,
-	bucketVouchers, bucketRulings,
+	bucketVouchers, bucketRulings, bucketAudit,
 }
 
 func init() {

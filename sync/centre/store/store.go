@@ -1,7 +1,7 @@
 // Package store owns the centre's durable state: personal accounts and
 // their ledger, enrolled terminals and their hash chains, supervisor users,
-// signed rule bundles and blocklist deltas, and every record the terminals
-// synced. Store is the interface; OpenBolt is the embedded implementation.
+// signed rule bundles and blocklist deltas, every record the terminals
+// synced, and the hash-chained audit log of what people did. Store is the interface; OpenBolt is the embedded implementation.
 //
 // The one operation that matters most is Apply: it applies a terminal's
 // entries to the ledger exactly once per (terminal, seq), in one atomic
@@ -403,6 +403,19 @@ type Store interface {
 	// UseVoucher is VoucherTx.UseVoucher in a transaction of its own (for
 	// tools and tests); Apply's own transaction offers the same check.
 	UseVoucher(ctx context.Context, u VoucherUse) error
+
+	// AppendAudit appends e (At, Actor, Action, Subject, Detail) to the
+	// audit log: in one transaction with reading the last event, it sets
+	// Seq to the next number, PrevHash to the last event's Hash and Hash
+	// to AuditHash, so concurrent appends still form one chain. It returns
+	// the event as stored.
+	AppendAudit(ctx context.Context, e AuditEvent) (AuditEvent, error)
+	// Audit lists the events matching f, newest (highest Seq) first.
+	Audit(ctx context.Context, f AuditFilter) ([]AuditEvent, error)
+	// VerifyAudit walks the audit log oldest first and returns how many
+	// events hold; at the first that does not, it returns the count
+	// before it and an *AuditBroken.
+	VerifyAudit(ctx context.Context) (int, error)
 
 	// Close releases the store.
 	Close() error

@@ -27,6 +27,7 @@ var migrations = []migration{
 	{8, "e-vouchers, and their redemptions in the look-up log", schemaV8},
 	{9, "whether a logged look-up was proven by the card", schemaV9},
 	{10, "supervisors' rulings: deferred and pending-refusal holds, the ruling history", schemaV10},
+	{11, "the append-only, hash-chained audit log", schemaV11},
 }
 
 // migrateLock is the advisory lock key that serialises migrations of one
@@ -293,4 +294,35 @@ CREATE TABLE rulings (
 	PRIMARY KEY (terminal, seq, ordinal),
 	FOREIGN KEY (terminal, seq) REFERENCES records (terminal, seq)
 );
+`
+
+// schemaV11 keeps the audit log (SPEC §11), one hash chain by seq
+// (store.AuditHash). Rows are only ever inserted: a trigger refuses
+// UPDATE, DELETE and TRUNCATE, so changing the log takes an owner who
+// drops or disables the trigger first — and VerifyAudit still finds the
+// change.
+const schemaV11 = `
+CREATE TABLE audit_log (
+	seq       bigint PRIMARY KEY CHECK (seq > 0),
+	at        timestamptz NOT NULL,
+	actor     text NOT NULL,
+	action    text NOT NULL,
+	subject   text NOT NULL,
+	detail    text NOT NULL,
+	prev_hash text NOT NULL,
+	hash      text NOT NULL
+);
+
+CREATE INDEX audit_log_by_action ON audit_log (action, seq);
+
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION 'audit_log is append-only';
+END
+$$;
+
+CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+	FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+	FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
 `

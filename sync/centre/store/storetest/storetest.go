@@ -3,10 +3,12 @@
 // repeated and concurrent batches, the chain flags, the account flags,
 // refusal of another terminal's entries, the transaction filters, card
 // history, signed documents, users, terminals, daily reconciliations and
-// JOURNAL_REPLACED marks and rebases, the look-up log, e-vouchers, and
-// the card proofs of presence Apply verifies with an issuer key, and
-// supervisors' rulings on held charges (second reviewer, history, two
-// supervisors at once).
+// JOURNAL_REPLACED marks and rebases, the look-up log, e-vouchers, the
+// card proofs of presence Apply verifies with an issuer key, supervisors'
+// rulings on held charges (second reviewer, history, two supervisors at
+// once), the review queue's lists, and the audit log's hash chain under
+// concurrent appends (Tamper checks, beside each store, that a changed
+// event is found).
 // Each store package runs it from a test:
 //
 //	func TestConformance(t *testing.T) {
@@ -49,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Vouchers", voucherTests},
 		{"Queue", queueTests},
 		{"Rulings", rulingTests},
+		{"Audit", auditTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
