@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Journal", journalTests},
 		{"Lookups", lookupTests},
 		{"Vouchers", voucherTests},
+		{"Records", recordTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
