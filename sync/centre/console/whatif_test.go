@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"posagent/internal/sample"
-	"posagent/policy"
 	"posagent/sync/centre/centretest"
 	"posagent/sync/wire"
 )
@@ -23,37 +21,9 @@ import (
 func whatIfCentre(t *testing.T) *centretest.Centre {
 	c := centretest.StartWithOptions(t, centretest.Options{Sample: true})
 	c.Users()
-	c.Enrol("T1", "P1")
-	ctx := context.Background()
-	h, err := c.Store().Account(ctx, "A00000002")
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := sample.Bundle(t, 1)
-	ch := &centretest.Chain{Terminal: "T1"}
-	var hist []policy.Purchase
-	for i, l := range []policy.Line{
-		{Code: "D0004", Barcode: "6901234500042", Qty: 1, UnitPrice: 980},
-		{Code: "D0006", Barcode: "6901234500066", Qty: 1, UnitPrice: 980},
-		{Code: "D0007", Barcode: "6901234500073", Qty: 1, UnitPrice: 980},
-	} {
-		at := c.Now().Add(time.Duration(i-3) * time.Minute)
-		d := policy.Evaluate(b, policy.Input{Now: at.In(c.Location()), Terminal: "T1", Pharmacy: "P1",
-			Card: policy.Card{CardNo: h.CardNo}, Holder: &h, Lines: []policy.Line{l}, History: policy.History{Purchases: hist}})
-		ld := d.Lines[0]
-		rec := wire.Record{Terminal: "T1", Kind: wire.KindCharge, TxnID: "T1-" + l.Code, At: at, CardNo: h.CardNo, RulesVersion: 1,
-			Total: d.Total, Account: d.AccountTotal, Cash: d.CashTotal, Confirmed: d.Required,
-			Lines: []wire.Line{{Code: l.Code, Barcode: l.Barcode, Qty: 1, UnitPrice: l.UnitPrice,
-				Amount: ld.Amount, Account: ld.Account, Cash: ld.Cash, Days: ld.Days}}}
-		if rec.Account != 980 {
-			t.Fatalf("%s: %d from the account, want 980", l.Code, rec.Account)
-		}
-		ch.Add(t, rec)
-		hist = append(hist, rec.Purchase("P1"))
-	}
-	if _, err := c.Centre().ApplyEntries(ctx, "T1", 0, ch.Entries); err != nil {
-		t.Fatal(err)
-	}
+	now := c.Now()
+	c.SeedHonestCharges("T1", "P1", "A00000002", centretest.WhatIfLines,
+		[]time.Time{now.Add(-3 * time.Minute), now.Add(-2 * time.Minute), now.Add(-time.Minute)})
 	return c
 }
 
