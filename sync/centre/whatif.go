@@ -18,6 +18,14 @@ import (
 // MaxWhatIfDays is the longest period a what-if replays.
 const MaxWhatIfDays = 366
 
+// MaxWhatIfRecords is the most charges and voids a what-if replays: they
+// are held in memory at once.
+const MaxWhatIfRecords = 500_000
+
+// ErrWhatIfTooLarge means the period holds more than MaxWhatIfRecords
+// charges and voids; a shorter period will do. It is also ErrInvalid.
+var ErrWhatIfTooLarge = errors.New("too many records in the period for a what-if; choose a shorter period")
+
 // ParseDraft parses a draft catalogue CSV and rules JSON with the parsers
 // Publish uses, into a bundle that is not signed, stored or offered to
 // anyone. A bad file is ErrInvalid with the parser's error.
@@ -69,7 +77,8 @@ func (c *Centre) WhatIfDays(from, to string) (time.Time, time.Time, error) {
 // centre found them on apply), the card's account as it stood before it
 // (the stored balance then; blocked when it was BLOCKED_AT_SYNC) and the
 // card's history before the period as the store holds it now. Without a
-// signing key the centre cannot open its published bundles (ErrNoSigningKey).
+// signing key the centre cannot open its published bundles (ErrNoSigningKey);
+// a period of over MaxWhatIfRecords charges and voids is ErrWhatIfTooLarge.
 func (c *Centre) WhatIf(ctx context.Context, draft *policy.Bundle, from, to time.Time) (ledger.WhatIfReport, error) {
 	if c.cfg.SigningKey == nil {
 		return ledger.WhatIfReport{}, fmt.Errorf("what-if: %w", ErrNoSigningKey)
@@ -82,9 +91,13 @@ func (c *Centre) WhatIf(ctx context.Context, draft *policy.Bundle, from, to time
 	}
 	var stored []store.StoredRecord
 	err := c.st.EachRecord(ctx, from, to, func(r store.StoredRecord) error {
-		if ledger.Moves(r.Record.Kind) {
-			stored = append(stored, r)
+		if !ledger.Moves(r.Record.Kind) {
+			return nil
 		}
+		if len(stored) == MaxWhatIfRecords {
+			return invalidf("what-if: over %d charges and voids: %w", MaxWhatIfRecords, ErrWhatIfTooLarge)
+		}
+		stored = append(stored, r)
 		return nil
 	})
 	if err != nil {

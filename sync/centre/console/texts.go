@@ -234,6 +234,7 @@ var texts = web.Catalogue{
 	"whatif_bad_rules":      {"草拟的规则无法解析，请检查 JSON 格式", "The draft rules cannot be read; check the JSON"},
 	"whatif_bad_period":     {"请填写起止日期（YYYY-MM-DD），起始日不晚于截止日，期间不超过 366 天", "Give from and to as days (YYYY-MM-DD), from not after to, at most 366 days"},
 	"whatif_too_large":      {"上传的文件过大", "The uploaded files are too large"},
+	"whatif_too_many":       {"该期间记录过多，请缩短期间后重试", "Too many records in the period; choose a shorter period"},
 	"whatif_no_key":         {"中心没有签名密钥，无法打开已发布的规则", "The centre has no signing key and cannot open the published rules"},
 }
 

@@ -79,6 +79,9 @@ func (h *Handler) whatIfRun(w http.ResponseWriter, c *request, data *whatIfData,
 	case errors.Is(err, centre.ErrNoSigningKey):
 		fail(http.StatusConflict, "whatif_no_key")
 		return
+	case errors.Is(err, centre.ErrWhatIfTooLarge):
+		fail(http.StatusBadRequest, "whatif_too_many")
+		return
 	case err != nil:
 		h.log.Error("console: what-if", "user", c.sess.Value.Name, "from", data.Form.From, "to", data.Form.To, "err", err)
 		fail(http.StatusInternalServerError, "storage_error")

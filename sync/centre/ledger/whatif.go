@@ -27,10 +27,12 @@ import (
 
 // WhatIfRecord is one stored record of the period, as the replay needs it.
 type WhatIfRecord struct {
-	// In is the record's judging input as apply would build it: Policy
-	// set, Bundle the published bundle the record names (nil: never
+	// In is the record's judging input as apply would build it, with
+	// Bundle the published bundle the record names (nil: never
 	// published), Holder the card's account before it (nil: none), and
-	// History the card's purchases from before the period only.
+	// History the card's purchases from before the period only. The
+	// replay sets Policy, the bundle of its side, its staleness window
+	// and the period's part of the history. A void needs only Record.
 	In JudgeInput
 	// Refunds is true for a void that refunded its charge (stored without
 	// VOID_UNMATCHED or VOID_REPEATED): from it on, the charge is out of
