@@ -38,6 +38,10 @@ Usage:
                   national e-voucher app; the last line is the QR content, EC1:<token>)
   centre user add --data DIR --name N --role supervisor|admin   (password: first line of stdin)
   centre block    --data DIR --card C [--card C ...] [--unblock]
+  centre whatif  --data DIR [--db postgres://...] --catalogue F.csv --rules F.json
+                  --from YYYY-MM-DD --to YYYY-MM-DD [--time-zone Asia/Shanghai] [--json]
+                  (replays the period's stored records against a draft bundle and
+                  reports per pharmacy and reason code what would change; publishes nothing)
   centre terminal rebase --data DIR --terminal ID [--by NAME]
                   (a terminal marked JOURNAL_REPLACED continues after the
                   centre's acked seq with an empty journal; the break is recorded)
@@ -66,6 +70,7 @@ var commands = map[string]func() command{
 	"block":           func() command { return &blockCommand{} },
 	"terminal rebase": func() command { return &rebaseCommand{} },
 	"audit verify":    func() command { return &auditVerifyCommand{} },
+	"whatif":          func() command { return &whatIfCommand{} },
 }
 
 // env is what a command talks to.

@@ -24,7 +24,8 @@ var assets embed.FS
 
 // pageFiles are the pages; each is parsed with layout.html.
 var pageFiles = []string{"login.html", "transactions.html", "txn.html", "terminals.html",
-	"lookups.html", "sample.html", "settlement.html", "history.html", "audit.html", "publish.html", "message.html"}
+	"lookups.html", "sample.html", "settlement.html", "history.html", "audit.html", "publish.html", "message.html",
+	"whatif.html"}
 
 // pages are the parsed pages by file name. The templates are part of the
 // binary, so a parse error is a programming error caught by any test.
@@ -167,6 +168,8 @@ func (h *Handler) routes() {
 	mux.Handle("GET /console/settlement", h.auth(false, 0, h.audited("settlement", false, h.settlement)))
 	mux.Handle("GET /console/history", h.auth(false, 0, h.audited("history", true, h.history)))
 	mux.Handle("GET /console/audit", h.auth(false, 0, h.audit))
+	mux.Handle("GET /console/whatif", h.auth(false, 0, h.whatIf))
+	mux.Handle("POST /console/whatif", h.auth(false, api.MaxPublishBody, h.runWhatIf))
 	mux.Handle("GET /console/publish", h.auth(true, 0, h.publishForm))
 	mux.Handle("POST /console/publish", h.auth(true, api.MaxPublishBody, h.publish))
 }

@@ -160,6 +160,24 @@ func seenBefore(h []policy.Purchase, at time.Time) []policy.Purchase {
 // or a confirm code the record does not carry allows nothing.
 func allowed(in JudgeInput, history []policy.Purchase) int64 {
 	rec := in.Record
+	d := evaluate(in, history)
+	for _, r := range d.Reasons {
+		if r.Severity == policy.Block {
+			return 0
+		}
+	}
+	for _, c := range d.Required {
+		if !slices.Contains(rec.Confirmed, c) {
+			return 0
+		}
+	}
+	return d.AccountTotal
+}
+
+// evaluate runs the rules over the record's lines with a history, the
+// holder judged as allowed describes.
+func evaluate(in JudgeInput, history []policy.Purchase) policy.Decision {
+	rec := in.Record
 	var h *policy.Holder
 	if in.Holder != nil {
 		c := *in.Holder
@@ -174,20 +192,9 @@ func allowed(in JudgeInput, history []policy.Purchase) int64 {
 	if zone == nil {
 		zone = time.UTC
 	}
-	d := policy.Evaluate(in.Bundle, policy.Input{
+	return policy.Evaluate(in.Bundle, policy.Input{
 		Now: rec.At.In(zone), Terminal: rec.Terminal, Pharmacy: in.Pharmacy,
 		Card: in.Presence.policyCard(rec, in.CounterUsed), Holder: h, Lines: lines,
 		History: policy.History{Purchases: history},
 	})
-	for _, r := range d.Reasons {
-		if r.Severity == policy.Block {
-			return 0
-		}
-	}
-	for _, c := range d.Required {
-		if !slices.Contains(rec.Confirmed, c) {
-			return 0
-		}
-	}
-	return d.AccountTotal
 }

@@ -278,6 +278,13 @@ type Filter struct {
 	Limit                  int       // 0: a default of 1000
 }
 
+// StoredRecord is a stored record: the supervisors' view of it and the
+// record as its terminal sent it (lines, card, time and all).
+type StoredRecord struct {
+	Txn    Txn
+	Record wire.Record
+}
+
 // ApplyResult is what Apply did.
 type ApplyResult struct {
 	AckedSeq uint64            // the terminal's highest contiguous applied seq afterwards
@@ -363,6 +370,11 @@ type Store interface {
 	Rulings(ctx context.Context, terminal string, seq uint64) ([]Ruling, error)
 	// Transactions lists synced records, newest first.
 	Transactions(ctx context.Context, f Filter) ([]Txn, error)
+	// EachRecord calls fn with every stored record dated in [from, to),
+	// oldest first (then by terminal and seq), as one consistent view,
+	// until fn returns an error, which it returns wrapped. fn must not
+	// call the store.
+	EachRecord(ctx context.Context, from, to time.Time, fn func(StoredRecord) error) error
 	// CardHistory returns a card's charges since a time, at every terminal,
 	// oldest first, voided charges, charges with a hold not accepted
 	// (awaiting a ruling, refused) and charges repeating an earlier txn_id

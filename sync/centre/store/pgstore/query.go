@@ -143,6 +143,12 @@ const txnColumns = "pharmacy, received_at, flags, balance_after, body, held, hol
 
 // scanTxn reads txnColumns.
 func scanTxn(row pgx.CollectableRow) (store.Txn, error) {
+	r, err := scanStored(row)
+	return r.Txn, err
+}
+
+// scanStored reads txnColumns, keeping the record its body holds.
+func scanStored(row pgx.CollectableRow) (store.StoredRecord, error) {
 	var (
 		pharmacy     string
 		received     time.Time
@@ -154,19 +160,20 @@ func scanTxn(row pgx.CollectableRow) (store.Txn, error) {
 		findings     []byte
 	)
 	if err := row.Scan(&pharmacy, &received, &flags, &balanceAfter, &body, &held, &hold, &findings); err != nil {
-		return store.Txn{}, err
+		return store.StoredRecord{}, err
 	}
-	t, err := storedTxn(body, pharmacy, received, flags, balanceAfter)
-	if err != nil {
-		return store.Txn{}, err
+	var rec wire.Record
+	if err := json.Unmarshal(body, &rec); err != nil {
+		return store.StoredRecord{}, fmt.Errorf("stored body: %w", err)
 	}
+	t := store.TxnOf(rec, pharmacy, received, flags, balanceAfter)
 	t.Held, t.Hold = held, hold
 	if findings != nil {
 		if err := json.Unmarshal(findings, &t.Findings); err != nil {
-			return store.Txn{}, fmt.Errorf("stored findings of %s/%d: %w", t.Terminal, t.Seq, err)
+			return store.StoredRecord{}, fmt.Errorf("stored findings of %s/%d: %w", t.Terminal, t.Seq, err)
 		}
 	}
-	return t, nil
+	return store.StoredRecord{Txn: t, Record: rec}, nil
 }
 
 // CardHistory returns a card's charges at every terminal with At ≥ since,
