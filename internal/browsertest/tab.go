@@ -101,6 +101,19 @@ func (p *Tab) EvalString(expr string) string {
 	return s
 }
 
+// EvalPromise evaluates an expression whose value is a promise of a
+// string and waits for it; what names it in a failure.
+func (p *Tab) EvalPromise(what, expr string) string {
+	p.T.Helper()
+	ctx, cancel := context.WithTimeout(p.Ctx, 10*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		p.Fail(what, err)
+	}
+	return s
+}
+
 // EvalJSON evaluates an expression and decodes its value into v.
 func (p *Tab) EvalJSON(expr string, v any) {
 	p.T.Helper()

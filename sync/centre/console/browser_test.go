@@ -22,7 +22,10 @@ import (
 // tab drives the console in one browser tab as a supervisor does: typing,
 // clicking, following links, on controls it has checked a person can see
 // and reach. Every failure leaves a screenshot behind.
-type tab struct{ *browsertest.Tab }
+type tab struct {
+	*browsertest.Tab
+	base string // the centre's URL, for tabs that need it
+}
 
 // regions are the console's boxes that must sit apart, neither
 // overlapping nor spilling, at every screen size.
@@ -122,7 +125,7 @@ func superviseAndPublish(t *testing.T, bt *browsertest.Tab) {
 		t.Fatal(err)
 	}
 	clean, forbidden, split := daySales(t, ctx, env)
-	p := &tab{bt}
+	p := &tab{Tab: bt}
 	p.Container = "header, main, form, section"
 	base := env.CentreURL()
 
