@@ -9,48 +9,70 @@ import (
 	"testing"
 	"time"
 
+	"posagent/internal/pgtest"
 	"posagent/internal/sample"
 	"posagent/policy"
 	"posagent/sync/centre"
 	"posagent/sync/centre/datadir"
 	"posagent/sync/centre/ledger"
 	"posagent/sync/centre/store"
+	"posagent/sync/centre/store/pgstore"
 	"posagent/sync/wire"
 	"posagent/sync/wire/wiretest"
 )
 
 // whatIfData is a data directory with the sample bundle published as
 // version 1 and three honest charges of card 1001 at P1 just after it,
-// 980 fen each from the account; it returns the directory, the sample
-// files and the local days (Asia/Shanghai) of the first and last charge.
+// 980 fen each from the account, in its embedded store; it returns the
+// directory, the sample files and the local days (Asia/Shanghai) of the
+// first and last charge.
 func whatIfData(t *testing.T) (data, cat, rules, from, to string) {
 	t.Helper()
-	ctx := context.Background()
 	data = t.TempDir()
-	dir := sample.Dir(t)
-	cat, rules = filepath.Join(dir, "catalogue.csv"), filepath.Join(dir, "rules.json")
-	_, _, accounts := writeInputs(t, t.TempDir())
-	for _, args := range [][]string{
-		{"keygen", "--data", data},
-		{"publish", "--data", data, "--catalogue", cat, "--rules", rules},
-		{"accounts", "import", "--data", data, accounts},
-		{"enrol", "--data", data, "--terminal", "T1", "--pharmacy", "P1"},
-	} {
-		if code, _, errOut := cli(t, ctx, "", args...); code != 0 {
-			t.Fatalf("%v: exit %d: %s", args, code, errOut)
-		}
+	if code, _, errOut := cli(t, context.Background(), "", "keygen", "--data", data); code != 0 {
+		t.Fatalf("keygen: %s", errOut)
 	}
 	st, err := store.OpenBolt(filepath.Join(data, datadir.StoreFile), store.BoltOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	from, to = seedWhatIf(t, data, st)
+	dir := sample.Dir(t)
+	return data, filepath.Join(dir, "catalogue.csv"), filepath.Join(dir, "rules.json"), from, to
+}
+
+// seedWhatIf publishes the sample bundle with data's signing key, imports
+// card 1001, enrols T1 at P1 and applies three honest charges of 980 fen
+// on the card, one drug each; it returns the local days of the first and
+// last charge.
+func seedWhatIf(t *testing.T, data string, st store.Store) (from, to string) {
+	t.Helper()
+	ctx := context.Background()
 	key, err := datadir.LoadSigningKey(data)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c, err := centre.New(centre.Config{Store: st, SigningKey: key})
 	if err != nil {
+		t.Fatal(err)
+	}
+	dir := sample.Dir(t)
+	cat, err := os.ReadFile(filepath.Join(dir, "catalogue.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := os.ReadFile(filepath.Join(dir, "rules.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Publish(ctx, cat, rules); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ImportAccountsCSV(ctx, strings.NewReader(accountsCSV)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Enrol(ctx, "T1", "P1"); err != nil {
 		t.Fatal(err)
 	}
 	b := sample.Bundle(t, 1)
@@ -89,7 +111,49 @@ func whatIfData(t *testing.T) (data, cat, rules, from, to string) {
 		}
 	}
 	day := func(at time.Time) string { return at.In(c.Location()).Format(time.DateOnly) }
-	return data, cat, rules, day(ts[2].At), day(ts[0].At)
+	return day(ts[2].At), day(ts[0].At)
+}
+
+// tightRules writes the sample rules with daily_amount 1500 fen.
+func tightRules(t *testing.T, rules string) string {
+	t.Helper()
+	raw, err := os.ReadFile(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tight := strings.Replace(string(raw), `"daily_amount": 60000`, `"daily_amount": 1500`, 1)
+	if tight == string(raw) {
+		t.Fatal("the sample rules have no daily_amount of 60000")
+	}
+	draft := filepath.Join(t.TempDir(), "draft.json")
+	if err := os.WriteFile(draft, []byte(tight), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return draft
+}
+
+// TestWhatIfOnPostgreSQL: `centre whatif --db` reads the records of a
+// PostgreSQL store.
+func TestWhatIfOnPostgreSQL(t *testing.T) {
+	dsn := pgtest.Start(t)
+	ctx := context.Background()
+	data := t.TempDir()
+	if code, _, errOut := cli(t, ctx, "", "keygen", "--data", data); code != 0 {
+		t.Fatalf("keygen: %s", errOut)
+	}
+	st, err := pgstore.Open(ctx, dsn, pgstore.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, to := seedWhatIf(t, data, st)
+	st.Close()
+	dir := sample.Dir(t)
+	cat, rules := filepath.Join(dir, "catalogue.csv"), filepath.Join(dir, "rules.json")
+	code, out, errOut := cli(t, ctx, "", "whatif", "--data", data, "--db", dsn, "--catalogue", cat, "--rules", tightRules(t, rules),
+		"--from", from, "--to", to)
+	if code != 0 || !strings.Contains(out, "3 charges replayed, 2 would change") || !strings.Contains(out, "SPLIT_DAILY_AMOUNT") {
+		t.Fatalf("whatif --db: exit %d, out %q, err %q", code, out, errOut)
+	}
 }
 
 // TestWhatIf: the published rules as the draft change nothing; a draft
@@ -105,18 +169,7 @@ func TestWhatIf(t *testing.T) {
 	}
 	t.Logf("same bundle:\n%s", out)
 
-	raw, err := os.ReadFile(rules)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tight := strings.Replace(string(raw), `"daily_amount": 60000`, `"daily_amount": 1500`, 1)
-	if tight == string(raw) {
-		t.Fatal("the sample rules have no daily_amount of 60000")
-	}
-	draft := filepath.Join(t.TempDir(), "draft.json")
-	if err := os.WriteFile(draft, []byte(tight), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	draft := tightRules(t, rules)
 	code, out, errOut = cli(t, ctx, "", "whatif", "--data", data, "--catalogue", cat, "--rules", draft, "--from", from, "--to", to)
 	if code != 0 || !strings.Contains(out, "3 charges replayed, 2 would change") || !strings.Contains(out, "SPLIT_DAILY_AMOUNT") {
 		t.Fatalf("tighter daily_amount: exit %d, out %q, err %q", code, out, errOut)

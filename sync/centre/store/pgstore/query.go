@@ -224,16 +224,6 @@ func scanPurchase(row pgx.CollectableRow) (policy.Purchase, error) {
 	return rec.Purchase(pharmacy), nil
 }
 
-// storedTxn rebuilds the view of a stored record from its row, with
-// store.TxnOf as Apply did when it filled the row's columns.
-func storedTxn(body []byte, pharmacy string, received time.Time, flags []string, balanceAfter int64) (store.Txn, error) {
-	var rec wire.Record
-	if err := json.Unmarshal(body, &rec); err != nil {
-		return store.Txn{}, fmt.Errorf("stored body: %w", err)
-	}
-	return store.TxnOf(rec, pharmacy, received, flags, balanceAfter), nil
-}
-
 // LogLookup appends an account look-up to the log.
 func (s *Store) LogLookup(ctx context.Context, l store.Lookup) error {
 	if err := ctx.Err(); err != nil {
