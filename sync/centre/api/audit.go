@@ -131,26 +131,6 @@ func (s *Server) handleAuditVerify(w http.ResponseWriter, r *http.Request) {
 	web.WriteJSON(w, http.StatusOK, chain)
 }
 
-// statusRecorder remembers the status a handler answered.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
-}
-
 // audited records in the audit log each request h answers successfully,
 // as done by the requesting user: with format=csv an export of subject,
 // otherwise, when personal (the answer names cards or holders), a read of
@@ -158,9 +138,9 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 // a path naming a card, the path.
 func (s *Server) audited(subject string, personal bool, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &web.StatusRecorder{ResponseWriter: w}
 		h(rec, r)
-		if rec.status >= 300 {
+		if rec.Status >= 300 {
 			return
 		}
 		action := store.AuditReadPersonal

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"posagent/internal/web"
 	"posagent/sync/centre/api"
 	"posagent/sync/centre/store"
 )
@@ -109,26 +110,6 @@ func (h *Handler) audit(w http.ResponseWriter, c *request) {
 	h.render(w, http.StatusOK, "audit.html", p)
 }
 
-// statusRecorder remembers the status a page answered.
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	if s.status == 0 {
-		s.status = code
-	}
-	s.ResponseWriter.WriteHeader(code)
-}
-
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if s.status == 0 {
-		s.status = http.StatusOK
-	}
-	return s.ResponseWriter.Write(b)
-}
-
 // audited records in the audit log each page next answers successfully,
 // as read by the session's user (as the API's reads are): with
 // format=csv an export of subject, otherwise, when personal (the page
@@ -136,9 +117,9 @@ func (s *statusRecorder) Write(b []byte) (int, error) {
 // query (the filter) without the language, or the record's path.
 func (h *Handler) audited(subject string, personal bool, next handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, c *request) {
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &web.StatusRecorder{ResponseWriter: w}
 		next(rec, c)
-		if rec.status >= 300 {
+		if rec.Status >= 300 {
 			return
 		}
 		q := c.r.URL.Query()
