@@ -66,7 +66,7 @@ func WriteAuditCSV(w *csv.Writer, evs []store.AuditEvent, loc *time.Location) er
 	rows := [][]string{AuditCSVHeader}
 	for _, e := range evs {
 		rows = append(rows, []string{strconv.FormatUint(e.Seq, 10), e.At.In(loc).Format(time.RFC3339Nano),
-			e.Actor, e.Action, e.Subject, e.Detail, e.PrevHash, e.Hash})
+			CSVCell(e.Actor), e.Action, CSVCell(e.Subject), CSVCell(e.Detail), e.PrevHash, e.Hash})
 	}
 	return w.WriteAll(rows)
 }

@@ -19,6 +19,7 @@ var transactionParams = map[string]bool{
 	"pharmacy": true, "terminal": true, "card_no": true, "flagged": true,
 	"from": true, "to": true, "kind": true, "limit": true, "held": true,
 	"cashier": true, "code": true, "min_account": true, "max_account": true,
+	"format": true, // json or csv (ParseFormat): how the list is answered, not which records
 }
 
 // maxFilterFen bounds the amount parameters: a hundred million yuan.
@@ -70,6 +71,9 @@ func ParseFilter(q url.Values, loc *time.Location) (store.Filter, error) {
 		return f, paramError("min_account", ParamOrder, "min_account %d is above max_account %d", f.MinAccount, f.MaxAccount)
 	}
 	if f.From, f.To, err = parsePeriod(q, loc); err != nil {
+		return f, err
+	}
+	if _, err := ParseFormat(q); err != nil {
 		return f, err
 	}
 	f.Limit, err = parseLimit(q)

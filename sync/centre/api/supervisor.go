@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/csv"
 	"net/http"
 	"time"
 
@@ -49,13 +50,15 @@ func flagsOf(t store.Terminal) []string {
 	return []string{}
 }
 
-// handleTransactions is GET /api/transactions.
+// handleTransactions is GET /api/transactions: the list as JSON or, with
+// format=csv, as CSV (WriteTxnCSV).
 func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request) {
 	f, err := ParseFilter(r.URL.Query(), s.centre.Location())
 	if err != nil {
 		codes.Write(w, http.StatusBadRequest, centre.CodeBadParam, err.Error())
 		return
 	}
+	asCSV, _ := ParseFormat(r.URL.Query()) // checked by ParseFilter
 	txns, err := s.centre.Transactions(r.Context(), f)
 	if err != nil {
 		s.log.Error("list transactions", "err", err)
@@ -72,6 +75,14 @@ func (s *Server) handleTransactions(w http.ResponseWriter, r *http.Request) {
 		if txns[i].Flags == nil {
 			txns[i].Flags = []string{}
 		}
+	}
+	if asCSV {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="transactions.csv"`)
+		if err := WriteTxnCSV(csv.NewWriter(w), txns, s.centre.Location()); err != nil {
+			s.log.Error("transactions csv", "err", err)
+		}
+		return
 	}
 	web.WriteJSON(w, http.StatusOK, map[string]any{"transactions": txns})
 }

@@ -78,10 +78,16 @@ func TestConsoleListsAndFiltersTransactions(t *testing.T) {
 		`checked`, // the form remembers the filter
 		`<a href="/console/?flagged=1" class="on">审核队列</a>`, // the queue is the navigation's page
 		`<td class="num" id="total-account">¥7.00</td>`,     // the page's totals
+		`<a id="txns-csv" href="/console/?flagged=1&amp;format=csv" download>`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("flagged list lacks %s:\n%s", want, page)
 		}
+	}
+	// The same list as CSV: only the flagged record, without the paging.
+	if resp, csv := b.get("/console/?flagged=1&format=csv"); resp.StatusCode != http.StatusOK ||
+		resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" || strings.Count(csv, "\n") != 2 || !strings.Contains(csv, ",T2-1,") {
+		t.Errorf("the list as CSV: %d %q\n%s", resp.StatusCode, resp.Header.Get("Content-Type"), csv)
 	}
 }
 

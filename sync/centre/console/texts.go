@@ -132,6 +132,7 @@ var texts = web.Catalogue{
 	"code":               {"原因或标记代码", "Reason or flag code"},
 	"min_yuan":           {"个人账户不低于（元）", "Account at least (yuan)"},
 	"max_yuan":           {"个人账户不高于（元）", "Account at most (yuan)"},
+	"txns_csv":           {"下载 CSV（本条件下最多 10000 条）", "Download CSV (up to 10,000 records of this search)"},
 	"page_totals":        {"本页合计", "Total of this page"},
 	"query_bad_yuan":     {"%s应为金额，例如 12.50", "%s must be an amount in yuan, such as 12.50"},
 	"query_bad_code":     {"%s应为大写字母、数字和下划线，例如 SPLIT_DAILY_AMOUNT", "%s must be capital letters, digits and underscores, such as SPLIT_DAILY_AMOUNT"},

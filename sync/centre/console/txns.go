@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"encoding/csv"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -32,6 +33,7 @@ type txnListData struct {
 	Older string // the next (older) page, "" when there is none
 	// Totals of the page's rows, in yuan.
 	Total, Account, Cash string
+	CSV                  string // the list as CSV, up to api.MaxLimit records
 }
 
 // txnRow is one row of the list, its texts prepared in Go: a page holds
@@ -96,6 +98,10 @@ func (h *Handler) transactions(w http.ResponseWriter, c *request) {
 		h.render(w, http.StatusBadRequest, "transactions.html", p)
 		return
 	}
+	asCSV := q.Get("format") == "csv" // the download of the list (checked by filterOf)
+	if asCSV && q.Get("limit") == "" {
+		f.Limit = api.MaxLimit
+	}
 	txns, err := h.centre.Transactions(c.r.Context(), cur.apply(f))
 	if err != nil {
 		h.log.Error("console: list transactions", "err", err)
@@ -103,6 +109,14 @@ func (h *Handler) transactions(w http.ResponseWriter, c *request) {
 		return
 	}
 	txns = cur.trim(txns)
+	if asCSV {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="transactions.csv"`)
+		if err := api.WriteTxnCSV(csv.NewWriter(w), txns, c.loc); err != nil {
+			h.log.Error("console: transactions csv", "err", err)
+		}
+		return
+	}
 	p := c.page("txns_title", nav, nil)
 	data.Rows = make([]txnRow, len(txns))
 	var total, account, cash money.Fen
@@ -111,6 +125,14 @@ func (h *Handler) transactions(w http.ResponseWriter, c *request) {
 		total, account, cash = total+money.Fen(t.Total), account+money.Fen(t.Account), money.Fen(t.Cash)+cash
 	}
 	data.Total, data.Account, data.Cash = total.String(), account.String(), cash.String()
+	export := url.Values{}
+	for k, v := range q {
+		if k != "before" && k != "skip" && k != "lang" && k != "limit" {
+			export[k] = v
+		}
+	}
+	export.Set("format", "csv")
+	data.CSV = (&url.URL{Path: prefix, RawQuery: export.Encode()}).String()
 	if len(txns) > 0 && len(txns) == f.Limit {
 		next := cur.next(txns)
 		q.Set("before", next.At.Format(time.RFC3339Nano))
