@@ -206,14 +206,16 @@ func superviseAndPublish(t *testing.T, bt *browsertest.Tab) {
 	p.Shot("terminals-" + v.Pick("en", "zh"))
 	p.switchLanguage(v.Pick("zh-CN", "en"))
 
-	// The look-ups page: the agent's look-ups at the day's swipes, each
-	// followed by its sale, and no alert.
+	// The look-ups page: the agent's look-ups at the day's swipes (at
+	// least one per card: a card swiped again soon after may be answered
+	// from the agent's cache, and how soon depends on the machine's
+	// speed), each followed by its sale, and no alert.
 	p.Click("look-ups", `nav a[href="/console/lookups"]`)
 	p.Wait("look-ups page", `!!document.querySelector('#lookup-alerts') && !!document.querySelector('#lookups')`)
 	var sales []string
 	p.EvalJSON(`Array.from(document.querySelectorAll('#lookups tr.lookup[data-terminal="T001"] td.sale')).map(e => e.textContent)`, &sales)
-	if len(sales) < 6 || slices.Contains(sales, v.Pick("否", "no")) {
-		t.Errorf("T001's look-ups show sales %q, want at least 6, each followed by a sale", sales)
+	if len(sales) < 3 || slices.Contains(sales, v.Pick("否", "no")) {
+		t.Errorf("T001's look-ups show sales %q, want at least one per card (3), each followed by a sale", sales)
 	}
 	p.Visible("no alerts", "#no-alerts")
 	p.Layout("look-ups", regions)

@@ -3,8 +3,11 @@ package console
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"net/url"
+	"posagent/policy"
+	"posagent/sync/centre"
 	"strconv"
 	"strings"
 	"time"
@@ -74,6 +77,39 @@ type txnDetailData struct {
 	Txn     store.Txn
 	Reasons []reasonView
 	Rulings rulingView
+	Lines   []lineView     // as the terminal sent them
+	Holder  *policy.Holder // the card's account at the centre; nil when none
+	Related []relatedView  // a charge's voids, a void's charge
+}
+
+// lineView is one line of a record's page, amounts as yuan.
+type lineView struct {
+	Code, Name, Barcode, RxID              string
+	Qty                                    int64
+	UnitPrice, Amount, Account, Cash, Days string
+}
+
+// relatedView links a record to another.
+type relatedView struct {
+	Kind, TxnID, URL, When string
+	Seq                    uint64
+}
+
+// detailViews prepares d for the page in p's language.
+func (p page) detailViews(d centre.RecordDetail) ([]lineView, []relatedView) {
+	var lines []lineView
+	for _, l := range d.Lines {
+		lines = append(lines, lineView{Code: l.Code, Name: l.Name, Barcode: l.Barcode, RxID: l.RxID, Qty: l.Qty,
+			UnitPrice: money.Fen(l.UnitPrice).String(), Amount: money.Fen(l.Amount).String(),
+			Account: money.Fen(l.Account).String(), Cash: money.Fen(l.Cash).String(),
+			Days: fmt.Sprintf("%d.%01d", l.Days/1000, l.Days%1000/100)})
+	}
+	var related []relatedView
+	for _, x := range d.Related {
+		related = append(related, relatedView{Kind: p.T("kind_" + x.Kind), TxnID: x.TxnID, URL: txnURL(x),
+			When: formatWhen(x.At, p.loc), Seq: x.Seq})
+	}
+	return lines, related
 }
 
 var kinds = []string{wire.KindCharge, wire.KindVoid, wire.KindRefusal, wire.KindQuote}
@@ -213,8 +249,16 @@ func (h *Handler) showTxn(w http.ResponseWriter, c *request, terminal string, se
 		return
 	}
 	rv.Note = note
-	data := txnDetailData{Txn: t, Reasons: viewReasons(t.Reasons), Rulings: rv}
+	detail, err := h.centre.RecordDetail(c.r.Context(), t)
+	if err != nil {
+		h.log.Error("console: record detail", "terminal", terminal, "seq", seq, "err", err)
+		h.message(w, c, http.StatusInternalServerError, "txn_title", texts.T(c.lang, "storage_error"))
+		return
+	}
+	data := txnDetailData{Txn: t, Reasons: viewReasons(t.Reasons), Rulings: rv, Holder: detail.Holder}
 	p := c.page("txn_title", "txns", data)
+	data.Lines, data.Related = p.detailViews(detail)
+	p.Data = data
 	p.Error = errMsg
 	if ruled := c.r.URL.Query().Get("ruled"); errMsg == "" && ruled != "" && texts["ruled_"+ruled][0] != "" {
 		p.Notice = texts.T(c.lang, "ruled_"+ruled)
